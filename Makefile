@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vmem-exp: export a range of a process's memory as a dma-buf.
+#
+#   make            build the module for the running kernel, the library, the tools
+#   make check      build and run the whole suite in QEMU guests (see README)
+#   make lint       checkpatch --strict, sparse and a W=1 build of the module
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+PREFIX ?= /usr/local
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+CPPFLAGS += -Iinclude/uapi -Ilib
+B := build
+
+# Guest tests, in the order they run; unload runs last because it unloads
+# the module under test.
+TESTS := sources mmap errno rdonly lifetime fdpass vgem vivid unload
+
+LIB_OBJS := $(B)/lib/vmemexp.o
+LIB_PIC := $(B)/lib/vmemexp.pic.o
+
+.PHONY: all module lib tests check lint clean install install-module \
+	install-lib install-headers print-tests
+
+all: module lib
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=1 modules
+
+lib: $(B)/libvmemexp.a $(B)/libvmemexp.so.1
+
+$(B)/lib/%.o: lib/%.c lib/vmemexp.h include/uapi/linux/vmem_exp.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(B)/lib/%.pic.o: lib/%.c lib/vmemexp.h include/uapi/linux/vmem_exp.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -c -o $@ $<
+
+$(B)/libvmemexp.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(B)/libvmemexp.so.1: $(LIB_PIC) lib/libvmemexp.map
+	$(CC) -shared -Wl,-soname,libvmemexp.so.1 \
+		-Wl,--version-script=lib/libvmemexp.map -o $@ $(LIB_PIC)
+
+# Tests are static: the guest has nothing but busybox.
+TEST_CPPFLAGS := $(CPPFLAGS) -Itests -I/usr/include/libdrm
+TEST_HELPERS := tests/harness.c tests/importers.c
+TEST_BINS := $(patsubst %,$(B)/tests/%.t,$(TESTS))
+
+tests: $(TEST_BINS)
+
+$(B)/tests/%.t: tests/%.c $(TEST_HELPERS) tests/harness.h tests/importers.h \
+		$(B)/libvmemexp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $< $(TEST_HELPERS) \
+		$(B)/libvmemexp.a
+
+print-tests:
+	@echo $(TEST_BINS)
+
+check:
+	scripts/check.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean 2>/dev/null || true
+	rm -rf $(B)
+
+install: install-module install-lib install-headers
+
+install-module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install
+
+install-lib: lib
+	install -D -m 644 $(B)/libvmemexp.a $(DESTDIR)$(PREFIX)/lib/libvmemexp.a
+	install -D -m 755 $(B)/libvmemexp.so.1 $(DESTDIR)$(PREFIX)/lib/libvmemexp.so.1
+	ln -sf libvmemexp.so.1 $(DESTDIR)$(PREFIX)/lib/libvmemexp.so
+	install -D -m 644 lib/vmemexp.h $(DESTDIR)$(PREFIX)/include/vmemexp.h
+
+install-headers:
+	install -D -m 644 include/uapi/linux/vmem_exp.h \
+		$(DESTDIR)$(PREFIX)/include/linux/vmem_exp.h

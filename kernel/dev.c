@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmem-exp: the /dev/vmem-exp misc device and its ioctls.
+ *
+ * Export a range of the caller's virtual memory as a dma-buf
+ * (DBUFIOC_VMEM_EXP) and bracket CPU access to any dma-buf for a byte range
+ * of it (DBUFIOC_VMEM_SYNC).
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/dma-buf.h>
+#include <linux/vmem_exp.h>
+
+#include "compat.h"
+#include "vmem_exp.h"
+
+static unsigned int max_export_mb = 4096;
+module_param(max_export_mb, uint, 0644);
+MODULE_PARM_DESC(max_export_mb,
+		 "Largest single export in MiB; larger requests fail with E2BIG (default 4096)");
+
+#define VMEM_EXP_FD_FLAGS	(O_CLOEXEC | O_ACCMODE)
+
+/* Checks what can be checked without looking at the address space. */
+static int vmem_exp_check_export(const struct vmem_exp_export *arg)
+{
+	unsigned int accmode = arg->fd_flags & O_ACCMODE;
+	u64 end;
+
+	if (arg->fd_flags & ~VMEM_EXP_FD_FLAGS)
+		return -EINVAL;
+	if (accmode != O_RDONLY && accmode != O_RDWR)
+		return -EINVAL;
+	if (arg->flags & ~VMEM_EXP_F_VALID_FLAGS)
+		return -EINVAL;
+	if (arg->src_fd)
+		return -EINVAL;
+	if (!arg->len || !PAGE_ALIGNED(arg->addr) || !PAGE_ALIGNED(arg->len))
+		return -EINVAL;
+	if (check_add_overflow(arg->addr, arg->len, &end))
+		return -EINVAL;
+	if (end > TASK_SIZE)
+		return -EFAULT;
+	if (arg->len >> 20 > max_export_mb)
+		return -E2BIG;
+	return 0;
+}
+
+static long vmem_exp_ioctl_export(struct vmem_exp_export __user *uarg)
+{
+	struct vmem_exp_export arg;
+	struct dma_buf *dmabuf;
+	int fd, ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	ret = vmem_exp_check_export(&arg);
+	if (ret)
+		return ret;
+
+	fd = get_unused_fd_flags(arg.fd_flags & O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+
+	dmabuf = vmem_exp_create(arg.addr, arg.len >> PAGE_SHIFT,
+				 (arg.fd_flags & O_ACCMODE) == O_RDWR);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto err_put_fd;
+	}
+
+	/* Install the fd only once nothing can fail, so no live fd leaks. */
+	if (put_user(fd, &uarg->fd)) {
+		ret = -EFAULT;
+		goto err_put_dmabuf;
+	}
+	fd_install(fd, dmabuf->file);
+	return 0;
+
+err_put_dmabuf:
+	dma_buf_put(dmabuf);
+err_put_fd:
+	put_unused_fd(fd);
+	return ret;
+}
+
+static long vmem_exp_ioctl_sync(struct vmem_exp_sync __user *uarg)
+{
+	enum dma_data_direction dir;
+	struct vmem_exp_sync arg;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags & ~DMA_BUF_SYNC_VALID_FLAGS_MASK)
+		return -EINVAL;
+
+	switch (arg.flags & DMA_BUF_SYNC_RW) {
+	case DMA_BUF_SYNC_READ:
+		dir = DMA_FROM_DEVICE;
+		break;
+	case DMA_BUF_SYNC_WRITE:
+		dir = DMA_TO_DEVICE;
+		break;
+	case DMA_BUF_SYNC_RW:
+		dir = DMA_BIDIRECTIONAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	dmabuf = dma_buf_get(arg.fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+
+	if (arg.offset >= dmabuf->size || arg.len > dmabuf->size - arg.offset) {
+		ret = -EINVAL;
+		goto out_put;
+	}
+
+	/*
+	 * The dma-buf interface syncs whole buffers; a superset of the range
+	 * is correct, and the core also waits for the buffer's fences.
+	 */
+	if (arg.flags & DMA_BUF_SYNC_END)
+		ret = dma_buf_end_cpu_access(dmabuf, dir);
+	else
+		ret = dma_buf_begin_cpu_access(dmabuf, dir);
+
+out_put:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+static long vmem_exp_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case DBUFIOC_VMEM_EXP:
+		return vmem_exp_ioctl_export(uarg);
+	case DBUFIOC_VMEM_SYNC:
+		return vmem_exp_ioctl_sync(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations vmem_exp_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = vmem_exp_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice vmem_exp_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "vmem-exp",
+	.fops = &vmem_exp_fops,
+};
+
+static int __init vmem_exp_init(void)
+{
+	return misc_register(&vmem_exp_misc);
+}
+
+static void __exit vmem_exp_exit(void)
+{
+	misc_deregister(&vmem_exp_misc);
+}
+
+module_init(vmem_exp_init);
+module_exit(vmem_exp_exit);
+
+MODULE_DESCRIPTION("Export a range of a process's virtual memory as a dma-buf");
+MODULE_AUTHOR("The vmem-exp developers");
+MODULE_LICENSE("GPL");
+VMEM_EXP_IMPORT_DMA_BUF_NS();

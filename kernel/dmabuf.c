@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmem-exp: the dma-buf exporter for pinned user pages.
+ *
+ * Device mappings are per attachment, built from the pinned pages with
+ * physically contiguous pages merged up to the device's maximum segment
+ * size. Userspace mappings of the dma-buf insert the page frames one fault
+ * at a time into a VM_PFNMAP vma: vm_insert_page() refuses anonymous pages,
+ * and the vma's reference on the dma-buf file keeps the pins alive for as
+ * long as the mapping exists.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "compat.h"
+#include "vmem_exp.h"
+
+static vm_fault_t vmem_exp_vm_fault(struct vm_fault *vmf)
+{
+	struct vmem_exp_buf *buf = vmf->vma->vm_private_data;
+
+	if (vmf->pgoff >= buf->nr_pages)
+		return VM_FAULT_SIGBUS;
+
+	return vmf_insert_pfn(vmf->vma, vmf->address,
+			      page_to_pfn(buf->pages[vmf->pgoff]));
+}
+
+static const struct vm_operations_struct vmem_exp_vm_ops = {
+	.fault = vmem_exp_vm_fault,
+};
+
+static int vmem_exp_attach(struct dma_buf *dmabuf,
+			   struct dma_buf_attachment *attach)
+{
+	struct vmem_exp_buf *buf = dmabuf->priv;
+	struct vmem_exp_attachment *a;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	a->dev = attach->dev;
+	attach->priv = a;
+
+	mutex_lock(&buf->lock);
+	list_add(&a->node, &buf->attachments);
+	mutex_unlock(&buf->lock);
+	return 0;
+}
+
+static void vmem_exp_detach(struct dma_buf *dmabuf,
+			    struct dma_buf_attachment *attach)
+{
+	struct vmem_exp_buf *buf = dmabuf->priv;
+	struct vmem_exp_attachment *a = attach->priv;
+
+	mutex_lock(&buf->lock);
+	list_del(&a->node);
+	/* The dma-buf core unmaps before it detaches. */
+	WARN_ON(a->sgt);
+	mutex_unlock(&buf->lock);
+	kfree(a);
+}
+
+static struct sg_table *vmem_exp_map_dma_buf(struct dma_buf_attachment *attach,
+					     enum dma_data_direction dir)
+{
+	struct vmem_exp_buf *buf = attach->dmabuf->priv;
+	struct vmem_exp_attachment *a = attach->priv;
+	struct sg_table *sgt;
+	int ret;
+
+	/* A read-only export lets devices read, never write. */
+	if (!buf->writable && dir != DMA_TO_DEVICE)
+		return ERR_PTR(-EACCES);
+
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+
+	ret = sg_alloc_table_from_pages_segment(sgt, buf->pages, buf->nr_pages,
+						0, buf->nr_pages << PAGE_SHIFT,
+						dma_get_max_seg_size(attach->dev),
+						GFP_KERNEL);
+	if (ret)
+		goto err_free_sgt;
+
+	mutex_lock(&buf->lock);
+	/* One mapping per attachment: begin/end_cpu_access sync that one. */
+	if (a->sgt) {
+		ret = -EBUSY;
+		goto err_unlock;
+	}
+	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
+	if (ret)
+		goto err_unlock;
+	a->sgt = sgt;
+	a->dir = dir;
+	mutex_unlock(&buf->lock);
+	return sgt;
+
+err_unlock:
+	mutex_unlock(&buf->lock);
+	sg_free_table(sgt);
+err_free_sgt:
+	kfree(sgt);
+	return ERR_PTR(ret);
+}
+
+static void vmem_exp_unmap_dma_buf(struct dma_buf_attachment *attach,
+				   struct sg_table *sgt,
+				   enum dma_data_direction dir)
+{
+	struct vmem_exp_buf *buf = attach->dmabuf->priv;
+	struct vmem_exp_attachment *a = attach->priv;
+
+	mutex_lock(&buf->lock);
+	WARN_ON(a->sgt != sgt);
+	a->sgt = NULL;
+	mutex_unlock(&buf->lock);
+
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+/*
+ * CPU access brackets: hand the buffer to the CPU (begin) or back to the
+ * devices (end) for every device that has it mapped, each in the direction
+ * it mapped it with, and keep the kernel mapping coherent where one exists.
+ */
+static int vmem_exp_begin_cpu_access(struct dma_buf *dmabuf,
+				     enum dma_data_direction dir)
+{
+	struct vmem_exp_buf *buf = dmabuf->priv;
+	struct vmem_exp_attachment *a;
+
+	mutex_lock(&buf->lock);
+	list_for_each_entry(a, &buf->attachments, node)
+		if (a->sgt)
+			dma_sync_sgtable_for_cpu(a->dev, a->sgt, a->dir);
+	if (buf->vaddr)
+		invalidate_kernel_vmap_range(buf->vaddr,
+					     buf->nr_pages << PAGE_SHIFT);
+	mutex_unlock(&buf->lock);
+	return 0;
+}
+
+static int vmem_exp_end_cpu_access(struct dma_buf *dmabuf,
+				   enum dma_data_direction dir)
+{
+	struct vmem_exp_buf *buf = dmabuf->priv;
+	struct vmem_exp_attachment *a;
+
+	mutex_lock(&buf->lock);
+	if (buf->vaddr)
+		flush_kernel_vmap_range(buf->vaddr, buf->nr_pages << PAGE_SHIFT);
+	list_for_each_entry(a, &buf->attachments, node)
+		if (a->sgt)
+			dma_sync_sgtable_for_device(a->dev, a->sgt, a->dir);
+	mutex_unlock(&buf->lock);
+	return 0;
+}
+
+static int vmem_exp_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct vmem_exp_buf *buf = dmabuf->priv;
+
+	/*
+	 * A private mapping would copy raw page frames on write: refuse. Test
+	 * VM_MAYSHARE: mmap clears VM_SHARED when the file is read-only.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (!buf->writable) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
+	/* The core checks this too; a fault past the end must stay impossible. */
+	if (vma->vm_pgoff > buf->nr_pages ||
+	    vma_pages(vma) > buf->nr_pages - vma->vm_pgoff)
+		return -EINVAL;
+
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &vmem_exp_vm_ops;
+	vma->vm_private_data = buf;
+	return 0;
+}
+
+/* Only in the ops of read-write exports: see vmem_exp_dmabuf_ro_ops. */
+static int vmem_exp_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct vmem_exp_buf *buf = dmabuf->priv;
+	int ret = 0;
+
+	mutex_lock(&buf->lock);
+	if (!buf->vmap_count) {
+		buf->vaddr = vmap(buf->pages, buf->nr_pages, VM_MAP, PAGE_KERNEL);
+		if (!buf->vaddr) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+	}
+	buf->vmap_count++;
+	iosys_map_set_vaddr(map, buf->vaddr);
+out_unlock:
+	mutex_unlock(&buf->lock);
+	return ret;
+}
+
+static void vmem_exp_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct vmem_exp_buf *buf = dmabuf->priv;
+
+	mutex_lock(&buf->lock);
+	if (!WARN_ON(!buf->vmap_count) && !--buf->vmap_count) {
+		vunmap(buf->vaddr);
+		buf->vaddr = NULL;
+	}
+	mutex_unlock(&buf->lock);
+}
+
+static void vmem_exp_release(struct dma_buf *dmabuf)
+{
+	struct vmem_exp_buf *buf = dmabuf->priv;
+
+	WARN_ON(buf->vmap_count || !list_empty(&buf->attachments));
+	vmem_exp_unpin(buf);
+	mutex_destroy(&buf->lock);
+	kfree(buf);
+}
+
+static const struct dma_buf_ops vmem_exp_dmabuf_ops = {
+	.attach = vmem_exp_attach,
+	.detach = vmem_exp_detach,
+	.map_dma_buf = vmem_exp_map_dma_buf,
+	.unmap_dma_buf = vmem_exp_unmap_dma_buf,
+	.begin_cpu_access = vmem_exp_begin_cpu_access,
+	.end_cpu_access = vmem_exp_end_cpu_access,
+	.mmap = vmem_exp_mmap,
+	.vmap = vmem_exp_vmap,
+	.vunmap = vmem_exp_vunmap,
+	.release = vmem_exp_release,
+};
+
+/*
+ * A kernel mapping is always writable, and a kernel importer (vb2's vmalloc
+ * allocator, say) writes through it whatever it attached for: read-only
+ * exports have no vmap. Leaving the op out, rather than failing it, makes
+ * dma_buf_vmap() return -EINVAL without the warning that 6.1 prints when
+ * an exporter's vmap fails.
+ */
+static const struct dma_buf_ops vmem_exp_dmabuf_ro_ops = {
+	.attach = vmem_exp_attach,
+	.detach = vmem_exp_detach,
+	.map_dma_buf = vmem_exp_map_dma_buf,
+	.unmap_dma_buf = vmem_exp_unmap_dma_buf,
+	.begin_cpu_access = vmem_exp_begin_cpu_access,
+	.end_cpu_access = vmem_exp_end_cpu_access,
+	.mmap = vmem_exp_mmap,
+	.release = vmem_exp_release,
+};
+
+/**
+ * vmem_exp_create() - pin a range of current's memory and export it
+ * @start: page-aligned start address, checked to lie in user space.
+ * @nr_pages: number of pages, at least one.
+ * @writable: export read-write rather than read-only.
+ *
+ * Return: the new dma-buf, holding one file reference, or an ERR_PTR().
+ */
+struct dma_buf *vmem_exp_create(unsigned long start, unsigned long nr_pages,
+				bool writable)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct vmem_exp_buf *buf;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&buf->lock);
+	INIT_LIST_HEAD(&buf->attachments);
+	buf->writable = writable;
+
+	ret = vmem_exp_pin(buf, start, nr_pages);
+	if (ret)
+		goto err_free_buf;
+
+	exp_info.ops = writable ? &vmem_exp_dmabuf_ops : &vmem_exp_dmabuf_ro_ops;
+	exp_info.size = nr_pages << PAGE_SHIFT;
+	exp_info.flags = writable ? O_RDWR : O_RDONLY;
+	exp_info.priv = buf;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto err_unpin;
+	}
+	/* From here on the dma-buf owns @buf: its release callback frees it. */
+	return dmabuf;
+
+err_unpin:
+	vmem_exp_unpin(buf);
+err_free_buf:
+	mutex_destroy(&buf->lock);
+	kfree(buf);
+	return ERR_PTR(ret);
+}

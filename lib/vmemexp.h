@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libvmemexp: export ranges of this process's memory as dma-bufs.
+ *
+ * Every function returns a non-negative value on success and a negative
+ * errno value on failure; none of them changes errno.
+ */
+#ifndef LIBVMEMEXP_H
+#define LIBVMEMEXP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Path of the vmem-exp device node. */
+#define VMEM_EXP_DEVICE "/dev/vmem-exp"
+
+/**
+ * vmem_exp_open() - open /dev/vmem-exp (close-on-exec)
+ *
+ * Return: the device fd, or -errno.
+ */
+int vmem_exp_open(void);
+
+/**
+ * vmem_exp_export() - export a range of this process's memory as a dma-buf
+ * @devfd: fd from vmem_exp_open().
+ * @addr: page-aligned start of the range.
+ * @len: length in bytes, a positive multiple of the page size.
+ * @fd_flags: O_RDONLY or O_RDWR, optionally or'ed with O_CLOEXEC.
+ *
+ * Return: the new dma-buf fd, or -errno (see the README's ABI table).
+ */
+int vmem_exp_export(int devfd, void *addr, size_t len, int fd_flags);
+
+/**
+ * vmem_exp_sync() - bracket CPU access to a byte range of any dma-buf
+ * @devfd: fd from vmem_exp_open().
+ * @dmabuf_fd: any dma-buf fd.
+ * @flags: DMA_BUF_SYNC_START or DMA_BUF_SYNC_END, or'ed with
+ *	DMA_BUF_SYNC_READ, DMA_BUF_SYNC_WRITE or DMA_BUF_SYNC_RW.
+ * @offset: start of the range in bytes.
+ * @len: length in bytes; 0 means up to the end of the buffer.
+ *
+ * Return: 0, or -errno.
+ */
+int vmem_exp_sync(int devfd, int dmabuf_fd, uint32_t flags, uint64_t offset,
+		  uint64_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBVMEMEXP_H */

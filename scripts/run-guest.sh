@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Boot a kernel with the test initramfs under QEMU (TCG), collect the TAP
+# stream (second serial port) and the console (first serial port), and
+# judge the run. Usage: run-guest.sh NAME VMLINUZ INITRAMFS OUTDIR
+# Prints the TAP lines as they come and ends with one line:
+#   # kernel NAME: N passed, N failed, N skipped
+# Exit status: 0 only if nothing failed, the guest finished, and the kernel
+# log has no BUG/WARNING/Oops/general protection/KASAN line.
+set -u
+name=$1 kernel=$2 initrd=$3 out=$4
+timeout=${VMEM_EXP_GUEST_TIMEOUT:-1200}
+mkdir -p "$out"
+tap=$out/tap.log console=$out/console.log
+: > "$tap"
+: > "$console"
+
+tail -f "$tap" &
+tailpid=$!
+timeout "$timeout" qemu-system-x86_64 -nodefaults -no-user-config \
+	-machine pc -cpu max -smp 2 -m 2G -display none -monitor none -no-reboot \
+	-serial "file:$console" -serial "file:$tap" \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 loglevel=4 panic=-1 vivid.n_devs=1" \
+	> "$out/qemu.log" 2>&1
+qrc=$?
+sleep 0.3
+kill "$tailpid" 2>/dev/null
+wait "$tailpid" 2>/dev/null
+# The guest's tty turns every newline into CR LF.
+tr -d '\r' < "$tap" > "$tap.tmp" && mv "$tap.tmp" "$tap"
+tr -d '\r' < "$console" > "$console.tmp" && mv "$console.tmp" "$console"
+
+passed=$(grep -Ec '^ok [0-9]+' "$tap")
+skipped=$(grep -E '^ok [0-9]+' "$tap" | grep -Ec '# SKIP')
+passed=$((passed - skipped))
+failed=$(grep -Ec '^not ok [0-9]+' "$tap")
+total=$((passed + skipped + failed))
+
+if [ "$qrc" != 0 ]; then
+	echo "# $name: qemu exited with status $qrc (124: timed out after ${timeout}s)"
+	sed 's/^/# qemu: /' "$out/qemu.log" | tail -5
+	failed=$((failed + 1))
+fi
+if ! grep -q '^vmem-exp-guest: done' "$tap"; then
+	echo "# $name: the guest did not finish its tests"
+	failed=$((failed + 1))
+elif ! grep -qx "1\.\.$total" "$tap"; then
+	echo "# $name: the plan does not match the $total results"
+	failed=$((failed + 1))
+fi
+bad=$(grep -E 'BUG:|WARNING:|Oops|general protection|KASAN|UBSAN|Kernel panic|kernel BUG' "$console")
+if [ -n "$bad" ]; then
+	echo "# $name: the guest's kernel log is not clean:"
+	echo "$bad" | head -20 | sed 's/^/#   /'
+	failed=$((failed + 1))
+fi
+echo "# kernel $name: $passed passed, $failed failed, $skipped skipped"
+echo "$passed $failed $skipped" > "$out/counts"
+[ "$failed" = 0 ]

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: every row of the README's errno table, for both ioctls, and
+ * that no failed export leaves a page pinned or an fd behind.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/vmem_exp.h>
+
+#include "harness.h"
+#include "vmemexp.h"
+
+#define RW	(O_RDWR | O_CLOEXEC)
+
+static int sync_raw(int fd, uint32_t flags, uint64_t off, uint64_t len)
+{
+	return vmem_exp_sync(dev(), fd, flags, off, len);
+}
+
+static int ioctl_err(unsigned long cmd, void *arg)
+{
+	return ioctl(dev(), cmd, arg) < 0 ? -errno : 0;
+}
+
+static void set_param(const char *name, const char *val)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/vmem_exp/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		bail("write %s: %m", path);
+	close(fd);
+}
+
+int main(void)
+{
+	size_t len = 4 * PAGE;
+	char *p = map_anon(len), *ro, *hole, *none, *wo;
+	uint64_t a = (uintptr_t)p;
+	long pins = pins_held();
+	struct rlimit rl;
+	int fd, dmabuf, file;
+
+	/* EINVAL: malformed requests. */
+	ok_errno(export_raw(a + 1, len, RW, 0, 0, NULL), EINVAL, "addr not page-aligned");
+	ok_errno(export_raw(a, len - 1, RW, 0, 0, NULL), EINVAL, "len not page-aligned");
+	ok_errno(export_raw(a, 0, RW, 0, 0, NULL), EINVAL, "len 0");
+	ok_errno(export_raw(~0ULL & ~(PAGE - 1), 2 * PAGE, RW, 0, 0, NULL), EINVAL,
+		 "addr+len wraps");
+	ok_errno(export_raw(a, len, RW, 1, 0, NULL), EINVAL, "flags bit 0");
+	ok_errno(export_raw(a, len, RW, 0x80000000u, 0, NULL), EINVAL, "flags bit 31");
+	ok_errno(export_raw(a, len, RW | O_NONBLOCK, 0, 0, NULL), EINVAL,
+		 "fd_flags O_NONBLOCK");
+	ok_errno(export_raw(a, len, RW | O_TRUNC, 0, 0, NULL), EINVAL, "fd_flags O_TRUNC");
+	ok_errno(export_raw(a, len, O_WRONLY, 0, 0, NULL), EINVAL, "fd_flags O_WRONLY");
+	ok_errno(export_raw(a, len, O_ACCMODE, 0, 0, NULL), EINVAL, "fd_flags O_ACCMODE");
+	ok_errno(export_raw(a, len, RW, 0, 1, NULL), EINVAL, "src_fd 1");
+	ok_errno(export_raw(a, len, RW, 0, -1, NULL), EINVAL, "src_fd -1");
+
+	/* EFAULT: the range is not (all) readable user memory. */
+	hole = map_anon(5 * PAGE);
+	munmap(hole + PAGE, PAGE);
+	munmap(hole + 3 * PAGE, 2 * PAGE);
+	ok_errno(export_raw((uintptr_t)hole, 3 * PAGE, RW, 0, 0, NULL), EFAULT,
+		 "middle page unmapped");
+	ok_errno(export_raw((uintptr_t)hole + 2 * PAGE, 2 * PAGE, RW, 0, 0, NULL), EFAULT,
+		 "range runs past the end of a mapping");
+	none = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ok_errno(export_raw((uintptr_t)none, PAGE, O_RDONLY, 0, 0, NULL), EFAULT,
+		 "PROT_NONE page, read-only export");
+	ok_errno(export_raw((uintptr_t)none, PAGE, RW, 0, 0, NULL), EFAULT,
+		 "PROT_NONE page, read-write export");
+	wo = mmap(NULL, PAGE, PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ok_errno(export_raw((uintptr_t)wo, PAGE, RW, 0, 0, NULL), EFAULT,
+		 "PROT_WRITE-only page (not readable)");
+	ok_errno(export_raw(0xffff888000000000ULL, PAGE, O_RDONLY, 0, 0, NULL), EFAULT,
+		 "kernel address");
+	ok_errno(export_raw(0x00007ffffffff000ULL, 2 * PAGE, O_RDONLY, 0, 0, NULL),
+		 EFAULT, "range crossing the top of user space");
+	ok_errno(ioctl_err(DBUFIOC_VMEM_EXP, NULL), EFAULT, "export: NULL argument");
+	ok_errno(ioctl_err(DBUFIOC_VMEM_EXP, (void *)1), EFAULT, "export: bad pointer");
+	{
+		/* A valid request whose fd cannot be written back. */
+		struct vmem_exp_export *arg = (void *)map_anon(PAGE);
+		long before = pins_held();
+		int next = dup(0);
+
+		close(next);
+		*arg = (struct vmem_exp_export){ .addr = a, .len = len, .fd_flags = RW };
+		mprotect(arg, PAGE, PROT_READ);
+		ok_errno(ioctl_err(DBUFIOC_VMEM_EXP, arg), EFAULT,
+			 "export: argument in read-only memory");
+		ok(pins_held() == before, "argument in read-only memory: nothing left pinned");
+		ok(fcntl(next, F_GETFD) < 0 && errno == EBADF,
+		   "argument in read-only memory: the reserved fd %d is free again", next);
+		munmap(arg, PAGE);
+	}
+	ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	/* EACCES: read-write export of memory the caller cannot write. */
+	ok_errno(export_raw((uintptr_t)ro, PAGE, RW, 0, 0, NULL), EACCES,
+		 "O_RDWR export of a PROT_READ mapping");
+	ok(export_raw((uintptr_t)ro, PAGE, O_RDONLY, 0, 0, NULL) == 0,
+	   "O_RDONLY export of the same PROT_READ mapping works");
+	file = open("/init", O_RDONLY);
+	if (file < 0)
+		bail("open /init: %m");
+	{
+		void *f = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, file, 0);
+
+		ok_errno(export_raw((uintptr_t)f, PAGE, RW, 0, 0, NULL), EACCES,
+			 "O_RDWR export of a file opened read-only");
+		munmap(f, PAGE);
+	}
+	close(file);
+
+	/* E2BIG: over the max_export_mb cap. */
+	ok_errno(export_raw(a, 4097ULL << 20, RW, 0, 0, NULL), E2BIG,
+		 "len over the default 4096 MiB cap");
+	set_param("max_export_mb", "0");
+	ok_errno(export_raw(a, 1 << 20, RW, 0, 0, NULL), E2BIG, "1 MiB with max_export_mb=0");
+	ok_errno(export_raw(a, len, RW, 0, 0, NULL), 0, "under 1 MiB with max_export_mb=0");
+	set_param("max_export_mb", "4096");
+
+	/* EMFILE: no fd left; nothing may stay pinned. */
+	getrlimit(RLIMIT_NOFILE, &rl);
+	{
+		struct rlimit low = { .rlim_cur = 3, .rlim_max = rl.rlim_max };
+		int ret;
+
+		dev();
+		long before = pins_held();
+
+		setrlimit(RLIMIT_NOFILE, &low);
+		ret = export_raw(a, len, RW, 0, 0, NULL);
+		setrlimit(RLIMIT_NOFILE, &rl);
+		ok_errno(ret, EMFILE, "no free fd");
+		ok(pins_held() == before, "no free fd: nothing left pinned");
+	}
+
+	/* ENOTTY: unknown ioctls. */
+	ok_errno(ioctl_err(_IO(VMEM_EXP_IOC_MAGIC, 0x7f), NULL), ENOTTY, "unknown ioctl nr");
+	ok_errno(ioctl_err(_IOWR(VMEM_EXP_IOC_MAGIC, 0x00, char[16]), p), ENOTTY,
+		 "DBUFIOC_VMEM_EXP number with the wrong size");
+	ok_errno(ioctl_err(DMA_BUF_IOCTL_SYNC, p), ENOTTY, "a dma-buf ioctl on the device");
+
+	/* SYNC errors. */
+	fd = export(p, len, RW);
+	if (fd < 0)
+		bail("export: %s", strerror(-fd));
+	dmabuf = fd;
+	ok_errno(sync_raw(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0), 0,
+		 "sync: whole buffer");
+	ok_errno(sync_raw(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0), 0,
+		 "sync end: whole buffer");
+	ok_errno(sync_raw(999, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 0, 0), EBADF,
+		 "sync: fd not open");
+	ok_errno(sync_raw(-1, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 0, 0), EBADF,
+		 "sync: fd -1");
+	ok_errno(sync_raw(dev(), DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 0, 0), EINVAL,
+		 "sync: fd of /dev/vmem-exp, not a dma-buf");
+	ok_errno(sync_raw(0, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 0, 0), EINVAL,
+		 "sync: stdin, not a dma-buf");
+	ok_errno(sync_raw(dmabuf, DMA_BUF_SYNC_START, 0, 0), EINVAL,
+		 "sync: neither READ nor WRITE");
+	ok_errno(sync_raw(dmabuf, DMA_BUF_SYNC_RW | 0x8, 0, 0), EINVAL,
+		 "sync: unknown flag bit 3");
+	ok_errno(sync_raw(dmabuf, DMA_BUF_SYNC_RW | 0x80000000u, 0, 0), EINVAL,
+		 "sync: unknown flag bit 31");
+	ok_errno(sync_raw(dmabuf, DMA_BUF_SYNC_RW, len, 0), EINVAL,
+		 "sync: offset at the end");
+	ok_errno(sync_raw(dmabuf, DMA_BUF_SYNC_RW, PAGE, len), EINVAL,
+		 "sync: range past the end");
+	ok_errno(sync_raw(dmabuf, DMA_BUF_SYNC_RW, 0, len + 1), EINVAL,
+		 "sync: len larger than the buffer");
+	ok_errno(sync_raw(dmabuf, DMA_BUF_SYNC_RW, ~0ULL, 2), EINVAL,
+		 "sync: offset+len wraps");
+	ok_errno(sync_raw(dmabuf, DMA_BUF_SYNC_RW, len - 1, 1), 0,
+		 "sync: last byte");
+	ok_errno(ioctl_err(DBUFIOC_VMEM_SYNC, NULL), EFAULT, "sync: NULL argument");
+	close(dmabuf);
+
+	ok(pins_held() == pins, "no page left pinned (%ld before, %ld after)",
+	   pins, pins_held());
+	return done();
+}

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shared helpers for the vmem-exp guest tests.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/vmem_exp.h>
+
+#include "harness.h"
+#include "vmemexp.h"
+
+static int tests_run;
+static int tests_failed;
+
+static void vresult(const char *prefix, const char *fmt, va_list ap,
+		    const char *directive)
+{
+	printf("%s %d ", prefix, ++tests_run);
+	vprintf(fmt, ap);
+	if (directive)
+		printf(" %s", directive);
+	printf("\n");
+	fflush(stdout);
+}
+
+bool ok(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vresult(cond ? "ok" : "not ok", fmt, ap, NULL);
+	va_end(ap);
+	if (!cond)
+		tests_failed++;
+	return cond;
+}
+
+void skip(const char *reason, const char *fmt, ...)
+{
+	char directive[256];
+	va_list ap;
+
+	snprintf(directive, sizeof(directive), "# SKIP %s", reason);
+	va_start(ap, fmt);
+	vresult("ok", fmt, ap, directive);
+	va_end(ap);
+}
+
+void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+void bail(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("Bail out! ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	exit(1);
+}
+
+int done(void)
+{
+	printf("1..%d\n", tests_run);
+	fflush(stdout);
+	return tests_failed ? 1 : 0;
+}
+
+int dev(void)
+{
+	static int fd = -1;
+
+	if (fd < 0) {
+		fd = vmem_exp_open();
+		if (fd < 0)
+			bail("cannot open %s: %s", VMEM_EXP_DEVICE, strerror(-fd));
+	}
+	return fd;
+}
+
+int export(void *addr, size_t len, int fd_flags)
+{
+	return vmem_exp_export(dev(), addr, len, fd_flags);
+}
+
+int export_raw(uint64_t addr, uint64_t len, uint32_t fd_flags, uint32_t flags,
+	       int32_t src_fd, int *fd)
+{
+	struct vmem_exp_export arg = {
+		.addr = addr, .len = len, .fd_flags = fd_flags,
+		.flags = flags, .src_fd = src_fd, .fd = -1,
+	};
+
+	if (ioctl(dev(), DBUFIOC_VMEM_EXP, &arg) < 0)
+		return -errno;
+	if (fd)
+		*fd = arg.fd;
+	else
+		close(arg.fd);
+	return 0;
+}
+
+bool ok_errno(int ret, int err, const char *what)
+{
+	if (ret >= 0 && err)
+		diag("%s: succeeded", what);
+	else if (ret != -err)
+		diag("%s: got %s", what, strerror(-ret));
+	return ok(ret == -err, "%s: %s", what, err ? strerrorname_np(err) : "0");
+}
+
+void *map_anon(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		bail("mmap %zu anonymous bytes: %s", len, strerror(errno));
+	return p;
+}
+
+void *map_dmabuf(int fd, size_t len, int prot, off_t off)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* xorshift32: cheap, and every 4-byte word differs from its neighbours. */
+static uint32_t next(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+void fill(void *p, size_t len, uint32_t seed)
+{
+	uint32_t *w = p, s = seed | 1;
+
+	for (size_t i = 0; i < len / 4; i++)
+		w[i] = next(&s);
+}
+
+bool check(const void *p, size_t len, uint32_t seed)
+{
+	const uint32_t *w = p;
+	uint32_t s = seed | 1;
+
+	for (size_t i = 0; i < len / 4; i++) {
+		if (w[i] != next(&s)) {
+			diag("pattern %u differs at byte %zu", seed, i * 4);
+			return false;
+		}
+	}
+	return true;
+}
+
+static long vmstat(const char *name)
+{
+	char key[64];
+	long val, ret = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		bail("/proc/vmstat: %s", strerror(errno));
+	while (fscanf(f, "%63s %ld", key, &val) == 2)
+		if (!strcmp(key, name))
+			ret = val;
+	fclose(f);
+	if (ret < 0)
+		bail("/proc/vmstat has no %s", name);
+	return ret;
+}
+
+long pins_held(void)
+{
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+
+	/* The counters are per-cpu and folded lazily: fold them first. */
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		bail("vm.stat_refresh: %s", strerror(errno));
+	close(fd);
+	return vmstat("nr_foll_pin_acquired") - vmstat("nr_foll_pin_released");
+}
+
+int send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	char byte = 'F';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+}
+
+int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+int wait_child(int pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: the export holds the pages that were mapped at export time,
+ * after the exporter munmaps, forks or exits; and the last close of the
+ * dma-buf (fd and mmap alike) releases every pin.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define LEN	(32 * PAGE)
+
+int main(void)
+{
+	long base = pins_held();
+
+	diag("pins held at start: %ld", base);
+	int sv[2], fd, pid;
+	char *p, *q;
+
+	/* munmap after export: the dma-buf keeps the old bytes. */
+	p = map_anon(LEN);
+	fill(p, LEN, 1);
+	fd = export(p, LEN, O_RDWR);
+	if (fd < 0)
+		bail("export: %s", strerror(-fd));
+	ok(pins_held() - base == LEN / PAGE, "export pins one page per page (%ld)",
+	   pins_held() - base);
+	munmap(p, LEN);
+	/* Reuse the freed range so the old pages would be overwritten if freed. */
+	p = map_anon(LEN);
+	memset(p, 0xee, LEN);
+	q = map_dmabuf(fd, LEN, PROT_READ, 0);
+	ok(q && check(q, LEN, 1), "munmap: the dma-buf keeps the exported bytes");
+
+	/* The mapping alone keeps the buffer (and its pins) alive. */
+	close(fd);
+	ok(pins_held() - base == LEN / PAGE, "an mmap of the dma-buf keeps the pins after close");
+	ok(q && check(q, LEN, 1), "the mmap still shows the bytes after the fd is closed");
+	munmap(q, LEN);
+	ok(pins_held() == base, "last munmap of the dma-buf releases every pin");
+	munmap(p, LEN);
+
+	/* fork after export: the parent's pages stay exported; the child's writes
+	 * to its copy of the memory never reach the dma-buf. */
+	p = map_anon(LEN);
+	fill(p, LEN, 2);
+	fd = export(p, LEN, O_RDWR);
+	pid = fork();
+	if (pid == 0) {
+		fill(p, LEN, 99);
+		_exit(0);
+	}
+	ok(wait_child(pid) == 0, "fork: the child wrote its copy and exited");
+	q = map_dmabuf(fd, LEN, PROT_READ | PROT_WRITE, 0);
+	ok(q && check(q, LEN, 2), "fork: the dma-buf still shows the parent's bytes");
+	fill(p, LEN, 3);
+	ok(q && check(q, LEN, 3), "fork: the parent's later writes still reach the dma-buf");
+	munmap(q, LEN);
+	close(fd);
+	munmap(p, LEN);
+
+	/* fork of a read-only export of private memory behaves the same. */
+	p = map_anon(LEN);
+	fill(p, LEN, 4);
+	fd = export(p, LEN, O_RDONLY);
+	pid = fork();
+	if (pid == 0) {
+		fill(p, LEN, 98);
+		_exit(0);
+	}
+	wait_child(pid);
+	q = map_dmabuf(fd, LEN, PROT_READ, 0);
+	ok(q && check(q, LEN, 4), "fork, read-only export: the child's writes do not reach it");
+	fill(p, LEN, 5);
+	ok(q && check(q, LEN, 5), "fork, read-only export: the parent's later writes do");
+	munmap(q, LEN);
+	close(fd);
+	munmap(p, LEN);
+	ok(pins_held() == base, "fork: every pin released after close");
+
+	/* The exporter exits while the buffer lives on in another process. */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		bail("socketpair: %m");
+	pid = fork();
+	if (pid == 0) {
+		char *c = map_anon(LEN);
+		int cfd;
+
+		fill(c, LEN, 6);
+		cfd = export(c, LEN, O_RDWR);
+		_exit(cfd < 0 || send_fd(sv[1], cfd) ? 1 : 0);
+	}
+	fd = recv_fd(sv[0]);
+	ok(wait_child(pid) == 0 && fd >= 0, "exit: the exporter sent its dma-buf and exited");
+	q = map_dmabuf(fd, LEN, PROT_READ | PROT_WRITE, 0);
+	ok(q && check(q, LEN, 6), "exit: the buffer outlives its exporter with its bytes");
+	if (q) {
+		fill(q, LEN, 7);
+		ok(check(q, LEN, 7), "exit: the orphaned buffer is still writable");
+		munmap(q, LEN);
+	}
+	ok(pins_held() - base == LEN / PAGE, "exit: the pins outlive the exporter");
+	close(fd);
+	ok(pins_held() == base, "exit: the last close releases them");
+	close(sv[0]);
+	close(sv[1]);
+
+	return done();
+}

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: every memory source of the issue exports, and the dma-buf's
+ * mmap shows the same bytes as the original memory, both ways: private and
+ * shared anonymous memory, malloc, memfd, a /dev/shm file, hugetlb,
+ * transparent huge pages, and a range spanning two different mappings.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define HPAGE	((size_t)2 << 20)
+
+static uint32_t seed = 1000;
+
+/* Export [p, p+len) read-write and check content both ways. */
+static void roundtrip(const char *what, void *p, size_t len)
+{
+	uint32_t s1 = ++seed, s2 = ++seed;
+	void *q;
+	int fd;
+
+	fill(p, len, s1);
+	fd = export(p, len, O_RDWR | O_CLOEXEC);
+	if (!ok(fd >= 0, "%s: export %zu bytes", what, len)) {
+		diag("export: %s", strerror(-fd));
+		return;
+	}
+	q = map_dmabuf(fd, len, PROT_READ | PROT_WRITE, 0);
+	if (!ok(q, "%s: mmap the dma-buf", what)) {
+		close(fd);
+		return;
+	}
+	ok(check(q, len, s1), "%s: the dma-buf shows the original bytes", what);
+	fill(q, len, s2);
+	ok(check(p, len, s2), "%s: writes through the dma-buf reach the original memory",
+	   what);
+	munmap(q, len);
+	close(fd);
+}
+
+static long smaps_kb(void *p, const char *field)
+{
+	char line[256], key[64];
+	unsigned long start, end, kb;
+	long found = -1;
+	bool in = false;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* A mapping's header line starts with its address range. */
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in = (uintptr_t)p >= start && (uintptr_t)p < end;
+			continue;
+		}
+		if (in && sscanf(line, "%63[^:]: %lu kB", key, &kb) == 2 &&
+		    !strcmp(key, field))
+			found = kb;
+	}
+	fclose(f);
+	return found;
+}
+
+static void *aligned_map(size_t len, size_t align, int flags, int fd)
+{
+	char *p = mmap(NULL, len + align, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		bail("reserve: %m");
+	a = ((uintptr_t)p + align - 1) & ~(align - 1);
+	if (mmap((void *)a, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED,
+		 fd, 0) == MAP_FAILED)
+		bail("aligned mmap: %m");
+	return (void *)a;
+}
+
+int main(void)
+{
+	size_t len = 16 * PAGE;
+	void *p;
+	int fd;
+
+	p = map_anon(len);
+	roundtrip("private anonymous", p, len);
+	munmap(p, len);
+
+	if (posix_memalign(&p, PAGE, 3 * len))
+		bail("posix_memalign");
+	roundtrip("malloc", p, 3 * len);
+	free(p);
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		 -1, 0);
+	roundtrip("shared anonymous", p, len);
+	munmap(p, len);
+
+	fd = memfd_create("vmem-exp-test", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, len))
+		bail("memfd: %m");
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	roundtrip("memfd", p, len);
+	munmap(p, len);
+	close(fd);
+
+	fd = open("/dev/shm/vmem-exp-test", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, len))
+		bail("/dev/shm: %m");
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	roundtrip("/dev/shm file", p, len);
+	munmap(p, len);
+	close(fd);
+	unlink("/dev/shm/vmem-exp-test");
+
+	p = mmap(NULL, 2 * HPAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (ok(p != MAP_FAILED, "hugetlb: map two 2 MiB huge pages")) {
+		roundtrip("hugetlb", p, 2 * HPAGE);
+		munmap(p, 2 * HPAGE);
+	}
+
+	fd = memfd_create("vmem-exp-test-huge", MFD_CLOEXEC | MFD_HUGETLB);
+	if (fd < 0 || ftruncate(fd, 2 * HPAGE))
+		bail("hugetlb memfd: %m");
+	p = mmap(NULL, 2 * HPAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (ok(p != MAP_FAILED, "hugetlb memfd: map it")) {
+		roundtrip("hugetlb memfd", p, 2 * HPAGE);
+		munmap(p, 2 * HPAGE);
+	}
+	close(fd);
+
+	p = aligned_map(2 * HPAGE, HPAGE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	madvise(p, 2 * HPAGE, MADV_HUGEPAGE);
+	memset(p, 1, 2 * HPAGE);
+	ok(smaps_kb(p, "AnonHugePages") >= 2048,
+	   "THP: the range is backed by transparent huge pages (%ld kB)",
+	   smaps_kb(p, "AnonHugePages"));
+	/* Also a range that starts and ends inside huge pages. */
+	roundtrip("THP", p, 2 * HPAGE);
+	roundtrip("THP, unaligned sub-range", (char *)p + 5 * PAGE, HPAGE);
+	munmap(p, 2 * HPAGE);
+
+	/* One range over two mappings of different kinds. */
+	p = map_anon(2 * len);
+	fd = memfd_create("vmem-exp-test-mixed", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, len))
+		bail("memfd: %m");
+	if (mmap((char *)p + len, len, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
+		bail("mmap fixed: %m");
+	roundtrip("anonymous + memfd in one range", p, 2 * len);
+	munmap(p, 2 * len);
+	close(fd);
+
+	return done();
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: DRM PRIME import of a vmem-exp buffer into vgem (attach and
+ * a DMA mapping of our scatterlist for a real device): the GEM object is
+ * the same buffer (a second import finds it, re-export gives back the same
+ * dma-buf, zero copy both ways), DBUFIOC_VMEM_SYNC works on our buffer while vgem has it
+ * mapped and on a dma-buf that vgem exported, and closing everything
+ * releases the pins.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <drm.h>
+#include <linux/dma-buf.h>
+
+#include "harness.h"
+#include "importers.h"
+#include "vmemexp.h"
+
+#define LEN	(256 * PAGE)
+
+static bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return !fstat(a, &sa) && !fstat(b, &sb) && sa.st_ino == sb.st_ino &&
+	       sa.st_dev == sb.st_dev;
+}
+
+int main(void)
+{
+	long base = pins_held();
+	int card = vgem_open(), fd, vfd, ret;
+	struct drm_prime_handle re = { .flags = DRM_CLOEXEC | DRM_RDWR };
+	uint32_t handle, again;
+	char *p, *g;
+
+	if (posix_memalign((void **)&p, PAGE, LEN))
+		bail("posix_memalign");
+	fill(p, LEN, 21);
+	fd = export(p, LEN, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		bail("export: %s", strerror(-fd));
+
+	ret = vgem_import(card, fd, &handle);
+	if (!ok(!ret, "vgem imports the dma-buf (PRIME fd to handle)"))
+		bail("import: %s", strerror(-ret));
+
+	ok(!vgem_import(card, fd, &again) && again == handle,
+	   "importing it again gives the same GEM object");
+
+	/* vgem cannot map an imported object (DRM refuses its mmap offset), so
+	 * the bytes are checked through the fd vgem hands back. */
+	re.handle = handle;
+	ok(!ioctl(card, DRM_IOCTL_PRIME_HANDLE_TO_FD, &re) && same_file(re.fd, fd),
+	   "re-exporting the GEM object gives back the same dma-buf");
+	g = map_dmabuf(re.fd, LEN, PROT_READ | PROT_WRITE, 0);
+	ok(g && check(g, LEN, 21), "the fd from vgem maps the malloc'd bytes");
+	if (g) {
+		fill(g, LEN, 22);
+		ok(check(p, LEN, 22), "writes through it land in the malloc'd memory");
+		munmap(g, LEN);
+	}
+	close(re.fd);
+
+	ok(!vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0) &&
+	   !vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0),
+	   "SYNC start/end on our buffer while vgem has it mapped");
+	ok(!vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, PAGE, PAGE) &&
+	   !vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, PAGE, PAGE),
+	   "SYNC of a sub-range on our buffer");
+
+	vgem_close_handle(card, handle);
+	close(fd);
+	ok(pins_held() == base, "closing the handle and the fd releases every pin");
+
+	vfd = vgem_dmabuf(card, LEN);
+	ok_errno(vmem_exp_sync(dev(), vfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0), 0,
+		 "SYNC start on a vgem dma-buf");
+	ok_errno(vmem_exp_sync(dev(), vfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, PAGE), 0,
+		 "SYNC end on the first page of a vgem dma-buf");
+	ok_errno(vmem_exp_sync(dev(), vfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, LEN, PAGE),
+		 EINVAL, "SYNC past the end of a vgem dma-buf");
+	close(vfd);
+	close(card);
+	free(p);
+	return done();
+}
