@@ -66,6 +66,9 @@ print-tests:
 check:
 	scripts/check.sh
 
+lint:
+	scripts/lint.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean 2>/dev/null || true
 	rm -rf $(B)

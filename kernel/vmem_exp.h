@@ -30,6 +30,7 @@ struct vmem_exp_buf {
 	unsigned long nr_pages;
 	bool writable;
 
+	/* See @lock above: attachments, their mappings, vaddr, vmap_count. */
 	struct mutex lock;
 	struct list_head attachments;
 	void *vaddr;

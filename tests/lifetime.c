@@ -48,8 +48,10 @@ int main(void)
 	ok(pins_held() == base, "last munmap of the dma-buf releases every pin");
 	munmap(p, LEN);
 
-	/* fork after export: the parent's pages stay exported; the child's writes
-	 * to its copy of the memory never reach the dma-buf. */
+	/*
+	 * fork after export: the parent's pages stay exported; the child's
+	 * writes to its copy of the memory never reach the dma-buf.
+	 */
 	p = map_anon(LEN);
 	fill(p, LEN, 2);
 	fd = export(p, LEN, O_RDWR);

@@ -46,6 +46,21 @@ int main(void)
 	if (q)
 		munmap(q, LEN);
 
+	/*
+	 * Never-written private memory: a plain read-only pin would hold the
+	 * shared zero page, and the owner's first writes would go elsewhere.
+	 */
+	q = map_anon(LEN);
+	close(fd);
+	fd = export(q, LEN, O_RDONLY | O_CLOEXEC);
+	fill(q, LEN, 33);
+	f = fd >= 0 ? map_dmabuf(fd, LEN, PROT_READ, 0) : NULL;
+	ok(f && check(f, LEN, 33),
+	   "read-only export of never-written memory shows the owner's later writes");
+	if (f)
+		munmap(f, LEN);
+	munmap(q, LEN);
+
 	card = vgem_open();
 	ret = vgem_import(card, fd, &handle);
 	ok(ret == -EACCES, "vgem import (a bidirectional device mapping) refused: %s",

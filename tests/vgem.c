@@ -56,8 +56,10 @@ int main(void)
 	ok(!vgem_import(card, fd, &again) && again == handle,
 	   "importing it again gives the same GEM object");
 
-	/* vgem cannot map an imported object (DRM refuses its mmap offset), so
-	 * the bytes are checked through the fd vgem hands back. */
+	/*
+	 * vgem cannot map an imported object (DRM refuses its mmap offset), so
+	 * the bytes are checked through the fd vgem hands back.
+	 */
 	re.handle = handle;
 	ok(!ioctl(card, DRM_IOCTL_PRIME_HANDLE_TO_FD, &re) && same_file(re.fd, fd),
 	   "re-exporting the GEM object gives back the same dma-buf");

@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# make lint: checkpatch --strict on every source file, a sparse pass over
+# the module (make C=2) and a W=1 build, all warnings fatal.
+# checkpatch.pl ships in Debian's linux-source-6.1 tarball; it is unpacked
+# once into $VMEM_EXP_CACHE.
+set -eu
+cd "$(dirname "$0")/.."
+kver=${KVER:-6.1.0-56-amd64}
+cache=${VMEM_EXP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmem-exp}
+cp_dir=$cache/checkpatch
+
+scripts/deps.sh sparse linux-source-6.1 "linux-headers-$kver"
+if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
+	echo "lint: unpacking checkpatch.pl from linux-source-6.1" >&2
+	mkdir -p "$cp_dir"
+	tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$cp_dir" --strip-components=1 \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+fi
+
+status=0
+cp="$cp_dir/scripts/checkpatch.pl --strict --no-tree --terse --show-types"
+cp="$cp --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG"
+echo "lint: checkpatch --strict"
+# The module: everything applies, but the compat header exists to test
+# LINUX_VERSION_CODE, so those two rules are off for it alone.
+$cp -f $(git ls-files 'kernel/*.[ch]' 'include/*.h' | grep -v compat.h) || status=1
+$cp --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f kernel/compat.h || status=1
+# Userspace: kernel-only idioms (u32, __printf, __func__ in messages) off.
+$cp --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,EMBEDDED_FUNCTION_NAME \
+	-f $(git ls-files 'lib/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 'tools/*.[ch]') || status=1
+
+echo "lint: sparse and W=1"
+kdir=/lib/modules/$kver/build
+make -s -C "$kdir" M="$PWD/kernel" clean
+if ! make -s -C "$kdir" M="$PWD/kernel" W=1 C=2 CHECK="sparse -Wsparse-error" modules \
+	> build-lint.log 2>&1; then
+	status=1
+fi
+grep -v 'Skipping BTF generation' build-lint.log || true
+rm -f build-lint.log
+[ "$status" = 0 ] && echo "lint: clean"
+exit "$status"
