@@ -125,6 +125,26 @@ int main(void)
 	}
 	close(file);
 
+	{
+		/*
+		 * The range checks out but pinning fails half way: a hugetlb
+		 * mapping without a reservation, larger than the pool. The
+		 * pages pinned before the failure must be released.
+		 */
+		size_t hlen = 64ULL << 21;
+		void *h = mmap(NULL, hlen, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+			       MAP_ANONYMOUS | MAP_HUGETLB | MAP_NORESERVE, -1, 0);
+		long before = pins_held();
+
+		if (h == MAP_FAILED)
+			bail("hugetlb MAP_NORESERVE: %m");
+		ok_errno(export_raw((uintptr_t)h, hlen, RW, 0, 0, NULL), EFAULT,
+			 "hugetlb pool runs out half way through the range");
+		ok(pins_held() == before,
+		   "pool runs out half way: the pages pinned before are released");
+		munmap(h, hlen);
+	}
+
 	/* E2BIG: over the max_export_mb cap. */
 	ok_errno(export_raw(a, 4097ULL << 20, RW, 0, 0, NULL), E2BIG,
 		 "len over the default 4096 MiB cap");
