@@ -1,28 +1,24 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Fetch a Debian kernel image (vmlinuz + modules) for the guest.
-# Usage: fetch-kernel.sh KVER
-# Prints the directory holding boot/vmlinuz-KVER and lib/modules/KVER.
-# The download is cached in $VMEM_EXP_CACHE (default ~/.cache/vmem-exp):
-# a second run does not touch the network.
+# Usage: fetch-kernel.sh NAME (6.1, 6.12, 7.2)
+# Prints the directory it was unpacked into; vmlinuz is at $K_VMLINUZ in it
+# and the modules in lib/modules/$K_VER. Cached in $VMEM_EXP_CACHE: a second
+# run does not touch the network.
 set -eu
-kver=$1
-cache=${VMEM_EXP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmem-exp}
-root=$cache/kernel-$kver
+. "$(dirname "$0")/kernels.sh"
+kernel_vars "$1"
+root=$VMEM_EXP_CACHE/kernel-$K_VER
 
 if [ ! -f "$root/.complete" ]; then
-	echo "fetch-kernel: downloading linux-image-$kver into $root" >&2
+	echo "fetch-kernel: downloading $K_IMAGE into $root" >&2
 	rm -rf "$root"
-	mkdir -p "$root/debs"
-	# A fresh machine may have no package lists yet.
-	(cd "$root/debs" && { apt-get download -q "linux-image-$kver" ||
-		{ apt-get update -q && apt-get download -q "linux-image-$kver"; }; } >&2)
-	for deb in "$root"/debs/*.deb; do
-		dpkg -x "$deb" "$root"
-	done
-	rm -rf "$root/debs"
+	mkdir -p "$root"
+	download_debs "$K_REL" "$root" $K_IMAGE
+	# Merged-/usr packages put the modules in usr/lib/modules.
+	[ -e "$root/lib" ] || ln -s usr/lib "$root/lib"
 	# The package leaves modules.dep to its postinst; make it here.
-	/sbin/depmod -b "$root" "$kver"
+	/sbin/depmod -b "$root" "$K_VER"
 	touch "$root/.complete"
 fi
 echo "$root"

@@ -25,9 +25,21 @@ chmod +x "$stage/init"
 moddir=$kroot/lib/modules/$kver
 : > "$stage/etc/modules.load"
 for m in $("$here/modclosure.sh" "$moddir" vgem vivid); do
+	plain=${m%.xz}
+	plain=${plain%.zst}
 	mkdir -p "$stage/lib/modules/$(dirname "$m")"
-	cp "$moddir/$m" "$stage/lib/modules/$m"
-	echo "$m" >> "$stage/etc/modules.load"
+	# Newer Debian kernels compress their modules: unpack them here, so
+	# the guest's insmod needs no decompressor.
+	case $m in
+	*.xz) xz -dc "$moddir/$m" > "$stage/lib/modules/$plain" ;;
+	*.zst) zstd -qdc "$moddir/$m" > "$stage/lib/modules/$plain" ;;
+	*) cp "$moddir/$m" "$stage/lib/modules/$plain" ;;
+	esac
+	# vivid: one instance per vb2 allocator the tests import with.
+	case $plain in
+	*/vivid.ko) echo "$plain n_devs=2 allocators=0,1" ;;
+	*) echo "$plain" ;;
+	esac >> "$stage/etc/modules.load"
 done
 cp "$ko" "$stage/lib/modules/vmem_exp.ko"
 echo "vmem_exp.ko" >> "$stage/etc/modules.load"

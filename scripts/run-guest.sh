@@ -9,7 +9,7 @@
 # log has no BUG/WARNING/Oops/general protection/KASAN line.
 set -u
 name=$1 kernel=$2 initrd=$3 out=$4
-timeout=${VMEM_EXP_GUEST_TIMEOUT:-1200}
+timeout=${VMEM_EXP_GUEST_TIMEOUT:-600}
 mkdir -p "$out"
 tap=$out/tap.log console=$out/console.log
 : > "$tap"
@@ -21,7 +21,7 @@ timeout "$timeout" qemu-system-x86_64 -nodefaults -no-user-config \
 	-machine pc -cpu max -smp 2 -m 2G -display none -monitor none -no-reboot \
 	-serial "file:$console" -serial "file:$tap" \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 loglevel=4 panic=-1 vivid.n_devs=1" \
+	-append "console=ttyS0 loglevel=4 oops=panic panic=-1" \
 	> "$out/qemu.log" 2>&1
 qrc=$?
 sleep 0.3
@@ -55,6 +55,7 @@ if [ -n "$bad" ]; then
 	echo "$bad" | head -20 | sed 's/^/#   /'
 	failed=$((failed + 1))
 fi
+grep '^not ok' "$tap" | sed "s/^/# $name: /"
 echo "# kernel $name: $passed passed, $failed failed, $skipped skipped"
 echo "$passed $failed $skipped" > "$out/counts"
 [ "$failed" = 0 ]

@@ -78,12 +78,36 @@ void vgem_close_handle(int card, uint32_t handle)
 	xioctl(card, DRM_IOCTL_GEM_CLOSE, &c);
 }
 
-int vivid_capture_open(unsigned int width, unsigned int height,
-		       size_t *sizeimage, unsigned int *bytesperline)
+/*
+ * The buffer type of an open vivid node, as vivid_open() chose it, and the
+ * size of one frame in its format.
+ */
+static int node_type(int video, size_t *sizeimage)
 {
+	struct v4l2_format f = { .type = V4L2_BUF_TYPE_VIDEO_OUTPUT };
+
+	if (xioctl(video, VIDIOC_G_FMT, &f)) {
+		f.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		if (xioctl(video, VIDIOC_G_FMT, &f))
+			bail("vivid G_FMT: %m");
+	}
+	*sizeimage = f.fmt.pix.sizeimage;
+	return f.type;
+}
+
+int vivid_open(int inst, bool output, unsigned int width, unsigned int height,
+	       size_t *sizeimage)
+{
+	char bus[32];
+	unsigned int want = output ? V4L2_CAP_VIDEO_OUTPUT : V4L2_CAP_VIDEO_CAPTURE;
+
+	snprintf(bus, sizeof(bus), "platform:vivid-%03d", inst);
 	for (int i = 0; i < 64; i++) {
 		struct v4l2_capability cap;
-		struct v4l2_format f = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+		struct v4l2_format f = {
+			.type = output ? V4L2_BUF_TYPE_VIDEO_OUTPUT :
+					 V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		};
 		char path[32];
 		int fd;
 
@@ -92,8 +116,7 @@ int vivid_capture_open(unsigned int width, unsigned int height,
 		if (fd < 0)
 			continue;
 		if (xioctl(fd, VIDIOC_QUERYCAP, &cap) ||
-		    strcmp((char *)cap.driver, "vivid") ||
-		    !(cap.device_caps & V4L2_CAP_VIDEO_CAPTURE)) {
+		    strcmp((char *)cap.bus_info, bus) || !(cap.device_caps & want)) {
 			close(fd);
 			continue;
 		}
@@ -106,45 +129,49 @@ int vivid_capture_open(unsigned int width, unsigned int height,
 		if (f.fmt.pix.width != width || f.fmt.pix.height != height)
 			bail("vivid gave %ux%u", f.fmt.pix.width, f.fmt.pix.height);
 		*sizeimage = f.fmt.pix.sizeimage;
-		*bytesperline = f.fmt.pix.bytesperline;
 		return fd;
 	}
-	bail("no vivid capture node");
+	bail("no vivid %s node on instance %d", output ? "output" : "capture", inst);
 }
 
-static int capture(int video, struct v4l2_buffer *b)
+static int one_frame(int video, struct v4l2_buffer *b)
 {
-	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	int type = b->type;
 	int ret;
 
 	ret = xioctl(video, VIDIOC_QBUF, b);
-	if (ret)
+	if (ret) {
+		diag("VIDIOC_QBUF: %s", strerror(-ret));
 		return ret;
+	}
 	ret = xioctl(video, VIDIOC_STREAMON, &type);
-	if (!ret)
-		ret = xioctl(video, VIDIOC_DQBUF, b);
+	if (ret)
+		diag("VIDIOC_STREAMON: %s", strerror(-ret));
+	else if ((ret = xioctl(video, VIDIOC_DQBUF, b)))
+		diag("VIDIOC_DQBUF: %s", strerror(-ret));
 	xioctl(video, VIDIOC_STREAMOFF, &type);
 	return ret;
 }
 
-static void free_bufs(int video, unsigned int memory)
+static void free_bufs(int video, int type, unsigned int memory)
 {
 	struct v4l2_requestbuffers r = {
-		.count = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = memory,
+		.count = 0, .type = type, .memory = memory,
 	};
 
 	xioctl(video, VIDIOC_REQBUFS, &r);
 }
 
-int vivid_capture_dmabuf(int video, int dmabuf, size_t len, size_t *bytesused)
+int vivid_dmabuf_frame(int video, int dmabuf, size_t len, size_t *bytesused)
 {
+	size_t sizeimage;
+	int type = node_type(video, &sizeimage);
 	struct v4l2_requestbuffers r = {
-		.count = 1, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-		.memory = V4L2_MEMORY_DMABUF,
+		.count = 1, .type = type, .memory = V4L2_MEMORY_DMABUF,
 	};
 	struct v4l2_buffer b = {
-		.index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-		.memory = V4L2_MEMORY_DMABUF, .length = len,
+		.index = 0, .type = type, .memory = V4L2_MEMORY_DMABUF,
+		.length = len,
 	};
 	int ret;
 
@@ -152,9 +179,21 @@ int vivid_capture_dmabuf(int video, int dmabuf, size_t len, size_t *bytesused)
 	if (ret)
 		return ret;
 	b.m.fd = dmabuf;
-	ret = capture(video, &b);
+	if (type == V4L2_BUF_TYPE_VIDEO_OUTPUT) {
+		/*
+		 * vb2 checks an output payload against the format's frame
+		 * size. PREPARE_BUF attaches and maps the dma-buf for the
+		 * device, as QBUF would, without streaming.
+		 */
+		b.bytesused = sizeimage;
+		ret = xioctl(video, VIDIOC_PREPARE_BUF, &b);
+		if (ret)
+			diag("VIDIOC_PREPARE_BUF: %s", strerror(-ret));
+	} else {
+		ret = one_frame(video, &b);
+	}
 	*bytesused = b.bytesused;
-	free_bufs(video, V4L2_MEMORY_DMABUF);
+	free_bufs(video, type, V4L2_MEMORY_DMABUF);
 	return ret;
 }
 
@@ -182,11 +221,11 @@ int vivid_capture_mmap(int video, void *out, size_t len)
 		ret = -errno;
 		goto out_free;
 	}
-	ret = capture(video, &b);
+	ret = one_frame(video, &b);
 	if (!ret)
 		memcpy(out, p, len < b.length ? len : b.length);
 	munmap(p, b.length);
 out_free:
-	free_bufs(video, V4L2_MEMORY_MMAP);
+	free_bufs(video, V4L2_BUF_TYPE_VIDEO_CAPTURE, V4L2_MEMORY_MMAP);
 	return ret;
 }

@@ -6,6 +6,7 @@
 #ifndef VMEM_EXP_TEST_IMPORTERS_H
 #define VMEM_EXP_TEST_IMPORTERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,14 +18,27 @@ int vgem_import(int card, int dmabuf, uint32_t *handle);
 int vgem_dmabuf(int card, size_t len);
 void vgem_close_handle(int card, uint32_t handle);
 
-/* vivid's single-planar video capture node, set to WxH YUYV; bails out. */
-int vivid_capture_open(unsigned int width, unsigned int height,
-		       size_t *sizeimage, unsigned int *bytesperline);
 /*
- * Capture one frame into a dma-buf: 0 and the bytes used, or -errno from the
- * V4L2 call that failed. Streams on and off around the frame.
+ * vivid runs two instances in the guest: 0 uses vb2's vmalloc allocator
+ * (imports through vmap), 1 its dma-contig allocator (imports through a
+ * DMA mapping, and needs physically contiguous buffers).
  */
-int vivid_capture_dmabuf(int video, int dmabuf, size_t len, size_t *bytesused);
+#define VIVID_VMALLOC	0
+#define VIVID_DMA_CONTIG 1
+
+/*
+ * Open vivid instance @inst's single-planar video capture node (@output
+ * false) or output node (@output true), set to WxH YUYV; bails out.
+ */
+int vivid_open(int inst, bool output, unsigned int width, unsigned int height,
+	       size_t *sizeimage);
+/*
+ * On a capture node, capture one frame into a dma-buf (streaming on and off
+ * around it); on an output node, prepare a buffer with the dma-buf, which
+ * attaches and maps it for the device. 0 and the bytes used, or -errno from
+ * the V4L2 call that failed.
+ */
+int vivid_dmabuf_frame(int video, int dmabuf, size_t len, size_t *bytesused);
 /* Capture one frame into a driver (MMAP) buffer and copy it to @out. */
 int vivid_capture_mmap(int video, void *out, size_t len);
 

@@ -2,8 +2,9 @@
 /*
  * Description: a read-only export lets nobody write: no writable mmap (not
  * even by mprotect later, nor in a process the fd was passed to), no device
- * mapping other than DMA_TO_DEVICE (vgem's import is refused), no kernel
- * importer writing through vmap (vivid's capture is refused); read-only
+ * mapping other than DMA_TO_DEVICE (vivid's dma-contig capture is refused,
+ * its output works), no kernel importer writing through vmap (vivid's
+ * vmalloc capture is refused); read-only
  * memory (including a private file mapping) exports read-only.
  */
 #define _GNU_SOURCE
@@ -18,15 +19,22 @@
 #include "importers.h"
 
 #define LEN	(8 * PAGE)
+#define HUGE	((size_t)2 << 20)
+
+static bool untouched(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != (char)0xa5)
+			return false;
+	return true;
+}
 
 int main(void)
 {
 	long base = pins_held();
-	unsigned int bpl;
 	size_t size, vlen, used;
 	char *p, *q, *f;
-	int fd, card, video, file, ret;
-	uint32_t handle;
+	int fd, video, file, ret;
 
 	p = map_anon(LEN);
 	fill(p, LEN, 31);
@@ -61,31 +69,45 @@ int main(void)
 		munmap(f, LEN);
 	munmap(q, LEN);
 
-	card = vgem_open();
-	ret = vgem_import(card, fd, &handle);
-	ok(ret == -EACCES, "vgem import (a bidirectional device mapping) refused: %s",
-	   strerror(-ret));
-	if (!ret)
-		vgem_close_handle(card, handle);
-	close(card);
-
-	video = vivid_capture_open(640, 360, &size, &bpl);
+	/*
+	 * Kernel importers. vmalloc capture imports through vmap, which a
+	 * read-only export does not offer; dma-contig maps for the device, and
+	 * only DMA_TO_DEVICE (an output node) is allowed. dma-contig needs
+	 * contiguous memory: a huge page.
+	 */
+	video = vivid_open(VIVID_VMALLOC, false, 640, 360, &size);
 	vlen = (size + PAGE - 1) & ~(PAGE - 1);
 	q = map_anon(vlen);
 	memset(q, 0xa5, vlen);
 	close(fd);
 	fd = export(q, vlen, O_RDONLY | O_CLOEXEC);
-	ret = vivid_capture_dmabuf(video, fd, vlen, &used);
-	ok(ret < 0, "vivid capture into a read-only export refused: %s",
+	ret = vivid_dmabuf_frame(video, fd, vlen, &used);
+	ok(ret < 0, "vivid capture (vmalloc, vmap) into a read-only export refused: %s",
 	   ret ? strerror(-ret) : "it captured");
-	for (size_t i = 0; i < vlen; i++)
-		if (q[i] != (char)0xa5) {
-			ok(false, "vivid wrote into the read-only export at byte %zu", i);
-			break;
-		}
+	ok(untouched(q, vlen), "vivid (vmalloc) wrote nothing into it");
 	close(video);
 	close(fd);
 	munmap(q, vlen);
+
+	q = mmap(NULL, HUGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (q == MAP_FAILED)
+		bail("hugetlb: %m");
+	memset(q, 0xa5, HUGE);
+	fd = export(q, HUGE, O_RDONLY | O_CLOEXEC);
+	video = vivid_open(VIVID_DMA_CONTIG, false, 640, 360, &size);
+	ret = vivid_dmabuf_frame(video, fd, HUGE, &used);
+	ok(ret < 0, "vivid capture (dma-contig, DMA_FROM_DEVICE) into a read-only export refused: %s",
+	   ret ? strerror(-ret) : "it captured");
+	ok(untouched(q, HUGE), "vivid (dma-contig) wrote nothing into it");
+	close(video);
+	video = vivid_open(VIVID_DMA_CONTIG, true, 640, 360, &size);
+	ret = vivid_dmabuf_frame(video, fd, HUGE, &used);
+	ok(!ret, "vivid output (dma-contig) maps a read-only export for DMA_TO_DEVICE: %s",
+	   ret ? strerror(-ret) : "done");
+	close(video);
+	close(fd);
+	munmap(q, HUGE);
 
 	/* A private, read-only file mapping exports read-only with its bytes. */
 	file = open("/init", O_RDONLY);

@@ -5,7 +5,7 @@
 # prefixed with its name; two more results per file say whether it finished
 # (exit status, complete plan) and whether the kernel log stayed clean
 # while it ran.
-TIMEOUT=${TIMEOUT:-300}
+TIMEOUT=${TIMEOUT:-120}
 BAD='BUG:|WARNING:|Oops|general protection|KASAN|UBSAN|Call Trace|kernel BUG|possible circular|INFO: task'
 n=0
 

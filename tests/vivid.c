@@ -3,12 +3,15 @@
  * Description: the design document's video-capture use case. vivid captures
  * with V4L2_MEMORY_DMABUF into malloc'd memory exported by vmem-exp, and
  * the frame lands in the malloc'd bytes: the same picture vivid delivers
- * into its own MMAP buffer.
+ * into its own MMAP buffer. Once with vb2's vmalloc allocator (the import
+ * goes through vmap) and once with its dma-contig allocator (through a DMA
+ * mapping of our scatterlist; it needs contiguous memory, so hugetlb).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -17,50 +20,71 @@
 #define W	640
 #define H	480
 
-int main(void)
+/* Capture into [p, p+len) through a dma-buf and compare with @ref. */
+static void capture(const char *what, int video, unsigned char *p, size_t len,
+		    size_t size, const unsigned char *ref)
 {
-	long base = pins_held();
-	unsigned int bpl;
-	size_t size, len, used = 0, changed = 0;
-	int video, fd, ret;
-	unsigned char *ref, *p;
+	size_t used = 0, changed = 0;
+	int fd, ret;
 
-	video = vivid_capture_open(W, H, &size, &bpl);
-	len = (size + PAGE - 1) & ~(PAGE - 1);
-	ref = malloc(size);
-	ret = vivid_capture_mmap(video, ref, size);
-	if (!ok(!ret, "reference frame captured into vivid's own buffer"))
-		bail("MMAP capture: %s", strerror(-ret));
-
-	if (posix_memalign((void **)&p, PAGE, len))
-		bail("posix_memalign");
 	memset(p, 0xa5, len);
 	fd = export(p, len, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		bail("export: %s", strerror(-fd));
 
-	ret = vivid_capture_dmabuf(video, fd, len, &used);
-	ok(!ret, "vivid captures into the dma-buf (QBUF, STREAMON, DQBUF): %s",
-	   ret ? strerror(-ret) : "done");
-	ok(used == size, "the frame fills the buffer (%zu of %zu bytes)", used, size);
+	ret = vivid_dmabuf_frame(video, fd, len, &used);
+	ok(!ret, "%s: vivid captures into the dma-buf (QBUF, STREAMON, DQBUF): %s",
+	   what, ret ? strerror(-ret) : "done");
+	ok(used == size, "%s: the frame fills the buffer (%zu of %zu bytes)", what,
+	   used, size);
 	for (size_t i = 0; i < size; i++)
 		changed += p[i] != 0xa5;
-	ok(changed > size / 2, "the frame landed in the malloc'd bytes (%zu bytes changed)",
-	   changed);
+	ok(changed > size / 2, "%s: the frame landed in the memory (%zu bytes changed)",
+	   what, changed);
 	/* The top lines carry vivid's text overlay; the colour bars below do not. */
 	ok(!memcmp(p + size / 2, ref + size / 2, size / 2),
-	   "the lower half is vivid's picture, byte for byte");
+	   "%s: the lower half is vivid's picture, byte for byte", what);
 
 	/* A second frame into the same buffer after scribbling over it. */
 	memset(p, 0x5a, len);
-	ret = vivid_capture_dmabuf(video, fd, len, &used);
+	ret = vivid_dmabuf_frame(video, fd, len, &used);
 	ok(!ret && !memcmp(p + size / 2, ref + size / 2, size / 2),
-	   "a second capture into the same memory lands too");
-
+	   "%s: a second capture into the same memory lands too", what);
 	close(fd);
-	close(video);
-	ok(pins_held() == base, "every pin released");
+}
+
+int main(void)
+{
+	long base = pins_held();
+	size_t size, len, hlen = 2 << 20;
+	unsigned char *ref, *p;
+	int video, ret;
+
+	video = vivid_open(VIVID_VMALLOC, false, W, H, &size);
+	len = (size + PAGE - 1) & ~(PAGE - 1);
+	ref = malloc(size);
+	ret = vivid_capture_mmap(video, ref, size);
+	if (!ok(!ret, "reference frame captured into vivid's own buffer"))
+		bail("MMAP capture: %s", strerror(-ret));
+	if (posix_memalign((void **)&p, PAGE, len))
+		bail("posix_memalign");
+	capture("vmalloc, malloc'd memory", video, p, len, size, ref);
 	free(p);
+	close(video);
+
+	video = vivid_open(VIVID_DMA_CONTIG, false, W, H, &size);
+	ret = vivid_capture_mmap(video, ref, size);
+	if (!ok(!ret, "dma-contig: reference frame captured into vivid's own buffer"))
+		bail("MMAP capture: %s", strerror(-ret));
+	p = mmap(NULL, hlen, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (p == MAP_FAILED)
+		bail("hugetlb: %m");
+	capture("dma-contig, a huge page", video, p, hlen, size, ref);
+	munmap(p, hlen);
+	close(video);
+
+	ok(pins_held() == base, "every pin released");
 	free(ref);
 	return done();
 }

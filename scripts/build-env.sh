@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Prepare what builds the module for kernel NAME and print its root: "/"
+# for the host's own kernel (bookworm; headers from apt), otherwise a
+# chroot of that kernel's Debian release with its compiler, made with
+# debootstrap once and cached in $VMEM_EXP_CACHE (a few minutes and about
+# 600 MB the first time), with the kernel's headers unpacked inside.
+set -eu
+. "$(dirname "$0")/kernels.sh"
+kernel_vars "$1"
+here=$(cd "$(dirname "$0")" && pwd)
+
+if [ "$K_REL" = "$(host_release)" ]; then
+	"$here/deps.sh" $K_HEADERS
+	echo /
+	exit 0
+fi
+
+root=$VMEM_EXP_CACHE/chroot-$K_REL
+# perl: kernel-doc runs in W=1 builds.
+pkgs="$K_GCC,make,libc6-dev,libelf1t64,libssl3t64,pahole,kmod,xz-utils,bc,python3,perl"
+if [ ! -f "$root/.complete" ]; then
+	echo "build-env: making a $K_REL chroot with $K_GCC in $root (minutes, once)" >&2
+	"$here/deps.sh" debian-archive-keyring
+	ds=$VMEM_EXP_CACHE/debootstrap
+	if [ ! -x "$ds/usr/sbin/debootstrap" ]; then
+		mkdir -p "$ds"
+		download_debs trixie "$ds" debootstrap
+	fi
+	rm -rf "$root"
+	DEBOOTSTRAP_DIR=$ds/usr/share/debootstrap "$ds/usr/sbin/debootstrap" \
+		--variant=minbase \
+		--include="$pkgs" \
+		"$K_REL" "$root" "$(debian_mirror '')" >&2 ||
+		{ echo "build-env: debootstrap failed; see $root/debootstrap/debootstrap.log" >&2; exit 1; }
+	echo "$pkgs" > "$root/.complete"
+fi
+if [ "$(cat "$root/.complete")" != "$pkgs" ]; then
+	echo "build-env: installing $pkgs in $root" >&2
+	# shellcheck disable=SC2046
+	chroot "$root" apt-get install -y -q --no-install-recommends \
+		$(echo "$pkgs" | tr , ' ') >&2
+	echo "$pkgs" > "$root/.complete"
+fi
+if [ ! -f "$root/.headers-$K_VER" ]; then
+	echo "build-env: unpacking the $K_VER headers into $root" >&2
+	download_debs "$K_REL" "$root" $K_HEADERS
+	touch "$root/.headers-$K_VER"
+fi
+echo "$root"

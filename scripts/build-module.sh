@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Build vmem_exp.ko for kernel NAME with W=1 and warnings as errors, from a
+# copy of the sources, so builds for several kernels do not clash.
+# Usage: build-module.sh NAME OUTDIR  (the module lands in OUTDIR/vmem_exp.ko)
+set -eu
+. "$(dirname "$0")/kernels.sh"
+kernel_vars "$1"
+mkdir -p "$2"
+out=$(cd "$2" && pwd)
+here=$(cd "$(dirname "$0")/.." && pwd)
+root=$("$here/scripts/build-env.sh" "$1")
+
+if [ "$root" = / ]; then
+	src=$out/src
+else
+	src=$root/vmem-exp
+fi
+rm -rf "$src" "$out/vmem_exp.ko"
+mkdir -p "$src/kernel" "$src/include/uapi/linux" "$out"
+# Sources only: never a module or object left by another build.
+cp "$here"/kernel/Kbuild "$here"/kernel/*.[ch] "$src/kernel/"
+cp "$here"/include/uapi/linux/*.h "$src/include/uapi/linux/"
+
+kdir=/usr/src/linux-headers-$K_VER
+if [ "$root" = / ]; then
+	make -s -C "$kdir" M="$src/kernel" W=1 modules
+else
+	# objtool of newer kernels reads /proc.
+	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+	trap 'umount "$root/proc" 2>/dev/null || true' EXIT
+	chroot "$root" make -s -C "$kdir" M=/vmem-exp/kernel W=1 modules
+fi 2>&1 | grep -v 'Skipping BTF generation' >&2 || true
+[ -f "$src/kernel/vmem_exp.ko" ] || { echo "build-module: $1: build failed" >&2; exit 1; }
+cp "$src/kernel/vmem_exp.ko" "$out/vmem_exp.ko"
