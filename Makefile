@@ -17,13 +17,13 @@ B := build
 
 # Guest tests, in the order they run; unload runs last because it unloads
 # the module under test.
-TESTS := sources mmap errno rdonly lifetime fdpass vgem vivid unload
+TESTS := sources mmap errno rdonly lifetime limits fdpass vgem vivid unload
 
 LIB_OBJS := $(B)/lib/vmemexp.o
 LIB_PIC := $(B)/lib/vmemexp.pic.o
 
 .PHONY: all module lib tests check lint clean install install-module \
-	install-lib install-headers print-tests
+	install-lib install-headers install-udev print-tests
 
 all: module lib
 
@@ -73,7 +73,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean 2>/dev/null || true
 	rm -rf $(B)
 
-install: install-module install-lib install-headers
+install: install-module install-lib install-headers install-udev
 
 install-module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install
@@ -87,3 +87,7 @@ install-lib: lib
 install-headers:
 	install -D -m 644 include/uapi/linux/vmem_exp.h \
 		$(DESTDIR)$(PREFIX)/include/linux/vmem_exp.h
+
+install-udev:
+	install -D -m 644 udev/60-vmem-exp.rules \
+		$(DESTDIR)/lib/udev/rules.d/60-vmem-exp.rules

@@ -162,14 +162,21 @@ static const struct file_operations vmem_exp_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * Anyone may open the device: an export reaches only memory the caller can
+ * already read (and write, for O_RDWR), and every pinned page is charged
+ * to the caller's RLIMIT_MEMLOCK and counted against max_pinned_mb.
+ */
 static struct miscdevice vmem_exp_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "vmem-exp",
 	.fops = &vmem_exp_fops,
+	.mode = 0666,
 };
 
 static int __init vmem_exp_init(void)
 {
+	vmem_exp_limits_init();
 	return misc_register(&vmem_exp_misc);
 }
 

@@ -8,13 +8,88 @@
  * out of movable zones and CMA, and then cannot move until they are unpinned.
  */
 
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/hugetlb.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/user.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 
 #include "compat.h"
 #include "vmem_exp.h"
+
+static unsigned long max_pinned_mb;
+module_param(max_pinned_mb, ulong, 0644);
+MODULE_PARM_DESC(max_pinned_mb,
+		 "Most memory pinned through vmem-exp at once, all users together, in MiB; beyond it exports fail with ENOSPC (default: half of RAM, set at load)");
+
+/* Pages pinned through vmem-exp now, all buffers together. */
+static atomic_long_t vmem_exp_pinned_pages = ATOMIC_LONG_INIT(0);
+
+void vmem_exp_limits_init(void)
+{
+	if (!max_pinned_mb)
+		max_pinned_mb = (totalram_pages() >> (20 - PAGE_SHIFT)) / 2;
+}
+
+/* Adds @nr to @counter unless that would take it past @limit. */
+static bool vmem_exp_add_capped(atomic_long_t *counter, unsigned long nr,
+				unsigned long limit)
+{
+	long cur = atomic_long_read(counter);
+
+	do {
+		if (nr > limit || cur > limit - nr)
+			return false;
+	} while (!atomic_long_try_cmpxchg(counter, &cur, cur + nr));
+	return true;
+}
+
+/*
+ * Charge @nr_pages to the calling user's locked memory, as io_uring and
+ * RDMA do: against RLIMIT_MEMLOCK unless the caller has CAP_IPC_LOCK, and
+ * per user rather than per process, so that the charge binds all of the
+ * user's processes and outlives the exporter as long as the buffer does.
+ * The pages also show in the exporter's VmPin.
+ */
+static int vmem_exp_charge(struct vmem_exp_buf *buf, unsigned long nr_pages)
+{
+	unsigned long memlock = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	unsigned long cap = READ_ONCE(max_pinned_mb) << (20 - PAGE_SHIFT);
+	struct user_struct *user = current_user();
+
+	if (capable(CAP_IPC_LOCK))
+		atomic_long_add(nr_pages, &user->locked_vm);
+	else if (!vmem_exp_add_capped(&user->locked_vm, nr_pages, memlock))
+		return -ENOMEM;
+
+	if (!vmem_exp_add_capped(&vmem_exp_pinned_pages, nr_pages, cap)) {
+		atomic_long_sub(nr_pages, &user->locked_vm);
+		return -ENOSPC;
+	}
+
+	buf->user = get_uid(user);
+	buf->mm = current->mm;
+	mmgrab(buf->mm);
+	atomic64_add(nr_pages, &buf->mm->pinned_vm);
+	return 0;
+}
+
+static void vmem_exp_uncharge(struct vmem_exp_buf *buf, unsigned long nr_pages)
+{
+	atomic64_sub(nr_pages, &buf->mm->pinned_vm);
+	mmdrop(buf->mm);
+	atomic_long_sub(nr_pages, &vmem_exp_pinned_pages);
+	atomic_long_sub(nr_pages, &buf->user->locked_vm);
+	free_uid(buf->user);
+	buf->mm = NULL;
+	buf->user = NULL;
+}
 
 /*
  * Returns the gup flags for the part of the range that @vma maps, or a
@@ -37,6 +112,17 @@ static int vmem_exp_vma_gup_flags(struct vm_area_struct *vma, bool writable)
 		return -EACCES;
 
 	/*
+	 * Writes through a long-term pin go behind the back of a filesystem
+	 * that tracks dirty pages (ext4, xfs, ramfs, ...) and break its
+	 * writeback; kernels since 6.5 refuse such pins, and vmem-exp refuses
+	 * them on every kernel. shmem and hugetlbfs track nothing.
+	 */
+	if (writable && vma->vm_file && (vma->vm_flags & VM_SHARED) &&
+	    S_ISREG(file_inode(vma->vm_file)->i_mode) &&
+	    !shmem_mapping(vma->vm_file->f_mapping) && !is_vm_hugetlb_page(vma))
+		return -EOPNOTSUPP;
+
+	/*
 	 * A read-only pin of private anonymous memory that was never written
 	 * would pin the shared zero page, and the owner's later writes would
 	 * land in a fresh page the export never sees. Where the owner may
@@ -56,11 +142,16 @@ static int vmem_exp_vma_gup_flags(struct vm_area_struct *vma, bool writable)
  * @nr_pages: number of pages, at least one; the caller checked that the
  *	range lies in user space.
  *
- * All or nothing: on failure no page stays pinned and @buf->pages is NULL.
+ * The pages are charged to the caller's locked memory first (see
+ * vmem_exp_charge()). All or nothing: on failure no page stays pinned or
+ * charged and @buf->pages is NULL.
  *
  * Return: 0, -EFAULT if part of the range is not mapped, not readable or not
  * backed by pages, -EACCES if @buf->writable and part of the range is not
- * writable, -ENOMEM, or -EINTR if a fatal signal arrived.
+ * writable, -EOPNOTSUPP if @buf->writable and part of the range is a shared
+ * mapping of a file whose filesystem tracks dirty pages, -ENOMEM if the
+ * charge would pass RLIMIT_MEMLOCK or memory ran out, -ENOSPC if it would
+ * pass max_pinned_mb, or -EINTR if a fatal signal arrived.
  */
 int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 		 unsigned long nr_pages)
@@ -92,6 +183,10 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 		if (ret < 0)
 			goto err_unlock;
 	}
+
+	ret = vmem_exp_charge(buf, nr_pages);
+	if (ret)
+		goto err_unlock;
 
 	for (addr = start; addr < end; addr = vma->vm_end) {
 		unsigned long chunk_end;
@@ -126,6 +221,7 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 
 err_unpin:
 	unpin_user_pages(pages, done);
+	vmem_exp_uncharge(buf, nr_pages);
 err_unlock:
 	mmap_read_unlock(mm);
 err_free:
@@ -134,12 +230,13 @@ err_free:
 }
 
 /**
- * vmem_exp_unpin() - release the pins taken by vmem_exp_pin()
+ * vmem_exp_unpin() - release the pins and the charge taken by vmem_exp_pin()
  * @buf: the buffer; its pages are marked dirty if importers could write.
  */
 void vmem_exp_unpin(struct vmem_exp_buf *buf)
 {
 	unpin_user_pages_dirty_lock(buf->pages, buf->nr_pages, buf->writable);
+	vmem_exp_uncharge(buf, buf->nr_pages);
 	kvfree(buf->pages);
 	buf->pages = NULL;
 	buf->nr_pages = 0;

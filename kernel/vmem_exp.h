@@ -18,6 +18,10 @@
  * @nr_pages: number of entries in @pages.
  * @writable: the export is O_RDWR: importers may write, and the pages are
  *	marked dirty when they are unpinned.
+ * @user: the exporting user, charged @nr_pages of locked memory
+ *	(RLIMIT_MEMLOCK) until the buffer is released.
+ * @mm: the exporting process's mm (held by mmgrab(), not mmget(): only the
+ *	struct, not the address space), whose pinned_vm counts @nr_pages.
  * @lock: protects @attachments (and each attachment's mapping state),
  *	@vaddr and @vmap_count. Taken inside dmabuf->resv where the dma-buf
  *	core holds that; never the other way round.
@@ -29,6 +33,8 @@ struct vmem_exp_buf {
 	struct page **pages;
 	unsigned long nr_pages;
 	bool writable;
+	struct user_struct *user;
+	struct mm_struct *mm;
 
 	/* See @lock above: attachments, their mappings, vaddr, vmap_count. */
 	struct mutex lock;
@@ -54,6 +60,7 @@ struct vmem_exp_attachment {
 };
 
 /* pin.c */
+void vmem_exp_limits_init(void);
 int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 		 unsigned long nr_pages);
 void vmem_exp_unpin(struct vmem_exp_buf *buf);

@@ -10,6 +10,8 @@ shift 4
 here=$(cd "$(dirname "$0")" && pwd)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+# mktemp makes the directory 0700; it becomes the guest's /.
+chmod 755 "$stage"
 
 mkdir -p "$stage/bin" "$stage/etc" "$stage/proc" "$stage/sys" "$stage/dev" \
 	"$stage/tests" "$stage/lib/modules"

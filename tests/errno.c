@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -143,6 +145,31 @@ int main(void)
 		ok(pins_held() == before,
 		   "pool runs out half way: the pages pinned before are released");
 		munmap(h, hlen);
+	}
+
+	{
+		/*
+		 * EOPNOTSUPP: a writable long-term pin of a shared file
+		 * mapping whose filesystem tracks dirty pages (ramfs here).
+		 */
+		void *f;
+		int rf;
+
+		mkdir("/tmp/ramfs", 0700);
+		if (mount("ramfs", "/tmp/ramfs", "ramfs", 0, NULL))
+			bail("mount ramfs: %m");
+		rf = open("/tmp/ramfs/file", O_RDWR | O_CREAT, 0600);
+		if (rf < 0 || ftruncate(rf, PAGE))
+			bail("ramfs file: %m");
+		f = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, rf, 0);
+		memset(f, 7, PAGE);
+		ok_errno(export_raw((uintptr_t)f, PAGE, RW, 0, 0, NULL), EOPNOTSUPP,
+			 "O_RDWR export of a shared ramfs file mapping");
+		ok_errno(export_raw((uintptr_t)f, PAGE, O_RDONLY, 0, 0, NULL), 0,
+			 "O_RDONLY export of the same mapping");
+		munmap(f, PAGE);
+		close(rf);
+		umount("/tmp/ramfs");
 	}
 
 	/* E2BIG: over the max_export_mb cap. */

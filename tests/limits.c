@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: every pinned page is charged to the exporting user's locked
+ * memory: an unprivileged user (uid 65534, no CAP_IPC_LOCK) may open the
+ * device and export up to RLIMIT_MEMLOCK, no further (ENOMEM, nothing
+ * pinned); the charge lives as long as the buffer, also after the exporter
+ * exited, and binds all of the user's processes; CAP_IPC_LOCK is exempt;
+ * the exporter's VmPin shows the pages; and the max_pinned_mb cap holds
+ * for everyone (ENOSPC).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "vmemexp.h"
+
+#define NOBODY	65534
+#define LIMIT	(16 * PAGE)
+
+static long vm_pin_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static const char *param_path = "/sys/module/vmem_exp/parameters/max_pinned_mb";
+
+static long read_param(void)
+{
+	FILE *f = fopen(param_path, "r");
+	long v = -1;
+
+	if (!f || fscanf(f, "%ld", &v) != 1)
+		bail("read %s", param_path);
+	fclose(f);
+	return v;
+}
+
+static void write_param(long v)
+{
+	FILE *f = fopen(param_path, "w");
+
+	if (!f || fprintf(f, "%ld\n", v) < 0 || fclose(f))
+		bail("write %s", param_path);
+}
+
+/* Become uid/gid 65534 with RLIMIT_MEMLOCK = LIMIT; caps go with root. */
+static void become_nobody(void)
+{
+	struct rlimit rl = { LIMIT, LIMIT };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgid(NOBODY) || setuid(NOBODY))
+		_exit(100);
+}
+
+/*
+ * In a child running as nobody: export @pages pages of fresh memory and
+ * exit with 0 on success, 1 on ENOMEM, 2 otherwise. With @sock >= 0 the
+ * dma-buf is sent there first.
+ */
+static int nobody_exports(size_t pages, int sock)
+{
+	int pid = fork();
+
+	if (pid == 0) {
+		int devfd, fd;
+		char *p;
+
+		become_nobody();
+		devfd = vmem_exp_open();
+		if (devfd < 0) {
+			diag("uid %d: open %s: %s", getuid(), VMEM_EXP_DEVICE,
+			     strerror(-devfd));
+			_exit(3);
+		}
+		p = map_anon(pages * PAGE);
+		memset(p, 1, pages * PAGE);
+		fd = vmem_exp_export(devfd, p, pages * PAGE, O_RDWR);
+		if (fd >= 0 && sock >= 0 && send_fd(sock, fd))
+			_exit(4);
+		_exit(fd >= 0 ? 0 : fd == -ENOMEM ? 1 : 2);
+	}
+	return wait_child(pid);
+}
+
+int main(void)
+{
+	long base = pins_held(), kb, saved;
+	int sv[2], fd, fd2, st;
+	char *p;
+
+	/* VmPin of the exporter. */
+	p = map_anon(LIMIT);
+	kb = vm_pin_kb();
+	fd = export(p, LIMIT, O_RDWR);
+	ok(vm_pin_kb() - kb == (long)(LIMIT / 1024), "VmPin grows by the export (%ld kB)",
+	   vm_pin_kb() - kb);
+	close(fd);
+	ok(vm_pin_kb() == kb, "and shrinks back when it is released");
+
+	{
+		struct stat sb = { 0 };
+		int ret = stat(VMEM_EXP_DEVICE, &sb);
+
+		ok(!ret && (sb.st_mode & 0777) == 0666, "%s is mode 0666 (%o)",
+		   VMEM_EXP_DEVICE, sb.st_mode & 0777);
+	}
+
+	/* An unprivileged user, up to RLIMIT_MEMLOCK and not further. */
+	st = nobody_exports(16, -1);
+	ok(st == 0, "uid 65534 opens the device and exports its whole RLIMIT_MEMLOCK (%d)",
+	   st);
+	st = nobody_exports(17, -1);
+	ok(st == 1, "one page more than RLIMIT_MEMLOCK: ENOMEM (%d)", st);
+	ok(pins_held() == base, "the refused export pinned nothing");
+
+	/* The charge outlives the exporter and binds the user's other processes. */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		bail("socketpair: %m");
+	st = nobody_exports(16, sv[1]);
+	fd = st == 0 ? recv_fd(sv[0]) : -1;
+	ok(st == 0 && fd >= 0, "uid 65534 exports its limit, hands the fd over and exits");
+	st = nobody_exports(1, -1);
+	ok(st == 1, "another process of the user cannot export while the buffer lives (%d)",
+	   st);
+	close(fd);
+	st = nobody_exports(16, -1);
+	ok(st == 0, "the charge is returned when the buffer is released (%d)", st);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* CAP_IPC_LOCK is exempt from RLIMIT_MEMLOCK. */
+	{
+		struct rlimit zero = { 0, RLIM_INFINITY }, old;
+
+		getrlimit(RLIMIT_MEMLOCK, &old);
+		setrlimit(RLIMIT_MEMLOCK, &zero);
+		fd = export(p, LIMIT, O_RDWR);
+		ok(fd >= 0, "root (CAP_IPC_LOCK) exports with RLIMIT_MEMLOCK 0");
+		close(fd);
+		setrlimit(RLIMIT_MEMLOCK, &old);
+	}
+	munmap(p, LIMIT);
+
+	/* max_pinned_mb caps everyone, root included. */
+	saved = read_param();
+	ok(saved > 0, "max_pinned_mb defaults to half of RAM (%ld MiB)", saved);
+	p = map_anon(2 << 20);
+	write_param(1);
+	ok_errno(export(p, 2 << 20, O_RDWR), ENOSPC, "2 MiB with max_pinned_mb=1");
+	fd = export(p, 1 << 20, O_RDWR);
+	ok(fd >= 0, "1 MiB with max_pinned_mb=1");
+	ok_errno(export(p + (1 << 20), PAGE, O_RDWR), ENOSPC, "one page more");
+	close(fd);
+	fd2 = export(p + (1 << 20), PAGE, O_RDWR);
+	ok(fd2 >= 0, "after a release there is room again");
+	close(fd2);
+	write_param(saved);
+	munmap(p, 2 << 20);
+
+	ok(pins_held() == base, "every pin released");
+	return done();
+}
