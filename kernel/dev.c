@@ -46,10 +46,11 @@ static int vmem_exp_check_export(const struct vmem_exp_export *arg)
 		return -EINVAL;
 	if (check_add_overflow(arg->addr, arg->len, &end))
 		return -EINVAL;
+	/* Before the address check, so the order does not depend on TASK_SIZE. */
+	if (arg->len > (u64)READ_ONCE(max_export_mb) << 20)
+		return -E2BIG;
 	if (end > TASK_SIZE)
 		return -EFAULT;
-	if (arg->len >> 20 > max_export_mb)
-		return -E2BIG;
 	return 0;
 }
 

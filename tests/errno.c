@@ -175,10 +175,26 @@ int main(void)
 	/* E2BIG: over the max_export_mb cap. */
 	ok_errno(export_raw(a, 4097ULL << 20, RW, 0, 0, NULL), E2BIG,
 		 "len over the default 4096 MiB cap");
-	set_param("max_export_mb", "0");
-	ok_errno(export_raw(a, 1 << 20, RW, 0, 0, NULL), E2BIG, "1 MiB with max_export_mb=0");
-	ok_errno(export_raw(a, len, RW, 0, 0, NULL), 0, "under 1 MiB with max_export_mb=0");
-	set_param("max_export_mb", "4096");
+	ok_errno(export_raw(a, (4096ULL << 20) + PAGE, RW, 0, 0, NULL), E2BIG,
+		 "len one page over the cap");
+	ok_errno(export_raw(a, 4096ULL << 20, RW, 0, 0, NULL), EFAULT,
+		 "len exactly at the cap passes the cap (and the range is unmapped)");
+	ok_errno(export_raw(0xffff888000000000ULL, 8192ULL << 20, O_RDONLY, 0, 0, NULL),
+		 E2BIG, "over the cap and outside user space: E2BIG first");
+	{
+		char *m = map_anon(2 << 20);
+
+		set_param("max_export_mb", "1");
+		ok_errno(export_raw((uintptr_t)m, (1 << 20) + PAGE, RW, 0, 0, NULL), E2BIG,
+			 "1 MiB + 1 page with max_export_mb=1");
+		ok_errno(export_raw((uintptr_t)m, 1 << 20, RW, 0, 0, NULL), 0,
+			 "1 MiB with max_export_mb=1");
+		set_param("max_export_mb", "0");
+		ok_errno(export_raw((uintptr_t)m, PAGE, RW, 0, 0, NULL), E2BIG,
+			 "one page with max_export_mb=0");
+		set_param("max_export_mb", "4096");
+		munmap(m, 2 << 20);
+	}
 
 	/* EMFILE: no fd left; nothing may stay pinned. */
 	getrlimit(RLIMIT_NOFILE, &rl);

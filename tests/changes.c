@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: the owner changes its memory after the export: mremap,
+ * mprotect, madvise (MADV_DONTNEED, MADV_FREE, MADV_REMOVE), and for a
+ * memfd truncation and hole punching. The buffer always keeps the pages it
+ * pinned, with their bytes; what the owner sees afterwards follows the
+ * usual rules of its own mapping; nothing leaks.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define LEN	(16 * PAGE)
+
+static bool all_zero(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* Export [p, p+LEN) read-write with pattern @seed in it; map the dma-buf. */
+static char *export_map(char *p, uint32_t seed, int *fd)
+{
+	char *q;
+
+	fill(p, LEN, seed);
+	*fd = export(p, LEN, O_RDWR);
+	if (*fd < 0)
+		bail("export: %s", strerror(-*fd));
+	q = map_dmabuf(*fd, LEN, PROT_READ | PROT_WRITE, 0);
+	if (!q)
+		bail("mmap dma-buf: %m");
+	return q;
+}
+
+static void release(char *q, int fd)
+{
+	munmap(q, LEN);
+	close(fd);
+}
+
+static int memfd(void)
+{
+	int fd = memfd_create("vmem-exp-changes", MFD_CLOEXEC);
+
+	if (fd < 0 || ftruncate(fd, LEN))
+		bail("memfd: %m");
+	return fd;
+}
+
+int main(void)
+{
+	long base = pins_held();
+	char *p, *q, *r;
+	int fd, mfd;
+
+	/* mremap moves the owner's page table entries, not the pages. */
+	p = map_anon(LEN);
+	q = export_map(p, 1, &fd);
+	r = mremap(p, LEN, 2 * LEN, MREMAP_MAYMOVE);
+	ok(r != MAP_FAILED && check(q, LEN, 1), "mremap: the buffer keeps its bytes");
+	fill(r, LEN, 2);
+	ok(check(q, LEN, 2), "mremap: the owner's writes at the new address reach it");
+	munmap(r, 2 * LEN);
+	release(q, fd);
+
+	/* mprotect changes the owner's access, not the buffer's. */
+	p = map_anon(LEN);
+	q = export_map(p, 3, &fd);
+	mprotect(p, LEN, PROT_NONE);
+	fill(q, LEN, 4);
+	ok(check(q, LEN, 4), "mprotect PROT_NONE: the buffer stays readable and writable");
+	mprotect(p, LEN, PROT_READ);
+	ok(check(p, LEN, 4), "mprotect PROT_READ: the owner reads the buffer's writes");
+	munmap(p, LEN);
+	release(q, fd);
+
+	/* MADV_DONTNEED: the owner gets fresh zero pages, the buffer the old. */
+	p = map_anon(LEN);
+	q = export_map(p, 5, &fd);
+	madvise(p, LEN, MADV_DONTNEED);
+	ok(check(q, LEN, 5), "MADV_DONTNEED: the buffer keeps its bytes");
+	ok(all_zero(p, LEN), "MADV_DONTNEED: the owner sees zero-filled memory");
+	fill(p, LEN, 6);
+	ok(check(q, LEN, 5), "MADV_DONTNEED: the owner's new pages are not the buffer's");
+	munmap(p, LEN);
+	release(q, fd);
+
+	/* MADV_FREE: pinned pages are never reclaimed, so nothing changes. */
+	p = map_anon(LEN);
+	q = export_map(p, 7, &fd);
+	madvise(p, LEN, MADV_FREE);
+	ok(check(q, LEN, 7), "MADV_FREE: the buffer keeps its bytes");
+	munmap(p, LEN);
+	release(q, fd);
+
+	/* MADV_REMOVE on a memfd punches the pages out of the file. */
+	mfd = memfd();
+	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	q = export_map(p, 8, &fd);
+	ok(!madvise(p, LEN, MADV_REMOVE), "MADV_REMOVE on a memfd mapping");
+	ok(check(q, LEN, 8), "MADV_REMOVE: the buffer keeps its bytes");
+	ok(all_zero(p, LEN), "MADV_REMOVE: the file reads zeros");
+	munmap(p, LEN);
+	release(q, fd);
+	close(mfd);
+
+	/* Hole punching and truncation of a memfd behave the same. */
+	mfd = memfd();
+	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	q = export_map(p, 9, &fd);
+	ok(!fallocate(mfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, LEN),
+	   "punch a hole over the whole memfd");
+	ok(check(q, LEN, 9), "hole punched: the buffer keeps its bytes");
+	ok(all_zero(p, LEN), "hole punched: the file reads zeros");
+	munmap(p, LEN);
+	release(q, fd);
+
+	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	q = export_map(p, 10, &fd);
+	munmap(p, LEN);
+	ok(!ftruncate(mfd, 0) && !ftruncate(mfd, LEN), "truncate the memfd to 0 and back");
+	ok(check(q, LEN, 10), "truncated: the buffer keeps its bytes");
+	p = mmap(NULL, LEN, PROT_READ, MAP_SHARED, mfd, 0);
+	ok(p != MAP_FAILED && all_zero(p, LEN), "truncated: the file reads zeros");
+	fill(q, LEN, 11);
+	ok(all_zero(p, LEN), "truncated: the buffer's writes no longer reach the file");
+	munmap(p, LEN);
+	release(q, fd);
+	close(mfd);
+
+	ok(pins_held() == base, "every pin released");
+	return done();
+}

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: a bounded fuzzer for both ioctls. Random and edge-case field
+ * values, addresses inside, across and outside mappings of every kind;
+ * every result is checked against a model of the argument checks (the
+ * exact errno where the arguments alone decide it, otherwise a set of
+ * allowed errnos), every successful export must be a dma-buf of the asked
+ * size, and at the end no fd and no pin is left. FUZZ_ITERATIONS and
+ * FUZZ_SEED override the defaults; the seed is printed for replay.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/vmem_exp.h>
+
+#include "harness.h"
+
+#define TASK_TOP	0x00007ffffffff000ULL	/* x86-64, 4-level paging */
+#define NKEEP		16
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	/* splitmix64 */
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t pick(const uint64_t *v, size_t n)
+{
+	return v[rnd() % n];
+}
+
+struct region {
+	const char *what;
+	char *addr;
+	size_t len;
+};
+
+static struct region regions[16];
+static int nregions;
+
+static void add_region(const char *what, void *addr, size_t len)
+{
+	if (addr == MAP_FAILED)
+		bail("map %s: %m", what);
+	regions[nregions++] = (struct region){ what, addr, len };
+}
+
+static void make_regions(int dmabuf)
+{
+	char *p;
+	int mfd = memfd_create("fuzz", MFD_CLOEXEC);
+
+	if (mfd < 0 || ftruncate(mfd, 64 * PAGE))
+		bail("memfd: %m");
+	add_region("anon", map_anon(64 * PAGE), 64 * PAGE);
+	add_region("anon read-only", mmap(NULL, 16 * PAGE, PROT_READ,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), 16 * PAGE);
+	add_region("PROT_NONE", mmap(NULL, 16 * PAGE, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), 16 * PAGE);
+	add_region("memfd", mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, mfd, 0), 64 * PAGE);
+	add_region("hugetlb", mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0), 2 << 20);
+	add_region("dma-buf mmap", map_dmabuf(dmabuf, 8 * PAGE, PROT_READ, 0),
+		   8 * PAGE);
+	/* A region with holes: every other page unmapped. */
+	p = map_anon(32 * PAGE);
+	for (int i = 1; i < 32; i += 2)
+		munmap(p + i * PAGE, PAGE);
+	add_region("holes", p, 32 * PAGE);
+	close(mfd);
+}
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* The errno the argument checks alone must give, or 0 if they pass. */
+static int model_export(const struct vmem_exp_export *a)
+{
+	uint32_t acc = a->fd_flags & O_ACCMODE;
+
+	if ((a->fd_flags & ~(O_CLOEXEC | O_ACCMODE)) || acc == O_WRONLY ||
+	    acc == O_ACCMODE || a->flags || a->src_fd || !a->len ||
+	    (a->addr | a->len) & (PAGE - 1) || a->addr + a->len < a->addr)
+		return EINVAL;
+	if (a->len > (4096ULL << 20))
+		return E2BIG;
+	/* Past 47 bits: TASK_SIZE with 4-level paging, nothing mapped with 5. */
+	if (a->addr + a->len > TASK_TOP)
+		return EFAULT;
+	return 0;
+}
+
+static uint64_t fuzz_addr(void)
+{
+	static const uint64_t edges[] = {
+		0, 1, PAGE, PAGE - 1, 0x10000, TASK_TOP, TASK_TOP + PAGE,
+		0x0000800000000000ULL, 0xffff800000000000ULL,
+		0xffffffffff600000ULL, ~0ULL, ~0ULL - PAGE + 1,
+	};
+	struct region *r = &regions[rnd() % nregions];
+
+	switch (rnd() % 8) {
+	case 0:
+		return pick(edges, sizeof(edges) / sizeof(edges[0]));
+	case 1:
+		return rnd();
+	case 2:
+		return (uintptr_t)r->addr + rnd() % r->len;	/* unaligned */
+	default:
+		return (uintptr_t)r->addr + (rnd() % (r->len / PAGE)) * PAGE;
+	}
+}
+
+static uint64_t fuzz_len(void)
+{
+	static const uint64_t edges[] = {
+		0, 1, PAGE - 1, PAGE, PAGE + 1, 2 << 20, 4096ULL << 20,
+		(4096ULL << 20) + PAGE, 1ULL << 47, ~0ULL, ~0ULL - PAGE + 1,
+	};
+
+	switch (rnd() % 6) {
+	case 0:
+		return pick(edges, sizeof(edges) / sizeof(edges[0]));
+	case 1:
+		return rnd();
+	default:
+		return (1 + rnd() % 40) * PAGE;
+	}
+}
+
+static uint32_t fuzz_fd_flags(void)
+{
+	static const uint64_t good[] = {
+		O_RDONLY, O_RDWR, O_RDONLY | O_CLOEXEC, O_RDWR | O_CLOEXEC,
+	};
+
+	switch (rnd() % 8) {
+	case 0:
+		return rnd();
+	case 1:
+		return pick(good, 4) | (1u << (rnd() % 32));
+	case 2:
+		return O_WRONLY | (rnd() & O_CLOEXEC);
+	default:
+		return pick(good, 4);
+	}
+}
+
+int main(void)
+{
+	static const int allowed[] = {
+		0, EINVAL, EFAULT, EACCES, E2BIG, ENOMEM, ENOSPC, EOPNOTSUPP,
+	};
+	long iterations = getenv("FUZZ_ITERATIONS") ? atol(getenv("FUZZ_ITERATIONS")) : 20000;
+	uint64_t seed = getenv("FUZZ_SEED") ? strtoull(getenv("FUZZ_SEED"), NULL, 0) :
+					      0x766d656d2d657870ULL;
+	long base_pins, exports = 0, syncs = 0, others = 0, bad_errno = 0;
+	long model_miss = 0, bad_buf = 0, counts[256] = { 0 };
+	int keep[NKEEP], nkeep = 0, base_fds, dmabuf;
+	char *anchor = map_anon(8 * PAGE);
+
+	rng_state = seed;
+	diag("seed 0x%llx, %ld iterations", (unsigned long long)seed, iterations);
+	dmabuf = export(anchor, 8 * PAGE, O_RDWR | O_CLOEXEC);
+	if (dmabuf < 0)
+		bail("export: %s", strerror(-dmabuf));
+	make_regions(dmabuf);
+	base_fds = open_fds();
+	base_pins = pins_held();
+
+	for (long i = 0; i < iterations; i++) {
+		unsigned int kind = rnd() % 10;
+		int err;
+
+		if (kind < 7) {
+			struct vmem_exp_export a = {
+				.addr = fuzz_addr(), .len = fuzz_len(),
+				.fd_flags = fuzz_fd_flags(),
+				.flags = rnd() % 16 ? 0 : (uint32_t)rnd(),
+				.src_fd = rnd() % 16 ? 0 : (int32_t)rnd(),
+				.fd = (int32_t)rnd(),
+			};
+			int want = model_export(&a);
+
+			err = ioctl(dev(), DBUFIOC_VMEM_EXP, &a) ? errno : 0;
+			exports++;
+			if (want ? err != want : err == EINVAL || err == E2BIG) {
+				if (model_miss++ < 5)
+					diag("export addr 0x%llx len 0x%llx fd_flags 0x%x flags 0x%x src_fd %d: %s, model says %s",
+					     (unsigned long long)a.addr,
+					     (unsigned long long)a.len, a.fd_flags, a.flags,
+					     a.src_fd, strerrorname_np(err) ?: "0",
+					     strerrorname_np(want) ?: "0");
+			}
+			if (!err) {
+				off_t size = lseek(a.fd, 0, SEEK_END);
+
+				if (size != (off_t)a.len)
+					bad_buf++;
+				if (rnd() % 4 == 0) {
+					char *q = map_dmabuf(a.fd, PAGE, PROT_READ, 0);
+
+					if (!q)
+						bad_buf++;
+					else
+						munmap(q, PAGE);
+				}
+				if (nkeep == NKEEP) {
+					int j = rnd() % NKEEP;
+
+					close(keep[j]);
+					keep[j] = a.fd;
+				} else {
+					keep[nkeep++] = a.fd;
+				}
+			}
+		} else if (kind < 9) {
+			static const int64_t fds[] = { -1, 0, 999, 1 << 30 };
+			struct vmem_exp_sync s = {
+				.fd = rnd() % 3 ? (nkeep ? keep[rnd() % nkeep] : dmabuf) :
+						  rnd() % 2 ? (int32_t)pick((const uint64_t *)fds, 4) :
+							      dev(),
+				.flags = rnd() % 4 ? (uint32_t)(rnd() % 8) : (uint32_t)rnd(),
+				.offset = rnd() % 3 ? rnd() % (16 * PAGE) : rnd(),
+				.len = rnd() % 3 ? rnd() % (16 * PAGE) : rnd(),
+			};
+
+			err = ioctl(dev(), DBUFIOC_VMEM_SYNC, &s) ? errno : 0;
+			syncs++;
+			if (err != 0 && err != EBADF && err != EINVAL)
+				bad_errno++;
+		} else {
+			unsigned long cmd = rnd() % 2 ? _IOC(rnd() % 4, 'Y', rnd() % 256,
+							     rnd() % 64) : (unsigned long)rnd();
+			char junk[64] = { 0 };
+
+			if (cmd == DBUFIOC_VMEM_EXP || cmd == DBUFIOC_VMEM_SYNC)
+				continue;
+			err = ioctl(dev(), cmd, junk) ? errno : 0;
+			others++;
+			if (err != ENOTTY && model_miss++ < 5)
+				diag("ioctl 0x%lx: %s, not ENOTTY", cmd,
+				     strerrorname_np(err) ?: "0");
+		}
+		if (err < 256)
+			counts[err]++;
+		if (kind < 7) {
+			bool allowed_err = false;
+
+			for (size_t k = 0; k < sizeof(allowed) / sizeof(allowed[0]); k++)
+				allowed_err |= err == allowed[k];
+			if (!allowed_err && bad_errno++ < 5)
+				diag("export gave %s", strerrorname_np(err));
+		}
+	}
+
+	for (int e = 0; e < 256; e++)
+		if (counts[e])
+			diag("%-12s %ld", e ? strerrorname_np(e) : "success", counts[e]);
+	ok(!bad_errno, "%ld exports, %ld syncs, %ld other ioctls: only documented errnos",
+	   exports, syncs, others);
+	ok(!model_miss, "every result agrees with the model of the argument checks (%ld misses)",
+	   model_miss);
+	ok(!bad_buf, "every successful export is a dma-buf of the asked size that maps");
+	ok(counts[0] > iterations / 20, "the fuzzer reached successful exports (%ld)", counts[0]);
+	while (nkeep)
+		close(keep[--nkeep]);
+	ok(open_fds() == base_fds, "no fd left behind (%d, %d at the start)", open_fds(),
+	   base_fds);
+	ok(pins_held() == base_pins, "no pin left behind (%ld, %ld at the start)",
+	   pins_held(), base_pins);
+	return done();
+}
