@@ -5,6 +5,7 @@
 #   make            build the module for the running kernel, the library, the tools
 #   make check      build and run the whole suite in QEMU guests (see README)
 #   make lint       checkpatch --strict, sparse and a W=1 build of the module
+#   make bench      export vs memcpy vs udmabuf, measured in a 6.12 guest
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -22,7 +23,7 @@ TESTS := sources mmap errno rdonly lifetime changes limits fuzz stress faultinj 
 LIB_OBJS := $(B)/lib/vmemexp.o
 LIB_PIC := $(B)/lib/vmemexp.pic.o
 
-.PHONY: all module lib tests check lint clean install install-module \
+.PHONY: all module lib tests bench check lint clean install install-module \
 	install-lib install-headers install-udev print-tests
 
 all: module lib
@@ -59,6 +60,13 @@ $(B)/tests/%.t: tests/%.c $(TEST_HELPERS) tests/harness.h tests/importers.h \
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $< $(TEST_HELPERS) \
 		$(B)/libvmemexp.a
+
+$(B)/bench/%.t: bench/%.c lib/vmemexp.h $(B)/libvmemexp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $< $(B)/libvmemexp.a
+
+bench:
+	scripts/bench.sh
 
 print-tests:
 	@echo $(TEST_BINS)
