@@ -22,15 +22,40 @@
 #include "compat.h"
 #include "vmem_exp.h"
 
+/* Pages mapped per fault: the faulting one and its aligned neighbours. */
+#define VMEM_EXP_FAULT_AROUND	32
+
 static vm_fault_t vmem_exp_vm_fault(struct vm_fault *vmf)
 {
-	struct vmem_exp_buf *buf = vmf->vma->vm_private_data;
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmem_exp_buf *buf = vma->vm_private_data;
+	unsigned long addr, start, end;
+	vm_fault_t ret;
+	pgoff_t pgoff;
 
 	if (vmf->pgoff >= buf->nr_pages)
 		return VM_FAULT_SIGBUS;
 
-	return vmf_insert_pfn(vmf->vma, vmf->address,
-			      page_to_pfn(buf->pages[vmf->pgoff]));
+	ret = vmf_insert_pfn(vma, vmf->address,
+			     page_to_pfn(buf->pages[vmf->pgoff]));
+	if (ret & VM_FAULT_ERROR)
+		return ret;
+
+	/*
+	 * One fault per page is slow for large buffers: map the neighbours
+	 * in the same window too, never outside the vma or the buffer. A
+	 * neighbour that fails is simply faulted in later.
+	 */
+	start = max(vma->vm_start,
+		    ALIGN_DOWN(vmf->address, VMEM_EXP_FAULT_AROUND * PAGE_SIZE));
+	end = min(vma->vm_end, start + VMEM_EXP_FAULT_AROUND * PAGE_SIZE);
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+		if (addr == vmf->address || pgoff >= buf->nr_pages)
+			continue;
+		vmf_insert_pfn(vma, addr, page_to_pfn(buf->pages[pgoff]));
+	}
+	return ret;
 }
 
 static const struct vm_operations_struct vmem_exp_vm_ops = {
