@@ -123,9 +123,17 @@ static struct sg_table *vmem_exp_map_dma_buf(struct dma_buf_attachment *attach,
 		ret = -EBUSY;
 		goto err_unlock;
 	}
-	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
+	/*
+	 * The same pages may sit in several buffers (a user may export
+	 * overlapping ranges), so one device may hold several mappings of
+	 * them at once. The DMA API tolerates overlapping mappings only when
+	 * the mapper does the cache maintenance itself, as DRM's PRIME
+	 * exporter does: map without it, then sync for the device.
+	 */
+	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto err_unlock;
+	dma_sync_sgtable_for_device(attach->dev, sgt, dir);
 	a->sgt = sgt;
 	a->dir = dir;
 	mutex_unlock(&buf->lock);
@@ -151,7 +159,9 @@ static void vmem_exp_unmap_dma_buf(struct dma_buf_attachment *attach,
 	a->sgt = NULL;
 	mutex_unlock(&buf->lock);
 
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	/* As in map: the cache maintenance of the unmap, done explicitly. */
+	dma_sync_sgtable_for_cpu(attach->dev, sgt, dir);
+	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	sg_free_table(sgt);
 	kfree(sgt);
 }
