@@ -3,6 +3,7 @@
 # vmem-exp: export a range of a process's memory as a dma-buf.
 #
 #   make            build the module for the running kernel, the library, the tools
+#   make demo       show vmem-exp at work in a QEMU guest
 #   make check      build and run the whole suite in QEMU guests (see README)
 #   make lint       checkpatch --strict, sparse and a W=1 build of the module
 #   make bench      export vs memcpy vs udmabuf, measured in a 6.12 guest
@@ -23,7 +24,7 @@ TESTS := sources mmap errno rdonly lifetime changes limits fuzz stress faultinj 
 LIB_OBJS := $(B)/lib/vmemexp.o
 LIB_PIC := $(B)/lib/vmemexp.pic.o
 
-.PHONY: all module lib tests bench check lint clean install install-module \
+.PHONY: all module lib tests bench demo check lint clean install install-module \
 	install-lib install-headers install-udev print-tests
 
 all: module lib
@@ -67,6 +68,16 @@ $(B)/bench/%.t: bench/%.c lib/vmemexp.h $(B)/libvmemexp.a
 
 bench:
 	scripts/bench.sh
+
+# The demo drives vivid and vgem with the tests' helpers.
+$(B)/tools/demo.t: tools/demo.c $(TEST_HELPERS) tests/harness.h tests/importers.h \
+		$(B)/libvmemexp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $< $(TEST_HELPERS) \
+		$(B)/libvmemexp.a
+
+demo:
+	scripts/demo.sh
 
 print-tests:
 	@echo $(TEST_BINS)
