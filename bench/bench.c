@@ -26,6 +26,7 @@
 #include "vmemexp.h"
 
 #define REPS	5
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PAGE	4096UL
 
 static double now(void)
@@ -33,7 +34,7 @@ static double now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int cmp(const void *a, const void *b)
@@ -77,6 +78,7 @@ static int udmabuf_create(int udev, int memfd, size_t len)
 int main(void)
 {
 	static const size_t sizes_mb[] = { 1, 16, 64 };
+	const size_t nsizes = ARRAY_SIZE(sizes_mb);
 	int dev = vmem_exp_open(), udev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 
 	if (dev < 0) {
@@ -90,7 +92,7 @@ int main(void)
 	       "vmem-exp", "close", "udmabuf", "touch-v", "touch-u",
 	       "vmem/cpy", "udma/cpy", "vmem/udma");
 
-	for (size_t s = 0; s < sizeof(sizes_mb) / sizeof(sizes_mb[0]); s++) {
+	for (size_t s = 0; s < nsizes; s++) {
 		size_t len = sizes_mb[s] << 20;
 		double cpy[REPS], exp[REPS], cls[REPS], udm[REPS], tv[REPS], tu[REPS];
 		int memfd = memfd_create("bench", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -129,7 +131,8 @@ int main(void)
 			close(fd);
 			cls[r] = now() - t;
 
-			udm[r] = tu[r] = 0;
+			udm[r] = 0;
+			tu[r] = 0;
 			if (udev >= 0) {
 				t = now();
 				fd = udmabuf_create(udev, memfd, len);

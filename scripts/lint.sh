@@ -28,8 +28,10 @@ echo "lint: checkpatch --strict"
 # LINUX_VERSION_CODE, so those two rules are off for it alone.
 $cp -f $(git ls-files 'kernel/*.[ch]' 'include/*.h' | grep -v compat.h) || status=1
 $cp --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f kernel/compat.h || status=1
-# Userspace: kernel-only idioms (u32, __printf, __func__ in messages) off.
-$cp --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,EMBEDDED_FUNCTION_NAME \
+# Userspace: kernel-only idioms (u32, __printf, __func__ in messages,
+# negative errnos) off, and volatile, which the tests use to force memory
+# accesses through a mapping.
+$cp --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,EMBEDDED_FUNCTION_NAME,USE_NEGATIVE_ERRNO,VOLATILE \
 	-f $(git ls-files 'lib/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 'tools/*.[ch]') || status=1
 
 echo "lint: sparse and W=1"

@@ -48,7 +48,7 @@ static void setup(const char *dir)
 	};
 	char path[128];
 
-	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
 		snprintf(path, sizeof(path), "%s/%s/%s", DBG, dir, settings[i][0]);
 		if (!put(path, settings[i][1]))
 			bail("%s: %m", path);
@@ -92,7 +92,7 @@ int main(void)
 	char *p;
 
 	if (access(DBG "/failslab", F_OK) || access(DBG "/fail_page_alloc", F_OK)) {
-		printf("# no failslab or fail_page_alloc in this kernel (make check-debug has them)\n");
+		printf("# no failslab or fail_page_alloc here (make check-debug has them)\n");
 		return KSFT_SKIP;
 	}
 	setup("failslab");
@@ -166,7 +166,7 @@ int main(void)
 		close(fd);
 	}
 
-	diag("%ld iterations: %ld exports (%ld refused), %ld mmaps, %ld syncs, %ld vgem imports",
+	diag("%ld iterations: %ld exports (%ld refused), %ld mmaps, %ld syncs, %ld imports",
 	     iterations, exported, refused, mapped, synced, imported);
 	ok(refused > 0 && exported > 0, "faults were injected and exports still succeeded");
 	ok(!bad, "every failure was a clean, documented errno (%ld were not)", bad);

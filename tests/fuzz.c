@@ -68,14 +68,15 @@ static void make_regions(int dmabuf)
 	if (mfd < 0 || ftruncate(mfd, 64 * PAGE))
 		bail("memfd: %m");
 	add_region("anon", map_anon(64 * PAGE), 64 * PAGE);
-	add_region("anon read-only", mmap(NULL, 16 * PAGE, PROT_READ,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), 16 * PAGE);
-	add_region("PROT_NONE", mmap(NULL, 16 * PAGE, PROT_NONE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), 16 * PAGE);
-	add_region("memfd", mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE,
-		   MAP_SHARED, mfd, 0), 64 * PAGE);
-	add_region("hugetlb", mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0), 2 << 20);
+	p = mmap(NULL, 16 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	add_region("anon read-only", p, 16 * PAGE);
+	p = mmap(NULL, 16 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	add_region("PROT_NONE", p, 16 * PAGE);
+	p = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	add_region("memfd", p, 64 * PAGE);
+	p = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	add_region("hugetlb", p, 2 << 20);
 	add_region("dma-buf mmap", map_dmabuf(dmabuf, 8 * PAGE, PROT_READ, 0),
 		   8 * PAGE);
 	/* A region with holes: every other page unmapped. */
@@ -126,7 +127,7 @@ static uint64_t fuzz_addr(void)
 
 	switch (rnd() % 8) {
 	case 0:
-		return pick(edges, sizeof(edges) / sizeof(edges[0]));
+		return pick(edges, ARRAY_SIZE(edges));
 	case 1:
 		return rnd();
 	case 2:
@@ -145,7 +146,7 @@ static uint64_t fuzz_len(void)
 
 	switch (rnd() % 6) {
 	case 0:
-		return pick(edges, sizeof(edges) / sizeof(edges[0]));
+		return pick(edges, ARRAY_SIZE(edges));
 	case 1:
 		return rnd();
 	default:
@@ -176,7 +177,8 @@ int main(void)
 	static const int allowed[] = {
 		0, EINVAL, EFAULT, EACCES, E2BIG, ENOMEM, ENOSPC, EOPNOTSUPP,
 	};
-	long iterations = getenv("FUZZ_ITERATIONS") ? atol(getenv("FUZZ_ITERATIONS")) : 20000;
+	long iterations = getenv("FUZZ_ITERATIONS") ?
+			  atol(getenv("FUZZ_ITERATIONS")) : 20000;
 	uint64_t seed = getenv("FUZZ_SEED") ? strtoull(getenv("FUZZ_SEED"), NULL, 0) :
 					      0x766d656d2d657870ULL;
 	long base_pins, exports = 0, syncs = 0, others = 0, bad_errno = 0;
@@ -211,7 +213,7 @@ int main(void)
 			exports++;
 			if (want ? err != want : err == EINVAL || err == E2BIG) {
 				if (model_miss++ < 5)
-					diag("export addr 0x%llx len 0x%llx fd_flags 0x%x flags 0x%x src_fd %d: %s, model says %s",
+					diag("%llx+%llx fd_flags %x flags %x src_fd %d: %s, not %s",
 					     (unsigned long long)a.addr,
 					     (unsigned long long)a.len, a.fd_flags, a.flags,
 					     a.src_fd, strerrorname_np(err) ?: "0",
@@ -240,11 +242,10 @@ int main(void)
 				}
 			}
 		} else if (kind < 9) {
-			static const int64_t fds[] = { -1, 0, 999, 1 << 30 };
+			static const uint64_t fds[] = { -1, 0, 999, 1 << 30 };
+			int32_t odd = rnd() % 2 ? (int32_t)pick(fds, ARRAY_SIZE(fds)) : dev();
 			struct vmem_exp_sync s = {
-				.fd = rnd() % 3 ? (nkeep ? keep[rnd() % nkeep] : dmabuf) :
-						  rnd() % 2 ? (int32_t)pick((const uint64_t *)fds, 4) :
-							      dev(),
+				.fd = rnd() % 3 ? (nkeep ? keep[rnd() % nkeep] : dmabuf) : odd,
 				.flags = rnd() % 4 ? (uint32_t)(rnd() % 8) : (uint32_t)rnd(),
 				.offset = rnd() % 3 ? rnd() % (16 * PAGE) : rnd(),
 				.len = rnd() % 3 ? rnd() % (16 * PAGE) : rnd(),
@@ -272,7 +273,7 @@ int main(void)
 		if (kind < 7) {
 			bool allowed_err = false;
 
-			for (size_t k = 0; k < sizeof(allowed) / sizeof(allowed[0]); k++)
+			for (size_t k = 0; k < ARRAY_SIZE(allowed); k++)
 				allowed_err |= err == allowed[k];
 			if (!allowed_err && bad_errno++ < 5)
 				diag("export gave %s", strerrorname_np(err));

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #define PAGE	((size_t)4096)
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Exit code of a test file that could not run at all (kselftest's skip). */
 #define KSFT_SKIP 4

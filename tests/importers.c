@@ -145,10 +145,13 @@ static int one_frame(int video, struct v4l2_buffer *b)
 		return ret;
 	}
 	ret = xioctl(video, VIDIOC_STREAMON, &type);
-	if (ret)
+	if (ret) {
 		diag("VIDIOC_STREAMON: %s", strerror(-ret));
-	else if ((ret = xioctl(video, VIDIOC_DQBUF, b)))
-		diag("VIDIOC_DQBUF: %s", strerror(-ret));
+	} else {
+		ret = xioctl(video, VIDIOC_DQBUF, b);
+		if (ret)
+			diag("VIDIOC_DQBUF: %s", strerror(-ret));
+	}
 	xioctl(video, VIDIOC_STREAMOFF, &type);
 	return ret;
 }

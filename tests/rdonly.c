@@ -97,7 +97,7 @@ int main(void)
 	fd = export(q, HUGE, O_RDONLY | O_CLOEXEC);
 	video = vivid_open(VIVID_DMA_CONTIG, false, 640, 360, &size);
 	ret = vivid_dmabuf_frame(video, fd, HUGE, &used);
-	ok(ret < 0, "vivid capture (dma-contig, DMA_FROM_DEVICE) into a read-only export refused: %s",
+	ok(ret < 0, "vivid capture (dma-contig, DMA_FROM_DEVICE) into it refused: %s",
 	   ret ? strerror(-ret) : "it captured");
 	ok(untouched(q, HUGE), "vivid (dma-contig) wrote nothing into it");
 	close(video);
