@@ -94,6 +94,30 @@ static void vmem_exp_detach(struct dma_buf *dmabuf,
 	kfree(a);
 }
 
+/*
+ * Copy the mapped @src into a new table @dst, entry for entry (DMA address,
+ * length and flags included), keeping @dst's own chain and end marks.
+ */
+static int vmem_exp_copy_mapped(struct sg_table *dst, struct sg_table *src)
+{
+	struct scatterlist *s, *d;
+	unsigned long marks;
+	int ret, i;
+
+	ret = sg_alloc_table(dst, src->orig_nents, GFP_KERNEL);
+	if (ret)
+		return ret;
+	d = dst->sgl;
+	for_each_sgtable_sg(src, s, i) {
+		marks = d->page_link & SG_PAGE_LINK_MASK;
+		*d = *s;
+		d->page_link = (s->page_link & ~SG_PAGE_LINK_MASK) | marks;
+		d = sg_next(d);
+	}
+	dst->nents = src->nents;
+	return 0;
+}
+
 static struct sg_table *vmem_exp_map_dma_buf(struct dma_buf_attachment *attach,
 					     enum dma_data_direction dir)
 {
@@ -133,12 +157,17 @@ static struct sg_table *vmem_exp_map_dma_buf(struct dma_buf_attachment *attach,
 	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto err_unlock;
+	ret = vmem_exp_copy_mapped(&a->sync_sgt, sgt);
+	if (ret)
+		goto err_unmap;
 	dma_sync_sgtable_for_device(attach->dev, sgt, dir);
 	a->sgt = sgt;
 	a->dir = dir;
 	mutex_unlock(&buf->lock);
 	return sgt;
 
+err_unmap:
+	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 err_unlock:
 	mutex_unlock(&buf->lock);
 	sg_free_table(sgt);
@@ -157,6 +186,7 @@ static void vmem_exp_unmap_dma_buf(struct dma_buf_attachment *attach,
 	mutex_lock(&buf->lock);
 	WARN_ON(a->sgt != sgt);
 	a->sgt = NULL;
+	sg_free_table(&a->sync_sgt);
 	mutex_unlock(&buf->lock);
 
 	/* As in map: the cache maintenance of the unmap, done explicitly. */
@@ -180,7 +210,7 @@ static int vmem_exp_begin_cpu_access(struct dma_buf *dmabuf,
 	mutex_lock(&buf->lock);
 	list_for_each_entry(a, &buf->attachments, node)
 		if (a->sgt)
-			dma_sync_sgtable_for_cpu(a->dev, a->sgt, a->dir);
+			dma_sync_sgtable_for_cpu(a->dev, &a->sync_sgt, a->dir);
 	if (buf->vaddr)
 		invalidate_kernel_vmap_range(buf->vaddr,
 					     buf->nr_pages << PAGE_SHIFT);
@@ -199,7 +229,7 @@ static int vmem_exp_end_cpu_access(struct dma_buf *dmabuf,
 		flush_kernel_vmap_range(buf->vaddr, buf->nr_pages << PAGE_SHIFT);
 	list_for_each_entry(a, &buf->attachments, node)
 		if (a->sgt)
-			dma_sync_sgtable_for_device(a->dev, a->sgt, a->dir);
+			dma_sync_sgtable_for_device(a->dev, &a->sync_sgt, a->dir);
 	mutex_unlock(&buf->lock);
 	return 0;
 }

@@ -46,15 +46,20 @@ struct vmem_exp_buf {
 /**
  * struct vmem_exp_attachment - one device attached to a &struct vmem_exp_buf
  * @dev: the attached device.
- * @sgt: the device's DMA mapping of the buffer, NULL while unmapped.
+ * @sgt: the device's DMA mapping of the buffer, NULL while unmapped. It
+ *	belongs to the importer while mapped: with CONFIG_DMABUF_DEBUG the
+ *	dma-buf core scrambles its page links until it is unmapped.
+ * @sync_sgt: a private copy of @sgt, entry for entry, made when it was
+ *	mapped: what begin/end_cpu_access sync.
  * @dir: the direction @sgt was mapped with.
  * @node: entry in &vmem_exp_buf.attachments.
  *
- * @sgt and @dir are protected by the buffer's lock.
+ * @sgt, @sync_sgt and @dir are protected by the buffer's lock.
  */
 struct vmem_exp_attachment {
 	struct device *dev;
 	struct sg_table *sgt;
+	struct sg_table sync_sgt;
 	enum dma_data_direction dir;
 	struct list_head node;
 };
