@@ -5,6 +5,8 @@
 #   make            build the module for the running kernel, the library, the tools
 #   make demo       show vmem-exp at work in a QEMU guest
 #   make check      build and run the whole suite in QEMU guests (see README)
+#   make check-debug  the same on a 6.1 kernel built with KASAN, KFENCE,
+#                   kmemleak, lockdep, DMA-API debug (docs/debug-kernel.md)
 #   make lint       checkpatch --strict, sparse and a W=1 build of the module
 #   make bench      export vs memcpy vs udmabuf, measured in a 6.12 guest
 
@@ -24,7 +26,7 @@ TESTS := sources mmap errno rdonly lifetime changes limits fuzz stress faultinj 
 LIB_OBJS := $(B)/lib/vmemexp.o
 LIB_PIC := $(B)/lib/vmemexp.pic.o
 
-.PHONY: all module lib tests bench demo check lint clean install install-module \
+.PHONY: all module lib tests bench demo check check-debug lint clean install install-module \
 	install-lib install-headers install-udev print-tests
 
 all: module lib
@@ -84,6 +86,11 @@ print-tests:
 
 check:
 	scripts/check.sh
+
+# The kernel is built once per machine (minutes) and cached; see
+# scripts/debug-kernel.sh.
+check-debug:
+	KERNELS=6.1-debug scripts/check.sh
 
 lint:
 	scripts/lint.sh

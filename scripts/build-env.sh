@@ -5,11 +5,14 @@
 # chroot of that kernel's Debian release with its compiler, made with
 # debootstrap once and cached in $VMEM_EXP_CACHE (a few minutes and about
 # 600 MB the first time), with the kernel's headers unpacked inside.
+# A kernel built here from Debian's source (6.1-debug) is built first, by
+# debug-kernel.sh: its build dir ($K_KDIR) is what modules build against.
 set -eu
 . "$(dirname "$0")/kernels.sh"
 kernel_vars "$1"
 here=$(cd "$(dirname "$0")" && pwd)
 
+[ -z "$K_SOURCE" ] || "$here/debug-kernel.sh" "$1" > /dev/null
 if [ "$K_REL" = "$(host_release)" ]; then
 	"$here/deps.sh" $K_HEADERS
 	echo /

@@ -22,7 +22,8 @@ mkdir -p "$src/kernel" "$src/include/uapi/linux" "$out"
 cp "$here"/kernel/Kbuild "$here"/kernel/*.[ch] "$src/kernel/"
 cp "$here"/include/uapi/linux/*.h "$src/include/uapi/linux/"
 
-kdir=/usr/src/linux-headers-$K_VER
+# A path on the host, or inside the chroot.
+kdir=$K_KDIR
 if [ "$root" = / ]; then
 	make -s -C "$kdir" M="$src/kernel" W=1 modules
 else

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check: for each kernel in $KERNELS (default: all known), build the
 # module, boot that Debian kernel under QEMU with vgem, vivid and vmem_exp
-# loaded, and run the suite. Ends with one line for all kernels together:
+# loaded, and run the suite (make check-debug: KERNELS=6.1-debug, a kernel
+# built from Debian's source with the checkers on, see debug-kernel.sh).
+# Ends with one line for all kernels together:
 #   N passed, N failed, N skipped
 # and exits non-zero if anything failed on any kernel.
 set -eu
@@ -27,6 +29,8 @@ for k in $KERNELS; do
 		failed=$((failed + 1)) failures="$failures $k"
 		continue
 	fi
+	# The release of a kernel built from source is known once it is built.
+	kernel_vars "$k"
 	scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" "$kroot" "$K_VER" \
 		"$out/vmem_exp.ko" $(make -s print-tests)
 	echo "# kernel $k: booting under QEMU" >&2

@@ -1,13 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Fetch a Debian kernel image (vmlinuz + modules) for the guest.
-# Usage: fetch-kernel.sh NAME (6.1, 6.12, 7.2)
+# Usage: fetch-kernel.sh NAME (6.1, 6.12, 7.2, 6.1-debug)
 # Prints the directory it was unpacked into; vmlinuz is at $K_VMLINUZ in it
 # and the modules in lib/modules/$K_VER. Cached in $VMEM_EXP_CACHE: a second
-# run does not touch the network.
+# run does not touch the network. A kernel built from Debian's source
+# (6.1-debug) is built instead, by debug-kernel.sh, with the same layout.
 set -eu
 . "$(dirname "$0")/kernels.sh"
 kernel_vars "$1"
+[ -z "$K_SOURCE" ] || exec "$(dirname "$0")/debug-kernel.sh" "$1"
 root=$VMEM_EXP_CACHE/kernel-$K_VER
 
 if [ ! -f "$root/.complete" ]; then

@@ -12,7 +12,19 @@ VMEM_EXP_CACHE=${VMEM_EXP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmem-exp}
 #   K_KBUILD   the kbuild package its headers need
 #   K_IMAGE    the packages holding vmlinuz and the modules
 #   K_VMLINUZ  where vmlinuz lies inside those packages
+#   K_HEADERS  the packages of its headers
+#   K_KDIR     the kbuild dir modules build against (make -C K_KDIR M=...)
+# and, for a kernel built here from Debian's source by scripts/debug-kernel.sh
+# instead of downloaded (empty otherwise):
+#   K_SOURCE   the source package (/usr/src/K_SOURCE.tar.xz)
+#   K_CONFIG   its config fragment, in scripts/
+#   K_ROOT     where it is built and installed (fetch-kernel.sh prints it)
+# and, for the guest (empty: run-guest.sh's defaults):
+#   K_APPEND   more kernel parameters
+#   K_MEM      guest memory (QEMU -m)
+#   K_TIMEOUT  seconds for each test file, and for the whole guest x5
 kernel_vars() {
+	K_SOURCE='' K_CONFIG='' K_ROOT='' K_KDIR='' K_APPEND='' K_MEM='' K_TIMEOUT=''
 	case $1 in
 	6.1)
 		K_VER=6.1.0-56-amd64 K_REL=bookworm K_GCC=gcc-12
@@ -29,11 +41,37 @@ kernel_vars() {
 		K_KBUILD=linux-kbuild-7.2.13+deb14
 		K_IMAGE="linux-binary-$K_VER linux-modules-$K_VER"
 		K_VMLINUZ=usr/lib/modules/$K_VER/vmlinuz ;;
+	6.1-debug)
+		# Not in KNOWN_KERNELS: make check-debug runs it. 6.1 from
+		# Debian's linux-source-6.1 with KASAN, KFENCE, kmemleak,
+		# lockdep, DMA-API debug and fault injection; built with the
+		# host's gcc-12 (docs/debug-kernel.md). Its release is known
+		# once it is built.
+		K_SOURCE=linux-source-6.1 K_CONFIG=debug-kernel.config
+		K_ROOT=$VMEM_EXP_CACHE/debug-6.1
+		K_KDIR=$K_ROOT/build
+		K_VER=$(cat "$K_ROOT/kernelrelease" 2>/dev/null || echo not-built-yet)
+		K_REL=bookworm K_GCC=gcc-12 K_KBUILD='' K_IMAGE=''
+		K_VMLINUZ=boot/bzImage
+		# Every KASAN report, not only the first; KFENCE samples
+		# every 10 ms instead of 100; failslab may fail every slab
+		# cache but those of DMA-API debug and kmemleak (tests/init).
+		K_APPEND="kasan_multi_shot kfence.sample_interval=10 slub_debug=A;-,radix_tree_node,kmemleak_object,kmemleak_scan_area"
+		# KASAN's shadow and quarantine take memory.
+		K_MEM=3G
+		# Export paths run about 10x slower under KASAN and TCG
+		# (the whole suite takes about 2 minutes, though).
+		K_TIMEOUT=300 ;;
 	*)
-		echo "unknown kernel '$1' (known: $KNOWN_KERNELS)" >&2
+		echo "unknown kernel '$1' (known: $KNOWN_KERNELS, 6.1-debug)" >&2
 		return 1 ;;
 	esac
-	K_HEADERS="linux-headers-$K_VER linux-headers-${K_VER%-amd64}-common $K_KBUILD"
+	if [ -n "$K_SOURCE" ]; then
+		K_HEADERS=''
+	else
+		K_HEADERS="linux-headers-$K_VER linux-headers-${K_VER%-amd64}-common $K_KBUILD"
+		K_KDIR=/usr/src/linux-headers-$K_VER
+	fi
 }
 
 # The host is bookworm: its own apt serves bookworm.

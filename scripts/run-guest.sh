@@ -6,10 +6,24 @@
 # Prints the TAP lines as they come and ends with one line:
 #   # kernel NAME: N passed, N failed, N skipped
 # Exit status: 0 only if nothing failed, the guest finished, and the kernel
-# log has no BUG/WARNING/Oops/general protection/KASAN line.
+# log has no BUG/WARNING/Oops/general protection/KASAN line, nor a report of
+# the debug kernel's checkers (lockdep, DMA-API debug, KFENCE, hung tasks,
+# RCU stalls).
+# NAME's entry in kernels.sh may add kernel parameters (K_APPEND), guest
+# memory (K_MEM) and a longer timeout per test file (K_TIMEOUT; the whole
+# guest then gets five times that).
 set -u
 name=$1 kernel=$2 initrd=$3 out=$4
-timeout=${VMEM_EXP_GUEST_TIMEOUT:-600}
+. "$(dirname "$0")/kernels.sh"
+kernel_vars "$name" 2> /dev/null || K_APPEND='' K_MEM='' K_TIMEOUT=''
+append="console=ttyS0 loglevel=4 oops=panic panic=-1"
+# Unknown name=value parameters reach /init's environment: tests/run.sh
+# reads its timeout per test file from there.
+[ -z "$K_TIMEOUT" ] || append="$append VMEM_EXP_TIMEOUT=$K_TIMEOUT"
+[ -z "$K_APPEND" ] || append="$append $K_APPEND"
+guest_timeout=600
+[ -z "$K_TIMEOUT" ] || guest_timeout=$((K_TIMEOUT * 5))
+timeout=${VMEM_EXP_GUEST_TIMEOUT:-$guest_timeout}
 mkdir -p "$out"
 tap=$out/tap.log console=$out/console.log
 : > "$tap"
@@ -18,10 +32,10 @@ tap=$out/tap.log console=$out/console.log
 tail -f "$tap" &
 tailpid=$!
 timeout "$timeout" qemu-system-x86_64 -nodefaults -no-user-config \
-	-machine pc -cpu max -smp 2 -m 2G -display none -monitor none -no-reboot \
+	-machine pc -cpu max -smp 2 -m "${K_MEM:-2G}" -display none -monitor none -no-reboot \
 	-serial "file:$console" -serial "file:$tap" \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 loglevel=4 oops=panic panic=-1" \
+	-append "$append" \
 	> "$out/qemu.log" 2>&1
 qrc=$?
 sleep 0.3
@@ -49,7 +63,11 @@ elif ! grep -qx "1\.\.$total" "$tap"; then
 	echo "# $name: the plan does not match the $total results"
 	failed=$((failed + 1))
 fi
-bad=$(grep -E 'BUG:|WARNING:|Oops|general protection|KASAN|UBSAN|Kernel panic|kernel BUG' "$console")
+# Lockdep's reports start with WARNING: (possible circular locking, ...)
+# except "INFO: trying to register non-static key"; DMA-API debug errors
+# are WARNINGs too, and "DMA-API: DRIVER DEVICE: ..." or "...disabl..."
+# lines; KFENCE says "BUG: KFENCE".
+bad=$(grep -E 'BUG:|WARNING:|Oops|general protection|KASAN|KFENCE|UBSAN|Kernel panic|kernel BUG|possible circular|possible recursive|INFO: trying to register|INFO: task .* blocked|detected stall|DMA-API: ([^ ]+ [^ ]+: |.*disabl)' "$console")
 if [ -n "$bad" ]; then
 	echo "# $name: the guest's kernel log is not clean:"
 	echo "$bad" | head -20 | sed 's/^/#   /'

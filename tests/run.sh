@@ -32,6 +32,7 @@ while read -r mod args; do
 done < /etc/modules.load
 
 for t in /tests/*.t; do
+	[ -e "$t" ] || continue
 	name=${t##*/}
 	name=${name%.t}
 	name=${name#*-}
