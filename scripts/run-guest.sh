@@ -26,24 +26,44 @@ guest_timeout=600
 timeout=${VMEM_EXP_GUEST_TIMEOUT:-$guest_timeout}
 mkdir -p "$out"
 tap=$out/tap.log console=$out/console.log
-: > "$tap"
-: > "$console"
+rm -f "$out"/console.boot-*.log
 
-tail -f "$tap" &
-tailpid=$!
-timeout "$timeout" qemu-system-x86_64 -nodefaults -no-user-config \
-	-machine pc -cpu max -smp 2 -m "${K_MEM:-2G}" -display none -monitor none -no-reboot \
-	-serial "file:$console" -serial "file:$tap" \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append "$append" \
-	> "$out/qemu.log" 2>&1
-qrc=$?
-sleep 0.3
-kill "$tailpid" 2>/dev/null
-wait "$tailpid" 2>/dev/null
-# The guest's tty turns every newline into CR LF.
-tr -d '\r' < "$tap" > "$tap.tmp" && mv "$tap.tmp" "$tap"
-tr -d '\r' < "$console" > "$console.tmp" && mv "$console.tmp" "$console"
+boot() {
+	: > "$tap"
+	: > "$console"
+	tail -f "$tap" &
+	tailpid=$!
+	timeout "$timeout" qemu-system-x86_64 -nodefaults -no-user-config \
+		-machine pc -cpu max -smp 2 -m "${K_MEM:-2G}" -display none \
+		-monitor none -no-reboot \
+		-serial "file:$console" -serial "file:$tap" \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "$append" \
+		> "$out/qemu.log" 2>&1
+	qrc=$?
+	sleep 0.3
+	kill "$tailpid" 2>/dev/null
+	wait "$tailpid" 2>/dev/null
+	# The guest's tty turns every newline into CR LF.
+	tr -d '\r' < "$tap" > "$tap.tmp" && mv "$tap.tmp" "$tap"
+	tr -d '\r' < "$console" > "$console.tmp" && mv "$console.tmp" "$console"
+}
+
+# A guest whose kernel dies before /init starts the runner never loaded
+# vmem_exp (the runner loads the modules after its TAP header): that is
+# the emulator or the stock kernel (seen: an int3 oops in kernel text
+# patching under multi-threaded TCG). Such a boot is tried again, at most
+# twice, and said so; its console is kept. Anything later is never retried.
+attempt=1
+boot
+while [ "$attempt" -lt 3 ] && ! grep -q '^TAP version' "$tap"; do
+	cp "$console" "$out/console.boot-$attempt.log"
+	echo "# $name: the guest died before any test ran (boot $attempt of 3):" \
+		"$(grep -m1 -E 'Oops|BUG:|panic' "$console" || echo 'no kernel message')"
+	echo "# $name: its console is in $out/console.boot-$attempt.log; booting again"
+	attempt=$((attempt + 1))
+	boot
+done
 
 passed=$(grep -Ec '^ok [0-9]+' "$tap")
 skipped=$(grep -E '^ok [0-9]+' "$tap" | grep -Ec '# SKIP')
