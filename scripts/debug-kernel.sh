@@ -45,7 +45,7 @@ mkdir -p "$root"
 exec 9> "$root/.lock"
 flock 9
 
-"$here/deps.sh" "$K_SOURCE" flex bison bc libelf-dev
+"$here/deps.sh" "$K_SOURCE" flex bison bc libelf-dev libssl-dev
 srcver=$(dpkg-query -W -f='${Version}' "$K_SOURCE")
 key="recipe $recipe, $K_SOURCE $srcver, $(basename "$config") $(cksum < "$config")"
 if [ -f "$root/.complete" ] && [ "$(cat "$root/.complete")" = "$key" ] &&
