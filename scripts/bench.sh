@@ -5,18 +5,9 @@
 # guest, and print its table. Speed is reported, never judged.
 set -eu
 cd "$(dirname "$0")/.."
-. scripts/kernels.sh
 k=${BENCH_KERNEL:-6.12}
-kernel_vars "$k"
-out=build/bench-$k
-
 scripts/deps.sh
 make -s build/bench/bench.t
-scripts/build-module.sh "$k" "$out"
-kroot=$(scripts/fetch-kernel.sh "$k")
-scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" "$kroot" "$K_VER" \
-	"$out/vmem_exp.ko" build/bench/bench.t
-scripts/run-guest.sh "bench-$k" "$kroot/$K_VMLINUZ" "$out/initramfs.cpio.gz" \
-	"$out/guest" > "$out/run.log" || { cat "$out/run.log"; exit 1; }
-echo "# kernel $k ($K_VER)"
-grep -E '^# (benchmark|no /dev| +(MiB|[0-9]))' "$out/guest/tap.log"
+scripts/run-program.sh "$k" "build/bench-$k" build/bench/bench.t
+echo "# kernel $k"
+grep -E '^# (benchmark|no /dev| +(MiB|[0-9]))' "build/bench-$k/guest/tap.log"

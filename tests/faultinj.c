@@ -10,7 +10,6 @@
  * FAULTINJ_ITERATIONS overrides the default of 3000.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -62,18 +61,6 @@ static void failing(bool on)
 {
 	if (pwrite(self_fail, on ? "1" : "0", 1, 0) != 1)
 		bail("make-it-fail: %m");
-}
-
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	while (d && readdir(d))
-		n++;
-	if (d)
-		closedir(d);
-	return n;
 }
 
 static bool allowed(int err)

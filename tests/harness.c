@@ -3,6 +3,7 @@
  * Shared helpers for the vmem-exp guest tests.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -195,6 +196,18 @@ static long vmstat(const char *name)
 	if (ret < 0)
 		bail("/proc/vmstat has no %s", name);
 	return ret;
+}
+
+int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
 }
 
 long pins_held(void)

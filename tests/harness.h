@@ -46,6 +46,9 @@ void *map_dmabuf(int fd, size_t len, int prot, off_t off);
 void fill(void *p, size_t len, uint32_t seed);
 bool check(const void *p, size_t len, uint32_t seed);
 
+/* Entries in /proc/self/fd: to check that nothing leaked an fd. */
+int open_fds(void);
+
 /* Pins held system-wide: nr_foll_pin_acquired - nr_foll_pin_released. */
 long pins_held(void);
 

@@ -10,7 +10,6 @@
  * and no fd is left.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -254,18 +253,6 @@ static void *forker(void *arg)
 	close(sv[0]);
 	close(sv[1]);
 	return NULL;
-}
-
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	while (d && readdir(d))
-		n++;
-	if (d)
-		closedir(d);
-	return n;
 }
 
 int main(void)
