@@ -58,6 +58,7 @@ static long vmem_exp_ioctl_export(struct vmem_exp_export __user *uarg)
 {
 	struct vmem_exp_export arg;
 	struct dma_buf *dmabuf;
+	bool writable;
 	int fd, ret;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
@@ -65,13 +66,16 @@ static long vmem_exp_ioctl_export(struct vmem_exp_export __user *uarg)
 	ret = vmem_exp_check_export(&arg);
 	if (ret)
 		return ret;
+	writable = (arg.fd_flags & O_ACCMODE) == O_RDWR;
 
 	fd = get_unused_fd_flags(arg.fd_flags & O_CLOEXEC);
 	if (fd < 0)
 		return fd;
 
-	dmabuf = vmem_exp_create(arg.addr, arg.len >> PAGE_SHIFT,
-				 (arg.fd_flags & O_ACCMODE) == O_RDWR);
+	/* A mapping of a whole dma-buf gives that dma-buf, else a new one. */
+	dmabuf = vmem_exp_find_dmabuf(arg.addr, arg.len, writable);
+	if (!dmabuf)
+		dmabuf = vmem_exp_create(arg.addr, arg.len >> PAGE_SHIFT, writable);
 	if (IS_ERR(dmabuf)) {
 		ret = PTR_ERR(dmabuf);
 		goto err_put_fd;

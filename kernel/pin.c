@@ -11,7 +11,9 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/dma-buf.h>
 #include <linux/hugetlb.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
@@ -92,12 +94,25 @@ static void vmem_exp_uncharge(struct vmem_exp_buf *buf, unsigned long nr_pages)
 }
 
 /*
+ * dma-buf files live on the dma-buf pseudo filesystem; is_dma_buf_file()
+ * is not exported, the filesystem's magic is part of the ABI.
+ */
+static bool vmem_exp_is_dmabuf_file(struct file *file)
+{
+	return file && file_inode(file)->i_sb->s_magic == DMA_BUF_MAGIC;
+}
+
+/*
  * Returns the gup flags for the part of the range that @vma maps, or a
  * negative errno if that part cannot be exported.
  */
 static int vmem_exp_vma_gup_flags(struct vm_area_struct *vma, bool writable)
 {
 	unsigned int flags = FOLL_LONGTERM;
+
+	/* A mapping of a dma-buf exports only whole: vmem_exp_find_dmabuf(). */
+	if (vmem_exp_is_dmabuf_file(vma->vm_file))
+		return -EFAULT;
 
 	/*
 	 * I/O and raw PFN mappings have no pages that a pin could hold;
@@ -133,6 +148,59 @@ static int vmem_exp_vma_gup_flags(struct vm_area_struct *vma, bool writable)
 		flags |= FOLL_WRITE;
 
 	return flags;
+}
+
+/**
+ * vmem_exp_find_dmabuf() - is the range exactly a mapping of a whole dma-buf?
+ * @start: page-aligned start address.
+ * @len: length in bytes, checked to lie in user space.
+ * @writable: the caller asked for a read-write export.
+ *
+ * Such a range is exported as that same dma-buf, a new fd for it, rather
+ * than as a new buffer over its pages. A dma-buf has one file, with one
+ * access mode, so the request must match it: an O_RDONLY request never
+ * comes back writable. Nor may it grant more than the mapping does.
+ *
+ * Return: NULL if the range does not start in a mapping of a dma-buf (its
+ * pages are exported as usual); the dma-buf, with a file reference taken;
+ * -EFAULT if the range is not exactly one whole dma-buf mapping; -EACCES if
+ * the mapping is not writable and the request or the dma-buf is; -EINVAL if
+ * the dma-buf is read-write and the request read-only; or -EINTR.
+ */
+struct dma_buf *vmem_exp_find_dmabuf(unsigned long start, unsigned long len,
+				     bool writable)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct dma_buf *dmabuf;
+	struct file *file;
+
+	if (mmap_read_lock_killable(mm))
+		return ERR_PTR(-EINTR);
+
+	vma = vma_lookup(mm, start);
+	if (!vma || !vmem_exp_is_dmabuf_file(vma->vm_file)) {
+		dmabuf = NULL;
+		goto out_unlock;
+	}
+	file = vma->vm_file;
+	dmabuf = file->private_data;
+
+	if (start != vma->vm_start || len != vma->vm_end - vma->vm_start ||
+	    len != dmabuf->size)
+		dmabuf = ERR_PTR(-EFAULT);
+	else if (writable && !(vma->vm_flags & VM_WRITE))
+		dmabuf = ERR_PTR(-EACCES);
+	else if ((file->f_mode & FMODE_WRITE) && !(vma->vm_flags & VM_MAYWRITE))
+		dmabuf = ERR_PTR(-EACCES);
+	else if (writable != !!(file->f_mode & FMODE_WRITE))
+		dmabuf = ERR_PTR(-EINVAL);
+	else
+		get_dma_buf(dmabuf);	/* the vma's file keeps it alive until here */
+
+out_unlock:
+	mmap_read_unlock(mm);
+	return dmabuf;
 }
 
 /**

@@ -66,6 +66,8 @@ struct vmem_exp_attachment {
 
 /* pin.c */
 void vmem_exp_limits_init(void);
+struct dma_buf *vmem_exp_find_dmabuf(unsigned long start, unsigned long len,
+				     bool writable);
 int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 		 unsigned long nr_pages);
 void vmem_exp_unpin(struct vmem_exp_buf *buf);

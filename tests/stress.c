@@ -105,8 +105,12 @@ static int export_some(int devfd, bool *rw)
 	fd = vmem_exp_export(devfd, slots[s] + first * PAGE, pages * PAGE,
 			     (*rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	atomic_fetch_add(&n_export, 1);
-	/* The slot may be unmapped, PROT_NONE or read-only right now. */
-	if (fd < 0 && fd != -EFAULT && fd != -EACCES)
+	/*
+	 * The slot may be unmapped, PROT_NONE or read-only right now, or a
+	 * lost slot may hold another thread's mapping of a whole dma-buf,
+	 * whose access mode must be asked for (EINVAL otherwise).
+	 */
+	if (fd < 0 && fd != -EFAULT && fd != -EACCES && fd != -EINVAL)
 		bad("export", -fd);
 	if (fd < 0)
 		atomic_fetch_add(&n_export_err, 1);
