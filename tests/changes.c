@@ -17,14 +17,6 @@
 
 #define LEN	(16 * PAGE)
 
-static bool all_zero(const char *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 /* Export [p, p+LEN) read-write with pattern @seed in it; map the dma-buf. */
 static char *export_map(char *p, uint32_t seed, int *fd)
 {
@@ -87,7 +79,7 @@ int main(void)
 	q = export_map(p, 5, &fd);
 	madvise(p, LEN, MADV_DONTNEED);
 	ok(check(q, LEN, 5), "MADV_DONTNEED: the buffer keeps its bytes");
-	ok(all_zero(p, LEN), "MADV_DONTNEED: the owner sees zero-filled memory");
+	ok(all_bytes(p, LEN, 0), "MADV_DONTNEED: the owner sees zero-filled memory");
 	fill(p, LEN, 6);
 	ok(check(q, LEN, 5), "MADV_DONTNEED: the owner's new pages are not the buffer's");
 	munmap(p, LEN);
@@ -107,7 +99,7 @@ int main(void)
 	q = export_map(p, 8, &fd);
 	ok(!madvise(p, LEN, MADV_REMOVE), "MADV_REMOVE on a memfd mapping");
 	ok(check(q, LEN, 8), "MADV_REMOVE: the buffer keeps its bytes");
-	ok(all_zero(p, LEN), "MADV_REMOVE: the file reads zeros");
+	ok(all_bytes(p, LEN, 0), "MADV_REMOVE: the file reads zeros");
 	munmap(p, LEN);
 	release(q, fd);
 	close(mfd);
@@ -119,7 +111,7 @@ int main(void)
 	ok(!fallocate(mfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, LEN),
 	   "punch a hole over the whole memfd");
 	ok(check(q, LEN, 9), "hole punched: the buffer keeps its bytes");
-	ok(all_zero(p, LEN), "hole punched: the file reads zeros");
+	ok(all_bytes(p, LEN, 0), "hole punched: the file reads zeros");
 	munmap(p, LEN);
 	release(q, fd);
 
@@ -129,9 +121,9 @@ int main(void)
 	ok(!ftruncate(mfd, 0) && !ftruncate(mfd, LEN), "truncate the memfd to 0 and back");
 	ok(check(q, LEN, 10), "truncated: the buffer keeps its bytes");
 	p = mmap(NULL, LEN, PROT_READ, MAP_SHARED, mfd, 0);
-	ok(p != MAP_FAILED && all_zero(p, LEN), "truncated: the file reads zeros");
+	ok(p != MAP_FAILED && all_bytes(p, LEN, 0), "truncated: the file reads zeros");
 	fill(q, LEN, 11);
-	ok(all_zero(p, LEN), "truncated: the buffer's writes no longer reach the file");
+	ok(all_bytes(p, LEN, 0), "truncated: the buffer's writes no longer reach the file");
 	munmap(p, LEN);
 	release(q, fd);
 	close(mfd);

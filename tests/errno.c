@@ -33,18 +33,6 @@ static int ioctl_err(unsigned long cmd, void *arg)
 	return ioctl(dev(), cmd, arg) < 0 ? -errno : 0;
 }
 
-static void set_param(const char *name, const char *val)
-{
-	char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/module/vmem_exp/parameters/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		bail("write %s: %m", path);
-	close(fd);
-}
-
 int main(void)
 {
 	size_t len = 4 * PAGE;
@@ -184,15 +172,15 @@ int main(void)
 	{
 		char *m = map_anon(2 << 20);
 
-		set_param("max_export_mb", "1");
+		set_param("max_export_mb", 1);
 		ok_errno(export_raw((uintptr_t)m, (1 << 20) + PAGE, RW, 0, 0, NULL), E2BIG,
 			 "1 MiB + 1 page with max_export_mb=1");
 		ok_errno(export_raw((uintptr_t)m, 1 << 20, RW, 0, 0, NULL), 0,
 			 "1 MiB with max_export_mb=1");
-		set_param("max_export_mb", "0");
+		set_param("max_export_mb", 0);
 		ok_errno(export_raw((uintptr_t)m, PAGE, RW, 0, 0, NULL), E2BIG,
 			 "one page with max_export_mb=0");
-		set_param("max_export_mb", "4096");
+		set_param("max_export_mb", 4096);
 		munmap(m, 2 << 20);
 	}
 

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -179,6 +180,55 @@ bool check(const void *p, size_t len, uint32_t seed)
 		}
 	}
 	return true;
+}
+
+bool all_bytes(const void *p, size_t len, unsigned char val)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i] != val)
+			return false;
+	return true;
+}
+
+bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return a >= 0 && b >= 0 && !fstat(a, &sa) && !fstat(b, &sb) &&
+	       sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
+static FILE *open_param(const char *name, const char *mode)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/vmem_exp/parameters/%s", name);
+	f = fopen(path, mode);
+	if (!f)
+		bail("%s: %m", path);
+	return f;
+}
+
+long get_param(const char *name)
+{
+	FILE *f = open_param(name, "r");
+	long val;
+
+	if (fscanf(f, "%ld", &val) != 1)
+		bail("read parameter %s", name);
+	fclose(f);
+	return val;
+}
+
+void set_param(const char *name, long val)
+{
+	FILE *f = open_param(name, "w");
+
+	if (fprintf(f, "%ld\n", val) < 0 || fclose(f))
+		bail("write parameter %s: %m", name);
 }
 
 static long vmstat(const char *name)

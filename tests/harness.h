@@ -45,6 +45,15 @@ void *map_dmabuf(int fd, size_t len, int prot, off_t off);
 /* Fill or check @len bytes with a pattern derived from @seed. */
 void fill(void *p, size_t len, uint32_t seed);
 bool check(const void *p, size_t len, uint32_t seed);
+/* Whether every one of @len bytes is @val. */
+bool all_bytes(const void *p, size_t len, unsigned char val);
+
+/* Whether two fds are the same open file (the same dma-buf, say). */
+bool same_file(int a, int b);
+
+/* Read or write a vmem_exp module parameter; bail out on failure. */
+long get_param(const char *name);
+void set_param(const char *name, long val);
 
 /* Entries in /proc/self/fd: to check that nothing leaked an fd. */
 int open_fds(void);

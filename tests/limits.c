@@ -40,27 +40,6 @@ static long vm_pin_kb(void)
 	return kb;
 }
 
-static const char *param_path = "/sys/module/vmem_exp/parameters/max_pinned_mb";
-
-static long read_param(void)
-{
-	FILE *f = fopen(param_path, "r");
-	long v = -1;
-
-	if (!f || fscanf(f, "%ld", &v) != 1)
-		bail("read %s", param_path);
-	fclose(f);
-	return v;
-}
-
-static void write_param(long v)
-{
-	FILE *f = fopen(param_path, "w");
-
-	if (!f || fprintf(f, "%ld\n", v) < 0 || fclose(f))
-		bail("write %s", param_path);
-}
-
 /* Become uid/gid 65534 with RLIMIT_MEMLOCK = LIMIT; caps go with root. */
 static void become_nobody(void)
 {
@@ -160,10 +139,10 @@ int main(void)
 	munmap(p, LIMIT);
 
 	/* max_pinned_mb caps everyone, root included. */
-	saved = read_param();
+	saved = get_param("max_pinned_mb");
 	ok(saved > 0, "max_pinned_mb defaults to half of RAM (%ld MiB)", saved);
 	p = map_anon(2 << 20);
-	write_param(1);
+	set_param("max_pinned_mb", 1);
 	ok_errno(export(p, 2 << 20, O_RDWR), ENOSPC, "2 MiB with max_pinned_mb=1");
 	fd = export(p, 1 << 20, O_RDWR);
 	ok(fd >= 0, "1 MiB with max_pinned_mb=1");
@@ -172,7 +151,7 @@ int main(void)
 	fd2 = export(p + (1 << 20), PAGE, O_RDWR);
 	ok(fd2 >= 0, "after a release there is room again");
 	close(fd2);
-	write_param(saved);
+	set_param("max_pinned_mb", saved);
 	munmap(p, 2 << 20);
 
 	ok(pins_held() == base, "every pin released");

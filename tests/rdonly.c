@@ -21,14 +21,6 @@
 #define LEN	(8 * PAGE)
 #define HUGE	((size_t)2 << 20)
 
-static bool untouched(const char *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != (char)0xa5)
-			return false;
-	return true;
-}
-
 int main(void)
 {
 	long base = pins_held();
@@ -84,7 +76,7 @@ int main(void)
 	ret = vivid_dmabuf_frame(video, fd, vlen, &used);
 	ok(ret < 0, "vivid capture (vmalloc, vmap) into a read-only export refused: %s",
 	   ret ? strerror(-ret) : "it captured");
-	ok(untouched(q, vlen), "vivid (vmalloc) wrote nothing into it");
+	ok(all_bytes(q, vlen, 0xa5), "vivid (vmalloc) wrote nothing into it");
 	close(video);
 	close(fd);
 	munmap(q, vlen);
@@ -99,7 +91,7 @@ int main(void)
 	ret = vivid_dmabuf_frame(video, fd, HUGE, &used);
 	ok(ret < 0, "vivid capture (dma-contig, DMA_FROM_DEVICE) into it refused: %s",
 	   ret ? strerror(-ret) : "it captured");
-	ok(untouched(q, HUGE), "vivid (dma-contig) wrote nothing into it");
+	ok(all_bytes(q, HUGE, 0xa5), "vivid (dma-contig) wrote nothing into it");
 	close(video);
 	video = vivid_open(VIVID_DMA_CONTIG, true, 640, 360, &size);
 	ret = vivid_dmabuf_frame(video, fd, HUGE, &used);

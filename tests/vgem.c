@@ -26,14 +26,6 @@
 
 #define LEN	(256 * PAGE)
 
-static bool same_file(int a, int b)
-{
-	struct stat sa, sb;
-
-	return !fstat(a, &sa) && !fstat(b, &sb) && sa.st_ino == sb.st_ino &&
-	       sa.st_dev == sb.st_dev;
-}
-
 int main(void)
 {
 	long base = pins_held();
