@@ -21,7 +21,8 @@ B := build
 
 # Guest tests, in the order they run; unload runs last because it unloads
 # the module under test.
-TESTS := sources mmap errno rdonly lifetime changes reexport limits fuzz stress faultinj fdpass vgem vivid unload
+TESTS := sources mmap errno rdonly lifetime changes reexport limits fuzz stress faultinj fdpass vgem vivid \
+	legacy unload
 
 LIB_OBJS := $(B)/lib/vmemexp.o
 LIB_PIC := $(B)/lib/vmemexp.pic.o
@@ -63,6 +64,8 @@ $(B)/tests/%.t: tests/%.c $(TEST_HELPERS) tests/harness.h tests/importers.h \
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $< $(TEST_HELPERS) \
 		$(B)/libvmemexp.a
+
+$(B)/tests/legacy.t: tests/kmod/vmem_test_cmem.h
 
 $(B)/bench/%.t: bench/%.c lib/vmemexp.h $(B)/libvmemexp.a
 	@mkdir -p $(dir $@)

@@ -43,4 +43,44 @@ static inline long vmem_exp_pin_user_pages(unsigned long start,
 #endif
 }
 
+/*
+ * The page-table walk for VM_IO and VM_PFNMAP mappings: follow_pte() took
+ * the mm until 6.10 and the vma until 6.12, when follow_pfnmap_start() and
+ * follow_pfnmap_end() replaced it. Calls @fn with the frame mapped at @addr
+ * in @vma, under the page table lock, so that what @fn does with the frame
+ * cannot race with a zap of the mapping. The caller holds mmap_lock.
+ * Returns 1 if nothing is mapped at @addr, else what @fn returns.
+ */
+static inline int vmem_exp_follow_pfn(struct vm_area_struct *vma,
+				      unsigned long addr,
+				      int (*fn)(unsigned long pfn, void *arg),
+				      void *arg)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	struct follow_pfnmap_args args = { .vma = vma, .address = addr };
+	int ret;
+
+	if (follow_pfnmap_start(&args))
+		return 1;
+	ret = fn(args.pfn, arg);
+	follow_pfnmap_end(&args);
+	return ret;
+#else
+	spinlock_t *ptl;	/* the page table lock, taken by follow_pte() */
+	pte_t *ptep;
+	int ret;
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+	if (follow_pte(vma, addr, &ptep, &ptl))
+#else
+	if (follow_pte(vma->vm_mm, addr, &ptep, &ptl))
+#endif
+		return 1;
+	__acquire(ptl);		/* for sparse: follow_pte() returned it held */
+	ret = fn(pte_pfn(ptep_get(ptep)), arg);
+	pte_unmap_unlock(ptep, ptl);
+	return ret;
+#endif
+}
+
 #endif /* VMEM_EXP_COMPAT_H */

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmem-exp: find and pin the pages behind a range of the caller's memory.
+ * vmem-exp: find and hold the pages behind a range of the caller's memory.
  *
- * The range is checked and pinned under one hold of mmap_lock, so the
- * mappings that were checked are the ones that get pinned. Pins are
- * FOLL_LONGTERM: the buffer may live for hours, so the pages are first moved
- * out of movable zones and CMA, and then cannot move until they are unpinned.
+ * The range is checked and held under one hold of mmap_lock, so the
+ * mappings that were checked are the ones that get held. Ordinary memory
+ * and pages a driver inserted one by one are pinned with FOLL_LONGTERM: the
+ * buffer may live for hours, so the pages are first moved out of movable
+ * zones and CMA, and then cannot move until they are unpinned. Raw PFN
+ * mappings are walked through the page tables, and held either by the
+ * owning driver's own reference on its buffer or by page references, where
+ * that is known to be sound (see vmem_exp_vma_kind()), or refused.
  */
 
 #include <linux/capability.h>
@@ -14,13 +18,18 @@
 #include <linux/dma-buf.h>
 #include <linux/hugetlb.h>
 #include <linux/magic.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/refcount.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/user.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <media/videobuf2-memops.h>
 
 #include "compat.h"
 #include "vmem_exp.h"
@@ -103,28 +112,90 @@ static bool vmem_exp_is_dmabuf_file(struct file *file)
 }
 
 /*
- * Returns the gup flags for the part of the range that @vma maps, or a
- * negative errno if that part cannot be exported.
+ * Names of the modules whose VM_PFNMAP mappings may be exported held by page
+ * references alone; read and written under kernel_param_lock(THIS_MODULE).
  */
-static int vmem_exp_vma_gup_flags(struct vm_area_struct *vma, bool writable)
+static char pfnmap_drivers[256];
+module_param_string(pfnmap_drivers, pfnmap_drivers, sizeof(pfnmap_drivers),
+		    0644);
+MODULE_PARM_DESC(pfnmap_drivers,
+		 "Comma-separated names of modules that free the frames of their VM_PFNMAP mappings to the page allocator; such mappings may then be exported, held by page references (default: none; other VM_PFNMAP mappings fail with EPERM)");
+
+/* Is @owner, a driver module, named in pfnmap_drivers? */
+static bool vmem_exp_pfnmap_driver_listed(struct module *owner)
 {
-	unsigned int flags = FOLL_LONGTERM;
+	const char *name, *p;
+	bool listed = false;
+	size_t len, n;
+
+	if (!owner)
+		return false;
+	name = module_name(owner);
+	len = strlen(name);
+
+	kernel_param_lock(THIS_MODULE);
+	for (p = pfnmap_drivers; *p; p += n + !!p[n]) {
+		n = strcspn(p, ",\n");
+		if (n == len && !strncmp(p, name, len)) {
+			listed = true;
+			break;
+		}
+	}
+	kernel_param_unlock(THIS_MODULE);
+	return listed;
+}
+
+/* Is @vma a mapping of a videobuf2 buffer (any vb2 allocator)? */
+static bool vmem_exp_is_vb2_mapping(struct vm_area_struct *vma)
+{
+	const struct vm_operations_struct *ops;
+	bool vb2;
+
+	/* No link-time dependency: vb2 need not be loaded, or built at all. */
+	ops = symbol_get(vb2_common_vm_ops);
+	if (!ops)
+		return false;
+	vb2 = vma->vm_ops == ops && vma->vm_file && vma->vm_private_data;
+	symbol_put(vb2_common_vm_ops);
+	return vb2;
+}
+
+/*
+ * Decides how the part of the range that @vma maps is held, and for
+ * %VMEM_EXP_HOLD_PIN with which gup flags (@gup_flags). Returns the kind or
+ * a negative errno if that part cannot be exported.
+ */
+static int vmem_exp_vma_kind(struct vm_area_struct *vma, bool writable,
+			     unsigned int *gup_flags)
+{
+	*gup_flags = FOLL_LONGTERM;
 
 	/* A mapping of a dma-buf exports only whole: vmem_exp_find_dmabuf(). */
 	if (vmem_exp_is_dmabuf_file(vma->vm_file))
 		return -EFAULT;
 
-	/*
-	 * I/O and raw PFN mappings have no pages that a pin could hold;
-	 * neither does a mapping that the owner cannot read, and an export
-	 * must never grant more than the owner's own mapping does.
-	 */
-	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
-		return -EFAULT;
+	/* An export must never grant more than the owner's own mapping does. */
 	if (!(vma->vm_flags & VM_READ))
 		return -EFAULT;
 	if (writable && !(vma->vm_flags & VM_WRITE))
 		return -EACCES;
+
+	/*
+	 * Raw PFN mappings: a page-table walk finds the frames, and something
+	 * must keep them from being freed and reused while the buffer lives.
+	 * The driver's own hold on its buffer where it is known to be sound
+	 * (videobuf2), page references where the administrator vouches that
+	 * the driver frees such frames to the page allocator; else nothing
+	 * can, since a driver may recycle frames in a pool of its own.
+	 */
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP)) {
+		if (vmem_exp_is_vb2_mapping(vma))
+			return VMEM_EXP_HOLD_VB2;
+		if (vma->vm_file &&
+		    vmem_exp_pfnmap_driver_listed(vma->vm_file->f_op->owner))
+			return VMEM_EXP_HOLD_REF;
+		return -EPERM;
+	}
 
 	/*
 	 * Writes through a long-term pin go behind the back of a filesystem
@@ -145,9 +216,170 @@ static int vmem_exp_vma_gup_flags(struct vm_area_struct *vma, bool writable)
 	 * holds the owner's own page. The export itself stays read-only.
 	 */
 	if (writable || (vma_is_anonymous(vma) && (vma->vm_flags & VM_WRITE)))
-		flags |= FOLL_WRITE;
+		*gup_flags |= FOLL_WRITE;
 
-	return flags;
+	/*
+	 * Everything else, VM_MIXEDMAP included, is what gup pins: pages with
+	 * a reference count of their own, which the pin holds. gup refuses
+	 * the raw PFN entries of a VM_MIXEDMAP mapping (EFAULT).
+	 */
+	return VMEM_EXP_HOLD_PIN;
+}
+
+/*
+ * The struct page of a frame found in a raw PFN mapping, if it is ordinary
+ * RAM: not I/O memory or a hole (no struct page, or device memory that is
+ * never online), not reserved, not a slab page (its objects are freed and
+ * reused behind any page reference).
+ */
+static struct page *vmem_exp_ram_page(unsigned long pfn)
+{
+	struct page *page = pfn_to_online_page(pfn);
+
+	if (!page || PageSlab(page))
+		return NULL;
+	if (!PageCompound(page) && PageReserved(page))
+		return NULL;
+	return page;
+}
+
+/*
+ * A reference that keeps @page's memory from going back to the page
+ * allocator. The tail pages of a high-order allocation that was never split
+ * have no reference count of their own (it is zero): refused.
+ */
+static bool vmem_exp_get_frame(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	if (!folio_try_get(folio))
+		return false;
+	if (page_folio(page) != folio) {	/* split under us */
+		folio_put(folio);
+		return false;
+	}
+	return true;
+}
+
+/* What vmem_exp_take_frame() works with. */
+struct vmem_exp_frame {
+	enum vmem_exp_hold_kind kind;
+	struct page *page;
+};
+
+/*
+ * Called under the page table lock with a frame of a raw PFN mapping:
+ * checks that it is ordinary RAM and, for %VMEM_EXP_HOLD_REF, takes the
+ * page reference that holds it.
+ */
+static int vmem_exp_take_frame(unsigned long pfn, void *arg)
+{
+	struct vmem_exp_frame *frame = arg;
+
+	frame->page = vmem_exp_ram_page(pfn);
+	if (!frame->page)
+		return -ENXIO;
+	if (frame->kind == VMEM_EXP_HOLD_REF && !vmem_exp_get_frame(frame->page))
+		return -ENXIO;
+	return 0;
+}
+
+/*
+ * Finds and takes the frame mapped at @addr in @vma, a raw PFN mapping,
+ * faulting it in first if the driver maps lazily.
+ */
+static int vmem_exp_walk_one(struct vm_area_struct *vma, unsigned long addr,
+			     bool writable, struct vmem_exp_hold *hold,
+			     struct page **pagep)
+{
+	struct vmem_exp_frame frame = { .kind = hold->kind };
+	int ret;
+
+	ret = vmem_exp_follow_pfn(vma, addr, vmem_exp_take_frame, &frame);
+	if (ret > 0) {
+		/* Not mapped yet: fault it in as an access would. */
+		ret = fixup_user_fault(vma->vm_mm, addr,
+				       writable ? FAULT_FLAG_WRITE : 0, NULL);
+		if (ret)
+			return ret == -EINTR ? ret : -EFAULT;
+		ret = vmem_exp_follow_pfn(vma, addr, vmem_exp_take_frame, &frame);
+		if (ret > 0)
+			return -EFAULT;
+	}
+	if (!ret)
+		*pagep = frame.page;
+	return ret;
+}
+
+/*
+ * Collects the pages of [@addr, @end) in @vma into @pages and holds them as
+ * @hold->kind says; @hold->count counts what is held, also on failure.
+ */
+static int vmem_exp_hold_range(struct vm_area_struct *vma, unsigned long addr,
+			       unsigned long end, unsigned int gup_flags,
+			       bool writable, struct vmem_exp_hold *hold,
+			       struct page **pages)
+{
+	long ret;
+
+	if (hold->kind == VMEM_EXP_HOLD_VB2) {
+		/*
+		 * What vb2_common_vm_open() does for a new copy of the
+		 * mapping: the mapping holds a reference, so the count is
+		 * not zero. The file keeps the driver, and so vb2's put, in
+		 * memory.
+		 */
+		hold->vb2 = vma->vm_private_data;
+		refcount_inc(hold->vb2->refcount);
+		hold->file = get_file(vma->vm_file);
+	}
+
+	while (addr < end) {
+		if (hold->kind == VMEM_EXP_HOLD_PIN) {
+			ret = vmem_exp_pin_user_pages(addr, (end - addr) >> PAGE_SHIFT,
+						      gup_flags, pages + hold->count);
+			if (ret <= 0)
+				return ret ? ret : -EFAULT;
+		} else {
+			ret = vmem_exp_walk_one(vma, addr, writable, hold,
+						pages + hold->count);
+			if (ret)
+				return ret;
+			ret = 1;
+		}
+		hold->count += ret;
+		addr += ret << PAGE_SHIFT;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return 0;
+}
+
+/* Releases what @hold holds; @writable: mark the pages dirty first. */
+static void vmem_exp_release_hold(struct vmem_exp_hold *hold,
+				  struct page **pages, bool writable)
+{
+	unsigned long i;
+
+	switch (hold->kind) {
+	case VMEM_EXP_HOLD_PIN:
+		unpin_user_pages_dirty_lock(pages, hold->count, writable);
+		break;
+	case VMEM_EXP_HOLD_REF:
+		for (i = 0; i < hold->count; i++) {
+			if (writable)
+				set_page_dirty_lock(pages[i]);
+			put_page(pages[i]);
+		}
+		break;
+	case VMEM_EXP_HOLD_VB2:
+		/* What vb2_common_vm_close() does. */
+		if (hold->vb2)
+			hold->vb2->put(hold->vb2->arg);
+		if (hold->file)
+			fput(hold->file);
+		break;
+	}
 }
 
 /**
@@ -204,22 +436,26 @@ out_unlock:
 }
 
 /**
- * vmem_exp_pin() - pin the pages behind a range of current's address space
+ * vmem_exp_pin() - find and hold the pages behind a range of current's memory
  * @buf: receives the pages; @buf->writable says whether importers may write.
  * @start: page-aligned start address.
  * @nr_pages: number of pages, at least one; the caller checked that the
  *	range lies in user space.
  *
- * The pages are charged to the caller's locked memory first (see
- * vmem_exp_charge()). All or nothing: on failure no page stays pinned or
+ * Each mapping of the range is held as vmem_exp_vma_kind() decides. The
+ * pages are charged to the caller's locked memory first (see
+ * vmem_exp_charge()). All or nothing: on failure nothing stays held or
  * charged and @buf->pages is NULL.
  *
- * Return: 0, -EFAULT if part of the range is not mapped, not readable or not
- * backed by pages, -EACCES if @buf->writable and part of the range is not
- * writable, -EOPNOTSUPP if @buf->writable and part of the range is a shared
- * mapping of a file whose filesystem tracks dirty pages, -ENOMEM if the
- * charge would pass RLIMIT_MEMLOCK or memory ran out, -ENOSPC if it would
- * pass max_pinned_mb, or -EINTR if a fatal signal arrived.
+ * Return: 0, -EFAULT if part of the range is not mapped, not readable, a
+ * part of a dma-buf mapping, or not backed by pages, -EACCES if
+ * @buf->writable and part of the range is not writable, -EOPNOTSUPP if
+ * @buf->writable and part of the range is a shared mapping of a file whose
+ * filesystem tracks dirty pages, -EPERM if part of the range is a raw PFN
+ * mapping whose frames nothing can hold, -ENXIO if such a mapping that can
+ * be held maps something that is not ordinary RAM, -ENOMEM if the charge
+ * would pass RLIMIT_MEMLOCK or memory ran out, -ENOSPC if it would pass
+ * max_pinned_mb, or -EINTR if a fatal signal arrived.
  */
 int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 		 unsigned long nr_pages)
@@ -227,6 +463,7 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 	unsigned long end = start + (nr_pages << PAGE_SHIFT);
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
+	unsigned int nr_vmas = 0, gup_flags;
 	unsigned long addr, done = 0;
 	struct page **pages;
 	long ret;
@@ -247,39 +484,34 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 			ret = -EFAULT;
 			goto err_unlock;
 		}
-		ret = vmem_exp_vma_gup_flags(vma, buf->writable);
+		ret = vmem_exp_vma_kind(vma, buf->writable, &gup_flags);
 		if (ret < 0)
 			goto err_unlock;
+		nr_vmas++;
+	}
+
+	buf->holds = kcalloc(nr_vmas, sizeof(*buf->holds), GFP_KERNEL_ACCOUNT);
+	if (!buf->holds) {
+		ret = -ENOMEM;
+		goto err_unlock;
 	}
 
 	ret = vmem_exp_charge(buf, nr_pages);
 	if (ret)
-		goto err_unlock;
+		goto err_free_holds;
 
 	for (addr = start; addr < end; addr = vma->vm_end) {
-		unsigned long chunk_end;
-		int gup_flags;
+		struct vmem_exp_hold *hold = &buf->holds[buf->nr_holds++];
 
 		vma = vma_lookup(mm, addr);
-		gup_flags = vmem_exp_vma_gup_flags(vma, buf->writable);
-		chunk_end = min(end, vma->vm_end);
-
-		while (addr < chunk_end) {
-			ret = vmem_exp_pin_user_pages(addr,
-						      (chunk_end - addr) >> PAGE_SHIFT,
-						      gup_flags, pages + done);
-			if (ret <= 0) {
-				if (!ret)
-					ret = -EFAULT;
-				goto err_unpin;
-			}
-			done += ret;
-			addr += ret << PAGE_SHIFT;
-			if (fatal_signal_pending(current)) {
-				ret = -EINTR;
-				goto err_unpin;
-			}
-		}
+		hold->kind = vmem_exp_vma_kind(vma, buf->writable, &gup_flags);
+		hold->first = done;
+		ret = vmem_exp_hold_range(vma, addr, min(end, vma->vm_end),
+					  gup_flags, buf->writable, hold,
+					  pages + done);
+		done += hold->count;
+		if (ret)
+			goto err_release;
 	}
 	mmap_read_unlock(mm);
 
@@ -287,9 +519,17 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 	buf->nr_pages = nr_pages;
 	return 0;
 
-err_unpin:
-	unpin_user_pages(pages, done);
+err_release:
+	/* Nothing was shared yet: nothing to mark dirty. */
+	while (buf->nr_holds--)
+		vmem_exp_release_hold(&buf->holds[buf->nr_holds],
+				      pages + buf->holds[buf->nr_holds].first,
+				      false);
+	buf->nr_holds = 0;
 	vmem_exp_uncharge(buf, nr_pages);
+err_free_holds:
+	kfree(buf->holds);
+	buf->holds = NULL;
 err_unlock:
 	mmap_read_unlock(mm);
 err_free:
@@ -298,14 +538,22 @@ err_free:
 }
 
 /**
- * vmem_exp_unpin() - release the pins and the charge taken by vmem_exp_pin()
+ * vmem_exp_unpin() - release what vmem_exp_pin() holds and charged
  * @buf: the buffer; its pages are marked dirty if importers could write.
  */
 void vmem_exp_unpin(struct vmem_exp_buf *buf)
 {
-	unpin_user_pages_dirty_lock(buf->pages, buf->nr_pages, buf->writable);
+	unsigned int i;
+
+	for (i = 0; i < buf->nr_holds; i++)
+		vmem_exp_release_hold(&buf->holds[i],
+				      buf->pages + buf->holds[i].first,
+				      buf->writable);
 	vmem_exp_uncharge(buf, buf->nr_pages);
+	kfree(buf->holds);
 	kvfree(buf->pages);
+	buf->holds = NULL;
+	buf->nr_holds = 0;
 	buf->pages = NULL;
 	buf->nr_pages = 0;
 }

@@ -12,10 +12,47 @@
 #include <linux/scatterlist.h>
 #include <linux/types.h>
 
+struct file;
+struct vb2_vmarea_handler;
+
+/**
+ * enum vmem_exp_hold_kind - what keeps a run of a buffer's pages alive
+ * @VMEM_EXP_HOLD_PIN: a long-term gup pin on each page: ordinary memory,
+ *	and pages a driver inserted one by one (VM_MIXEDMAP).
+ * @VMEM_EXP_HOLD_REF: a page reference on each frame of a VM_PFNMAP
+ *	mapping made by a driver the administrator named in pfnmap_drivers.
+ * @VMEM_EXP_HOLD_VB2: one reference on the videobuf2 buffer behind a
+ *	VM_PFNMAP mapping, the one vb2's own vm_ops->open takes, plus a
+ *	reference on the mapping's file.
+ */
+enum vmem_exp_hold_kind {
+	VMEM_EXP_HOLD_PIN,
+	VMEM_EXP_HOLD_REF,
+	VMEM_EXP_HOLD_VB2,
+};
+
+/**
+ * struct vmem_exp_hold - the pages one mapping contributed to a buffer
+ * @kind: how they are held.
+ * @first: index of the first of them in &vmem_exp_buf.pages.
+ * @count: how many are held so far (all of them once the export is made).
+ * @file: for %VMEM_EXP_HOLD_VB2, the mapping's file, referenced.
+ * @vb2: for %VMEM_EXP_HOLD_VB2, vb2's handler for the buffer, referenced.
+ */
+struct vmem_exp_hold {
+	enum vmem_exp_hold_kind kind;
+	unsigned long first;
+	unsigned long count;
+	struct file *file;
+	struct vb2_vmarea_handler *vb2;
+};
+
 /**
  * struct vmem_exp_buf - one exported range; the private data of its dma-buf
- * @pages: the pinned pages, in the order of the addresses they back.
+ * @pages: the pages, in the order of the addresses they back.
  * @nr_pages: number of entries in @pages.
+ * @holds: what keeps @pages alive, one entry per mapping of the range.
+ * @nr_holds: number of entries in @holds.
  * @writable: the export is O_RDWR: importers may write, and the pages are
  *	marked dirty when they are unpinned.
  * @user: the exporting user, charged @nr_pages of locked memory
@@ -32,6 +69,8 @@
 struct vmem_exp_buf {
 	struct page **pages;
 	unsigned long nr_pages;
+	struct vmem_exp_hold *holds;
+	unsigned int nr_holds;
 	bool writable;
 	struct user_struct *user;
 	struct mm_struct *mm;

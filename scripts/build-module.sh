@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Build vmem_exp.ko for kernel NAME with W=1 and warnings as errors, from a
-# copy of the sources, so builds for several kernels do not clash.
-# Usage: build-module.sh NAME OUTDIR  (the module lands in OUTDIR/vmem_exp.ko)
+# copy of the sources, so builds for several kernels do not clash; and the
+# test-only module of tests/kmod (vmem_test_cmem.ko) beside it.
+# Usage: build-module.sh NAME OUTDIR  (the modules land in OUTDIR)
 set -eu
 . "$(dirname "$0")/kernels.sh"
 kernel_vars "$1"
@@ -16,21 +17,26 @@ if [ "$root" = / ]; then
 else
 	src=$root/vmem-exp
 fi
-rm -rf "$src" "$out/vmem_exp.ko"
-mkdir -p "$src/kernel" "$src/include/uapi/linux" "$out"
+rm -rf "$src" "$out/vmem_exp.ko" "$out/vmem_test_cmem.ko"
+mkdir -p "$src/kernel" "$src/include/uapi/linux" "$src/tests/kmod" "$out"
 # Sources only: never a module or object left by another build.
 cp "$here"/kernel/Kbuild "$here"/kernel/*.[ch] "$src/kernel/"
 cp "$here"/include/uapi/linux/*.h "$src/include/uapi/linux/"
+cp "$here"/tests/kmod/Kbuild "$here"/tests/kmod/*.[ch] "$src/tests/kmod/"
 
 # A path on the host, or inside the chroot.
 kdir=$K_KDIR
 if [ "$root" = / ]; then
-	make -s -C "$kdir" M="$src/kernel" W=1 modules
+	make -s -C "$kdir" M="$src/kernel" W=1 modules &&
+		make -s -C "$kdir" M="$src/tests/kmod" W=1 modules
 else
 	# objtool of newer kernels reads /proc.
 	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
 	trap 'umount "$root/proc" 2>/dev/null || true' EXIT
-	chroot "$root" make -s -C "$kdir" M=/vmem-exp/kernel W=1 modules
+	chroot "$root" make -s -C "$kdir" M=/vmem-exp/kernel W=1 modules &&
+		chroot "$root" make -s -C "$kdir" M=/vmem-exp/tests/kmod W=1 modules
 fi 2>&1 | grep -v 'Skipping BTF generation' >&2 || true
-[ -f "$src/kernel/vmem_exp.ko" ] || { echo "build-module: $1: build failed" >&2; exit 1; }
-cp "$src/kernel/vmem_exp.ko" "$out/vmem_exp.ko"
+for ko in kernel/vmem_exp.ko tests/kmod/vmem_test_cmem.ko; do
+	[ -f "$src/$ko" ] || { echo "build-module: $1: $ko: build failed" >&2; exit 1; }
+	cp "$src/$ko" "$out/"
+done

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # make lint: checkpatch --strict on every source file, a sparse pass over
-# the module (make C=2) and a W=1 build, all warnings fatal.
+# the module and the test-only module (make C=2) and a W=1 build, all
+# warnings fatal.
 # checkpatch.pl ships in Debian's linux-source-6.1 tarball; it is unpacked
 # once into $VMEM_EXP_CACHE.
 set -eu
@@ -26,21 +27,24 @@ cp="$cp --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG"
 echo "lint: checkpatch --strict"
 # The module: everything applies, but the compat header exists to test
 # LINUX_VERSION_CODE, so those two rules are off for it alone.
-$cp -f $(git ls-files 'kernel/*.[ch]' 'include/*.h' | grep -v compat.h) || status=1
+$cp -f $(git ls-files 'kernel/*.[ch]' 'include/*.h' 'tests/kmod/*.[ch]' | grep -v compat.h) || status=1
 $cp --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f kernel/compat.h || status=1
 # Userspace: kernel-only idioms (u32, __printf, __func__ in messages,
 # negative errnos) off, and volatile, which the tests use to force memory
 # accesses through a mapping.
 $cp --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,EMBEDDED_FUNCTION_NAME,USE_NEGATIVE_ERRNO,VOLATILE \
-	-f $(git ls-files 'lib/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 'tools/*.[ch]') || status=1
+	-f $(git ls-files 'lib/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 'tools/*.[ch]' |
+		grep -v '^tests/kmod/') || status=1
 
 echo "lint: sparse and W=1"
 kdir=/lib/modules/$kver/build
-make -s -C "$kdir" M="$PWD/kernel" clean
-if ! make -s -C "$kdir" M="$PWD/kernel" W=1 C=2 CHECK="sparse -Wsparse-error" modules \
-	> build-lint.log 2>&1; then
-	status=1
-fi
+for m in kernel tests/kmod; do
+	make -s -C "$kdir" M="$PWD/$m" clean
+	if ! make -s -C "$kdir" M="$PWD/$m" W=1 C=2 CHECK="sparse -Wsparse-error" modules \
+		>> build-lint.log 2>&1; then
+		status=1
+	fi
+done
 grep -v 'Skipping BTF generation' build-lint.log || true
 rm -f build-lint.log
 [ "$status" = 0 ] && echo "lint: clean"

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the test guest's initramfs.
 # Usage: mkinitramfs.sh OUT KERNEL_ROOT KVER VMEM_EXP_KO TEST...
+# The test-only vmem_test_cmem.ko is taken from beside VMEM_EXP_KO.
 # KERNEL_ROOT holds the unpacked Debian image (lib/modules/KVER); the tests
 # are installed in the given order as /tests/NN-name.t.
 set -eu
@@ -37,14 +38,16 @@ for m in $("$here/modclosure.sh" "$moddir" vgem vivid); do
 	*.zst) zstd -qdc "$moddir/$m" > "$stage/lib/modules/$plain" ;;
 	*) cp "$moddir/$m" "$stage/lib/modules/$plain" ;;
 	esac
-	# vivid: one instance per vb2 allocator the tests import with.
+	# vivid: two instances per vb2 allocator (vmalloc, dma-contig):
+	# one whose buffers are exported, one that imports them.
 	case $plain in
-	*/vivid.ko) echo "$plain n_devs=2 allocators=0,1" ;;
+	*/vivid.ko) echo "$plain n_devs=4 allocators=0,1,0,1" ;;
 	*) echo "$plain" ;;
 	esac >> "$stage/etc/modules.load"
 done
 cp "$ko" "$stage/lib/modules/vmem_exp.ko"
-echo "vmem_exp.ko" >> "$stage/etc/modules.load"
+cp "$(dirname "$ko")/vmem_test_cmem.ko" "$stage/lib/modules/"
+printf '%s\n' vmem_exp.ko vmem_test_cmem.ko >> "$stage/etc/modules.load"
 
 i=10
 for t in "$@"; do

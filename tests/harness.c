@@ -231,6 +231,67 @@ void set_param(const char *name, long val)
 		bail("write parameter %s: %m", name);
 }
 
+void set_param_str(const char *name, const char *val)
+{
+	FILE *f = open_param(name, "w");
+
+	if (fprintf(f, "%s\n", val) < 0 || fclose(f))
+		bail("write parameter %s: %m", name);
+}
+
+long vm_pin_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+uint64_t pfn_of(const void *addr)
+{
+	uint64_t entry = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		bail("/proc/self/pagemap: %m");
+	if (pread(fd, &entry, sizeof(entry),
+		  (uintptr_t)addr / PAGE * sizeof(entry)) != sizeof(entry))
+		bail("read /proc/self/pagemap: %m");
+	close(fd);
+	/* Bit 63: present; bits 0-54: the frame (shown to CAP_SYS_ADMIN). */
+	return (entry >> 63) ? entry & ((1ULL << 55) - 1) : 0;
+}
+
+bool vma_flag(const void *addr, const char *flag)
+{
+	unsigned long lo, hi, a = (uintptr_t)addr;
+	bool in = false, found = false;
+	char line[512];
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		bail("/proc/self/smaps: %m");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			in = lo <= a && a < hi;
+			continue;
+		}
+		if (in && !strncmp(line, "VmFlags:", 8)) {
+			for (char *t = strtok(line + 8, "\t\n "); t; t = strtok(NULL, "\t\n "))
+				found |= !strcmp(t, flag);
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 static long vmstat(const char *name)
 {
 	char key[64];

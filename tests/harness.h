@@ -54,6 +54,14 @@ bool same_file(int a, int b);
 /* Read or write a vmem_exp module parameter; bail out on failure. */
 long get_param(const char *name);
 void set_param(const char *name, long val);
+void set_param_str(const char *name, const char *val);
+
+/* This process's VmPin in kB: what vmem-exp charged to its pinned_vm. */
+long vm_pin_kb(void);
+/* The frame behind @addr (from /proc/self/pagemap), 0 if none is mapped. */
+uint64_t pfn_of(const void *addr);
+/* Whether the mapping of @addr has VmFlags @flag in smaps ("pf", "mm"...). */
+bool vma_flag(const void *addr, const char *flag);
 
 /* Entries in /proc/self/fd: to check that nothing leaked an fd. */
 int open_fds(void);

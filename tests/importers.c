@@ -13,6 +13,7 @@
 
 #include <drm.h>
 #include <drm_mode.h>
+#include <linux/v4l2-dv-timings.h>
 #include <linux/videodev2.h>
 
 #include "harness.h"
@@ -95,8 +96,8 @@ static int node_type(int video, size_t *sizeimage)
 	return f.type;
 }
 
-int vivid_open(int inst, bool output, unsigned int width, unsigned int height,
-	       size_t *sizeimage)
+/* Instance @inst's video capture or output node: its fd, or -ENODEV. */
+static int vivid_node(int inst, bool output)
 {
 	char bus[32];
 	unsigned int want = output ? V4L2_CAP_VIDEO_OUTPUT : V4L2_CAP_VIDEO_CAPTURE;
@@ -104,10 +105,6 @@ int vivid_open(int inst, bool output, unsigned int width, unsigned int height,
 	snprintf(bus, sizeof(bus), "platform:vivid-%03d", inst);
 	for (int i = 0; i < 64; i++) {
 		struct v4l2_capability cap;
-		struct v4l2_format f = {
-			.type = output ? V4L2_BUF_TYPE_VIDEO_OUTPUT :
-					 V4L2_BUF_TYPE_VIDEO_CAPTURE,
-		};
 		char path[32];
 		int fd;
 
@@ -115,23 +112,35 @@ int vivid_open(int inst, bool output, unsigned int width, unsigned int height,
 		fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (xioctl(fd, VIDIOC_QUERYCAP, &cap) ||
-		    strcmp((char *)cap.bus_info, bus) || !(cap.device_caps & want)) {
-			close(fd);
-			continue;
-		}
-		f.fmt.pix.width = width;
-		f.fmt.pix.height = height;
-		f.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
-		f.fmt.pix.field = V4L2_FIELD_NONE;
-		if (xioctl(fd, VIDIOC_S_FMT, &f))
-			bail("vivid S_FMT: %m");
-		if (f.fmt.pix.width != width || f.fmt.pix.height != height)
-			bail("vivid gave %ux%u", f.fmt.pix.width, f.fmt.pix.height);
-		*sizeimage = f.fmt.pix.sizeimage;
-		return fd;
+		if (!xioctl(fd, VIDIOC_QUERYCAP, &cap) &&
+		    !strcmp((char *)cap.bus_info, bus) && (cap.device_caps & want))
+			return fd;
+		close(fd);
 	}
-	bail("no vivid %s node on instance %d", output ? "output" : "capture", inst);
+	return -ENODEV;
+}
+
+int vivid_open(int inst, bool output, unsigned int width, unsigned int height,
+	       size_t *sizeimage)
+{
+	struct v4l2_format f = {
+		.type = output ? V4L2_BUF_TYPE_VIDEO_OUTPUT :
+				 V4L2_BUF_TYPE_VIDEO_CAPTURE,
+	};
+	int fd = vivid_node(inst, output);
+
+	if (fd < 0)
+		bail("no vivid %s node on instance %d", output ? "output" : "capture", inst);
+	f.fmt.pix.width = width;
+	f.fmt.pix.height = height;
+	f.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+	f.fmt.pix.field = V4L2_FIELD_NONE;
+	if (xioctl(fd, VIDIOC_S_FMT, &f))
+		bail("vivid S_FMT: %m");
+	if (f.fmt.pix.width != width || f.fmt.pix.height != height)
+		bail("vivid gave %ux%u", f.fmt.pix.width, f.fmt.pix.height);
+	*sizeimage = f.fmt.pix.sizeimage;
+	return fd;
 }
 
 static int one_frame(int video, struct v4l2_buffer *b)
@@ -230,5 +239,397 @@ int vivid_capture_mmap(int video, void *out, size_t len)
 	munmap(p, b.length);
 out_free:
 	free_bufs(video, V4L2_BUF_TYPE_VIDEO_CAPTURE, V4L2_MEMORY_MMAP);
+	return ret;
+}
+
+int vivid_mmap_frame(int video, void **p, size_t *len)
+{
+	struct v4l2_requestbuffers r = {
+		.count = 1, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	struct v4l2_buffer b = {
+		.index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	int ret;
+
+	ret = xioctl(video, VIDIOC_REQBUFS, &r);
+	if (ret)
+		return ret;
+	ret = xioctl(video, VIDIOC_QUERYBUF, &b);
+	if (ret)
+		goto out_free;
+	*p = mmap(NULL, b.length, PROT_READ | PROT_WRITE, MAP_SHARED, video,
+		  b.m.offset);
+	if (*p == MAP_FAILED) {
+		ret = -errno;
+		goto out_free;
+	}
+	*len = b.length;
+	ret = one_frame(video, &b);
+	if (!ret)
+		return 0;
+	munmap(*p, b.length);
+out_free:
+	vivid_free_mmap(video);
+	return ret;
+}
+
+void vivid_free_mmap(int video)
+{
+	free_bufs(video, V4L2_BUF_TYPE_VIDEO_CAPTURE, V4L2_MEMORY_MMAP);
+}
+
+/*
+ * Video loopback: what vivid's output node plays, its capture node records.
+ * Only between an HDMI (or S-Video) output and input with the same frame
+ * size, pixel format and field order; each captured line is then memcpy()d
+ * from the output buffer at the head of vivid's output queue, unscaled when
+ * crop and compose are the whole frame on both sides, and the only thing
+ * drawn over it is the on-screen text, which OSD Text Mode "None" turns
+ * off. vivid's output thread returns a buffer only once another one is
+ * queued behind it, so a single DMABUF output buffer stays on the queue and
+ * is looped into every captured frame until STREAMOFF, from the first one.
+ *
+ * Linux 6.1 switches the loop with the capture node's "Loop Video" control.
+ * Since 6.11 that control is gone: each HDMI input has a menu control
+ * "HDMI 00N-M Is Connected To" whose items are "Test Pattern Generator",
+ * "None", then "Output HDMI 00I-J" for every vivid instance's HDMI outputs.
+ */
+#define LOOP_W	640
+#define LOOP_H	480
+
+struct loop_ctrl {
+	int fd;
+	__u32 id;
+	__s32 old, val;
+	bool set;
+};
+
+/* The id of the control called @name, of type @type, or 0. */
+static __u32 ctrl_by_name(int fd, const char *name, __u32 type)
+{
+	struct v4l2_queryctrl q = { .id = V4L2_CTRL_FLAG_NEXT_CTRL };
+
+	while (!xioctl(fd, VIDIOC_QUERYCTRL, &q)) {
+		if (!strcmp((char *)q.name, name) && q.type == type &&
+		    !(q.flags & V4L2_CTRL_FLAG_DISABLED))
+			return q.id;
+		q.id |= V4L2_CTRL_FLAG_NEXT_CTRL;
+	}
+	return 0;
+}
+
+/* The index of menu control @id's item called @name, or -ENOENT. */
+static int menu_item(int fd, __u32 id, const char *name)
+{
+	struct v4l2_queryctrl q = { .id = id };
+
+	if (xioctl(fd, VIDIOC_QUERYCTRL, &q))
+		return -ENOENT;
+	for (int i = q.minimum; i <= q.maximum; i++) {
+		struct v4l2_querymenu m = { .id = id, .index = i };
+
+		/* Items left out (an output taken by another input) fail. */
+		if (!xioctl(fd, VIDIOC_QUERYMENU, &m) && !strcmp((char *)m.name, name))
+			return i;
+	}
+	return -ENOENT;
+}
+
+static int ctrl_set(struct loop_ctrl *c, int fd, __u32 id, __s32 val)
+{
+	struct v4l2_control ctl = { .id = id };
+	int ret;
+
+	ret = xioctl(fd, VIDIOC_G_CTRL, &ctl);
+	if (ret)
+		return ret;
+	*c = (struct loop_ctrl){ .fd = fd, .id = id, .old = ctl.value, .val = val };
+	ctl.value = val;
+	ret = xioctl(fd, VIDIOC_S_CTRL, &ctl);
+	c->set = !ret;
+	return ret;
+}
+
+/* Whether the control still has the value ctrl_set() gave it. */
+static bool ctrl_held(struct loop_ctrl *c, __s32 *now)
+{
+	struct v4l2_control ctl = { .id = c->id, .value = -1 };
+
+	xioctl(c->fd, VIDIOC_G_CTRL, &ctl);
+	*now = ctl.value;
+	return ctl.value == c->val;
+}
+
+static void ctrl_restore(struct loop_ctrl *c)
+{
+	struct v4l2_control ctl = { .id = c->id, .value = c->old };
+
+	if (c->set)
+		xioctl(c->fd, VIDIOC_S_CTRL, &ctl);
+	c->set = false;
+}
+
+/* The first input or output with DV timings (HDMI): its index, or -errno. */
+static int hdmi_index(int fd, bool output)
+{
+	for (__u32 i = 0; i < 64; i++) {
+		struct v4l2_input in = { .index = i };
+		struct v4l2_output out = { .index = i };
+
+		if (output) {
+			if (xioctl(fd, VIDIOC_ENUMOUTPUT, &out))
+				break;
+			if (out.capabilities & V4L2_OUT_CAP_DV_TIMINGS)
+				return i;
+		} else {
+			if (xioctl(fd, VIDIOC_ENUMINPUT, &in))
+				break;
+			if (in.capabilities & V4L2_IN_CAP_DV_TIMINGS)
+				return i;
+		}
+	}
+	return -ENODEV;
+}
+
+/*
+ * LOOP_WxLOOP_H YUYV, progressive, packed lines, and where the node crops
+ * or composes, the whole frame: 0 and the frame size, or -errno.
+ */
+static int loop_fmt(int fd, __u32 type, size_t *sizeimage)
+{
+	struct v4l2_format f = { .type = type };
+	int ret;
+
+	f.fmt.pix.width = LOOP_W;
+	f.fmt.pix.height = LOOP_H;
+	f.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+	f.fmt.pix.field = V4L2_FIELD_NONE;
+	ret = xioctl(fd, VIDIOC_S_FMT, &f);
+	if (ret)
+		return ret;
+	if (f.fmt.pix.width != LOOP_W || f.fmt.pix.height != LOOP_H ||
+	    f.fmt.pix.pixelformat != V4L2_PIX_FMT_YUYV ||
+	    f.fmt.pix.field != V4L2_FIELD_NONE ||
+	    f.fmt.pix.bytesperline != LOOP_W * 2) {
+		diag("vivid loop: buffer type %u: %ux%u, field %u, %u bytes a line",
+		     type, f.fmt.pix.width, f.fmt.pix.height, f.fmt.pix.field,
+		     f.fmt.pix.bytesperline);
+		return -EINVAL;
+	}
+	*sizeimage = f.fmt.pix.sizeimage;
+
+	for (__u32 target = V4L2_SEL_TGT_CROP; target <= V4L2_SEL_TGT_COMPOSE;
+	     target += V4L2_SEL_TGT_COMPOSE - V4L2_SEL_TGT_CROP) {
+		struct v4l2_selection s = { .type = type, .target = target };
+		struct v4l2_rect full = { 0, 0, LOOP_W, LOOP_H };
+
+		if (xioctl(fd, VIDIOC_G_SELECTION, &s))
+			continue;	/* the node has no such rectangle */
+		if (!memcmp(&s.r, &full, sizeof(full)))
+			continue;
+		s.r = full;
+		if (xioctl(fd, VIDIOC_S_SELECTION, &s) ||
+		    memcmp(&s.r, &full, sizeof(full))) {
+			diag("vivid loop: buffer type %u: selection %u is %ux%u@%d,%d",
+			     type, target, s.r.width, s.r.height, s.r.left, s.r.top);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int vivid_loop_frame(int inst, int dmabuf, size_t len, void *captured,
+		     size_t caplen)
+{
+	struct v4l2_dv_timings tcap = V4L2_DV_BT_CEA_640X480P59_94;
+	struct v4l2_dv_timings tout = V4L2_DV_BT_CEA_640X480P59_94;
+	struct v4l2_dv_timings old_tcap, old_tout;
+	struct loop_ctrl loop = { 0 }, osd = { 0 };
+	struct v4l2_requestbuffers r;
+	struct v4l2_buffer ob = {
+		.index = 0, .type = V4L2_BUF_TYPE_VIDEO_OUTPUT,
+		.memory = V4L2_MEMORY_DMABUF,
+	};
+	struct v4l2_buffer cb = {
+		.index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	int otype = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	int ctype = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	bool set_tcap = false, set_tout = false, ostream = false, cstream = false;
+	int cap, out, in_idx, out_idx, old_in = -1, old_out = -1, ret;
+	size_t osize = 0, csize = 0;
+	void *p = MAP_FAILED;
+	char name[32];
+	__u32 id;
+
+	cap = vivid_node(inst, false);
+	if (cap < 0)
+		return cap;
+	out = vivid_node(inst, true);
+	if (out < 0) {
+		close(cap);
+		return out;
+	}
+
+	/* HDMI in and out, both 640x480p59.94. */
+	ret = xioctl(cap, VIDIOC_G_INPUT, &old_in);
+	if (!ret)
+		ret = xioctl(out, VIDIOC_G_OUTPUT, &old_out);
+	in_idx = hdmi_index(cap, false);
+	out_idx = hdmi_index(out, true);
+	if (!ret && (in_idx < 0 || out_idx < 0))
+		ret = -ENODEV;
+	if (!ret)
+		ret = xioctl(cap, VIDIOC_S_INPUT, &in_idx);
+	if (!ret)
+		ret = xioctl(out, VIDIOC_S_OUTPUT, &out_idx);
+	if (!ret)
+		ret = xioctl(cap, VIDIOC_G_DV_TIMINGS, &old_tcap);
+	if (!ret)
+		ret = xioctl(out, VIDIOC_G_DV_TIMINGS, &old_tout);
+	if (!ret) {
+		ret = xioctl(cap, VIDIOC_S_DV_TIMINGS, &tcap);
+		set_tcap = !ret;
+	}
+	if (!ret) {
+		ret = xioctl(out, VIDIOC_S_DV_TIMINGS, &tout);
+		set_tout = !ret;
+	}
+	if (ret) {
+		diag("vivid loop: HDMI input %d, output %d: %s", in_idx, out_idx,
+		     strerror(-ret));
+		goto out_restore;
+	}
+
+	/* Loop the output to the input, with no text over the picture. */
+	id = ctrl_by_name(cap, "Loop Video", V4L2_CTRL_TYPE_BOOLEAN);
+	if (id) {
+		ret = ctrl_set(&loop, cap, id, 1);
+	} else {
+		/* The first HDMI input and output are HDMI 00N-0. */
+		snprintf(name, sizeof(name), "HDMI %03d-0 Is Connected To", inst);
+		id = ctrl_by_name(cap, name, V4L2_CTRL_TYPE_MENU);
+		snprintf(name, sizeof(name), "Output HDMI %03d-0", inst);
+		ret = id ? menu_item(cap, id, name) : -ENOENT;
+		if (ret >= 0)
+			ret = ctrl_set(&loop, cap, id, ret);
+	}
+	if (ret) {
+		diag("vivid loop: no loop control: %s", strerror(-ret));
+		goto out_restore;
+	}
+	id = ctrl_by_name(cap, "OSD Text Mode", V4L2_CTRL_TYPE_MENU);
+	ret = id ? ctrl_set(&osd, cap, id, 2) : -ENOENT;	/* "None" */
+	if (ret) {
+		diag("vivid loop: OSD Text Mode: %s", strerror(-ret));
+		goto out_restore;
+	}
+
+	ret = loop_fmt(out, V4L2_BUF_TYPE_VIDEO_OUTPUT, &osize);
+	if (!ret)
+		ret = loop_fmt(cap, V4L2_BUF_TYPE_VIDEO_CAPTURE, &csize);
+	if (!ret && (osize > len || csize > caplen))
+		ret = -ENOSPC;
+	if (ret) {
+		diag("vivid loop: formats: %s", strerror(-ret));
+		goto out_restore;
+	}
+
+	/* The dma-buf, queued and streaming: vivid holds on to it. */
+	r = (struct v4l2_requestbuffers){
+		.count = 1, .type = otype, .memory = V4L2_MEMORY_DMABUF,
+	};
+	ret = xioctl(out, VIDIOC_REQBUFS, &r);
+	if (!ret) {
+		ob.m.fd = dmabuf;
+		ob.length = len;
+		ob.bytesused = osize;
+		ret = xioctl(out, VIDIOC_QBUF, &ob);
+	}
+	if (!ret) {
+		ret = xioctl(out, VIDIOC_STREAMON, &otype);
+		ostream = !ret;
+	}
+	if (ret) {
+		diag("vivid loop: output: %s", strerror(-ret));
+		goto out_free;
+	}
+
+	r = (struct v4l2_requestbuffers){
+		.count = 1, .type = ctype, .memory = V4L2_MEMORY_MMAP,
+	};
+	ret = xioctl(cap, VIDIOC_REQBUFS, &r);
+	if (!ret)
+		ret = xioctl(cap, VIDIOC_QUERYBUF, &cb);
+	if (!ret) {
+		p = mmap(NULL, cb.length, PROT_READ, MAP_SHARED, cap, cb.m.offset);
+		if (p == MAP_FAILED)
+			ret = -errno;
+	}
+	if (!ret)
+		ret = xioctl(cap, VIDIOC_QBUF, &cb);
+	if (!ret) {
+		ret = xioctl(cap, VIDIOC_STREAMON, &ctype);
+		cstream = !ret;
+	}
+	for (int tries = 1; !ret; tries++) {
+		__s32 now;
+
+		ret = xioctl(cap, VIDIOC_DQBUF, &cb);
+		if (!ret && (cb.flags & V4L2_BUF_FLAG_ERROR))
+			ret = -EIO;
+		if (ret || ctrl_held(&loop, &now))
+			break;
+		/*
+		 * Since 6.11, setting a "Connected To" control queues a work
+		 * item that updates every such control's menu; when it reads
+		 * the control's value before the new one is stored, it takes
+		 * the output as used by another input and puts the control
+		 * back to "Test Pattern Generator". Then the frame is vivid's
+		 * test pattern: connect again and take the next one.
+		 */
+		if (tries == 5) {
+			ret = -EAGAIN;
+			break;
+		}
+		diag("vivid loop: the loop control went from %d to %d; again",
+		     loop.val, now);
+		ret = xioctl(cap, VIDIOC_S_CTRL,
+			     &(struct v4l2_control){ loop.id, loop.val });
+		if (!ret)
+			ret = xioctl(cap, VIDIOC_QBUF, &cb);
+	}
+	if (ret)
+		diag("vivid loop: capture: %s", strerror(-ret));
+	else
+		memcpy(captured, p, csize);
+
+out_free:
+	if (cstream)
+		xioctl(cap, VIDIOC_STREAMOFF, &ctype);
+	if (ostream)
+		xioctl(out, VIDIOC_STREAMOFF, &otype);
+	if (p != MAP_FAILED)
+		munmap(p, cb.length);
+	free_bufs(cap, ctype, V4L2_MEMORY_MMAP);
+	free_bufs(out, otype, V4L2_MEMORY_DMABUF);
+out_restore:
+	/* Put vivid back as it was: other tests capture its test pattern. */
+	ctrl_restore(&osd);
+	ctrl_restore(&loop);
+	if (set_tcap)
+		xioctl(cap, VIDIOC_S_DV_TIMINGS, &old_tcap);
+	if (set_tout)
+		xioctl(out, VIDIOC_S_DV_TIMINGS, &old_tout);
+	if (old_in >= 0)
+		xioctl(cap, VIDIOC_S_INPUT, &old_in);
+	if (old_out >= 0)
+		xioctl(out, VIDIOC_S_OUTPUT, &old_out);
+	close(out);
+	close(cap);
 	return ret;
 }

@@ -19,12 +19,16 @@ int vgem_dmabuf(int card, size_t len);
 void vgem_close_handle(int card, uint32_t handle);
 
 /*
- * vivid runs two instances in the guest: 0 uses vb2's vmalloc allocator
- * (imports through vmap), 1 its dma-contig allocator (imports through a
- * DMA mapping, and needs physically contiguous buffers).
+ * vivid runs four instances in the guest: 0 and 2 use vb2's vmalloc
+ * allocator (MMAP buffers are VM_MIXEDMAP mappings; imports go through
+ * vmap), 1 and 3 its dma-contig allocator (MMAP buffers are VM_PFNMAP
+ * mappings; imports go through a DMA mapping and need physically contiguous
+ * buffers). The second of each pair imports what the first exports.
  */
 #define VIVID_VMALLOC	0
 #define VIVID_DMA_CONTIG 1
+#define VIVID_VMALLOC_2	2
+#define VIVID_DMA_CONTIG_2 3
 
 /*
  * Open vivid instance @inst's single-planar video capture node (@output
@@ -41,5 +45,22 @@ int vivid_open(int inst, bool output, unsigned int width, unsigned int height,
 int vivid_dmabuf_frame(int video, int dmabuf, size_t len, size_t *bytesused);
 /* Capture one frame into a driver (MMAP) buffer and copy it to @out. */
 int vivid_capture_mmap(int video, void *out, size_t len);
+/*
+ * Capture one frame into a driver (MMAP) buffer and leave it mapped
+ * read-write at *@p, *@len bytes: 0 or -errno. vivid_free_mmap() frees the
+ * driver's buffers (after munmap(), or not).
+ */
+int vivid_mmap_frame(int video, void **p, size_t *len);
+void vivid_free_mmap(int video);
+/*
+ * Play the dma-buf @dmabuf (@len bytes, one 640x480 YUYV frame at its
+ * start) on vivid instance @inst's HDMI output, loop it to the same
+ * instance's HDMI input and capture one frame into a driver (MMAP) buffer,
+ * copied to @captured (@caplen bytes, at least one frame). vivid's
+ * inputs, outputs, timings and controls are put back as they were.
+ * 0, or -errno from the call that failed.
+ */
+int vivid_loop_frame(int inst, int dmabuf, size_t len, void *captured,
+		     size_t caplen);
 
 #endif /* VMEM_EXP_TEST_IMPORTERS_H */

@@ -26,20 +26,6 @@
 #define NOBODY	65534
 #define LIMIT	(16 * PAGE)
 
-static long vm_pin_kb(void)
-{
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 /* Become uid/gid 65534 with RLIMIT_MEMLOCK = LIMIT; caps go with root. */
 static void become_nobody(void)
 {

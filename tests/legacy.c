@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: the design document's legacy-driver use case. Memory that a
+ * driver without dma-buf support allocated and mapped into the process is
+ * exported through vmem-exp and reaches other drivers with zero copies:
+ * - vivid's MMAP buffers, VM_MIXEDMAP with vb2's vmalloc allocator and
+ *   VM_PFNMAP with its dma-contig allocator (held through vb2's own
+ *   reference on the buffer), imported into vgem and into a second vivid
+ *   instance's output, whose picture vivid loops back to its capture;
+ * - a legacy contiguous-memory allocator (tests/kmod/vmem_test_cmem.c,
+ *   remap_pfn_range(), frees on request even while mapped), held by page
+ *   references once the administrator names it in pfnmap_drivers.
+ * In both, the exporting driver frees its memory first and allocates again:
+ * the dma-buf keeps its bytes and the new memory never aliases it. Every
+ * refusal has its errno: EPERM for a raw PFN mapping nothing can hold,
+ * ENXIO for frames that are not ordinary RAM, EACCES for more access than
+ * the mapping grants.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "importers.h"
+#include "kmod/vmem_test_cmem.h"
+
+#define W	640
+#define H	480
+#define CMEM_LEN	(256 * PAGE)
+#define CMEM_DRIVER	"vmem_test_cmem"
+
+static int cmem_fd(void)
+{
+	static int fd = -1;
+
+	if (fd < 0)
+		fd = open("/dev/vmem-test-cmem", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		bail("/dev/vmem-test-cmem: %m");
+	return fd;
+}
+
+/* Allocate @len bytes in the legacy driver and map them: the address. */
+static void *cmem_map(size_t len, unsigned int mode, int prot, unsigned int *id)
+{
+	struct vmem_test_cmem_alloc a = { .size = len, .mode = mode };
+	void *p;
+
+	if (ioctl(cmem_fd(), VMEM_TEST_CMEM_IOC_ALLOC, &a))
+		bail("cmem alloc (mode %u): %m", mode);
+	p = mmap(NULL, len, prot, MAP_SHARED, cmem_fd(), (off_t)a.id * PAGE);
+	if (p == MAP_FAILED)
+		bail("cmem mmap: %m");
+	*id = a.id;
+	return p;
+}
+
+static void cmem_unmap_free(void *p, size_t len, unsigned int id)
+{
+	munmap(p, len);
+	if (ioctl(cmem_fd(), VMEM_TEST_CMEM_IOC_FREE, &id))
+		bail("cmem free: %m");
+}
+
+/*
+ * The frames behind [p, p + len) of a VM_MIXEDMAP mapping, from pagemap
+ * (which shows none for VM_PFNMAP mappings), or of legacy allocation @id
+ * if @p is NULL, as the driver reports them. Bails out on a missing one.
+ */
+static uint64_t *frames(const void *p, size_t len, unsigned int id)
+{
+	uint64_t *f = calloc(len / PAGE, sizeof(*f));
+
+	if (!f)
+		bail("calloc");
+	for (size_t i = 0; i < len / PAGE; i++) {
+		struct vmem_test_cmem_pfn q = { .id = id, .index = i };
+
+		if (p)
+			q.pfn = pfn_of((const char *)p + i * PAGE);
+		else if (ioctl(cmem_fd(), VMEM_TEST_CMEM_IOC_PFN, &q))
+			bail("cmem pfn: %m");
+		if (!q.pfn)
+			bail("no frame behind page %zu", i);
+		f[i] = q.pfn;
+	}
+	return f;
+}
+
+/* How many of the @n frames @new are among the @n frames @old. */
+static size_t aliases(const uint64_t *new, const uint64_t *old, size_t n)
+{
+	size_t hits = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++)
+			hits += new[i] == old[j];
+	return hits;
+}
+
+static bool dmabuf_holds(int fd, size_t len, const void *want)
+{
+	void *q = map_dmabuf(fd, len, PROT_READ, 0);
+	bool same;
+
+	if (!q)
+		return false;
+	same = !memcmp(q, want, len);
+	munmap(q, len);
+	return same;
+}
+
+static void vgem_takes(const char *what, int fd)
+{
+	int card = vgem_open();
+	uint32_t handle;
+	int ret;
+
+	ret = vgem_import(card, fd, &handle);
+	ok(!ret, "%s: vgem imports the export (PRIME): %s", what,
+	   ret ? strerror(-ret) : "done");
+	if (!ret)
+		vgem_close_handle(card, handle);
+	close(card);
+}
+
+/*
+ * vivid instance @src captures into its own MMAP buffer; the mapping is
+ * exported, vivid frees its buffer, and the frame still reaches vgem and
+ * instance @sink, and no new vivid buffer aliases it: compared frame by
+ * frame where pagemap shows them (VM_MIXEDMAP), and by writing the new
+ * buffer everywhere.
+ */
+static void vivid_mmap_export(const char *what, int src, int sink,
+			      const char *flag)
+{
+	bool mixed = !strcmp(flag, "mm");
+	long pin_kb = vm_pin_kb();
+	uint64_t *old = NULL, *new;
+	size_t size, len;
+	unsigned char *copy, *loop;
+	void *p;
+	int video, fd, ret;
+
+	video = vivid_open(src, false, W, H, &size);
+	ret = vivid_mmap_frame(video, &p, &len);
+	if (!ok(!ret, "%s: vivid captures into its MMAP buffer", what))
+		bail("MMAP capture: %s", strerror(-ret));
+	ok(vma_flag(p, flag), "%s: the buffer is a %s mapping", what,
+	   mixed ? "VM_MIXEDMAP" : "VM_PFNMAP");
+	copy = malloc(len);
+	loop = malloc(size);
+	if (!copy || !loop)
+		bail("malloc");
+	memcpy(copy, p, len);
+	if (mixed)
+		old = frames(p, len, 0);
+
+	fd = export(p, len, O_RDWR | O_CLOEXEC);
+	if (!ok(fd >= 0, "%s: export of vivid's buffer: %s", what,
+		fd < 0 ? strerror(-fd) : "done"))
+		bail("cannot go on");
+	ok(vm_pin_kb() - pin_kb == (long)(len / 1024),
+	   "%s: the export is charged to VmPin (%ld kB)", what,
+	   vm_pin_kb() - pin_kb);
+	ok(dmabuf_holds(fd, len, copy), "%s: the dma-buf shows the frame", what);
+
+	/* vivid frees its buffer first: the export keeps it alive. */
+	munmap(p, len);
+	vivid_free_mmap(video);
+	close(video);
+	ok(dmabuf_holds(fd, len, copy),
+	   "%s: vivid freed its buffer: the dma-buf still shows the frame", what);
+
+	vgem_takes(what, fd);
+	ret = vivid_loop_frame(sink, fd, size, loop, size);
+	ok(!ret && !memcmp(loop, copy, size),
+	   "%s: vivid instance %d outputs the dma-buf and loops back the same frame: %s",
+	   what, sink, ret ? strerror(-ret) : "done");
+
+	/* New buffers of the source driver never alias the export. */
+	video = vivid_open(src, false, W, H, &size);
+	ret = vivid_mmap_frame(video, &p, &len);
+	if (!ok(!ret, "%s: vivid captures into a new MMAP buffer", what))
+		bail("MMAP capture: %s", strerror(-ret));
+	if (mixed) {
+		new = frames(p, len, 0);
+		ok(!aliases(new, old, len / PAGE),
+		   "%s: vivid's new buffer shares no frame with the export", what);
+		free(new);
+	}
+	memset(p, 0x11, len);
+	munmap(p, len);
+	vivid_free_mmap(video);
+	close(video);
+	ok(dmabuf_holds(fd, len, copy),
+	   "%s: after writes all over vivid's new buffer, the dma-buf still shows the frame",
+	   what);
+
+	close(fd);
+	ok(vm_pin_kb() == pin_kb, "%s: closing the dma-buf returns the charge",
+	   what);
+	free(old);
+	free(copy);
+	free(loop);
+}
+
+/* The kernel's own [vvar] mapping: raw PFNs of no driver at all. */
+static void vvar_refused(void)
+{
+	unsigned long lo, hi;
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, "[vvar]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2;
+	if (f)
+		fclose(f);
+	if (!found) {
+		skip("no [vvar] mapping", "[vvar]: a raw PFN mapping of no driver");
+		return;
+	}
+	/* VM_IO | VM_PFNMAP on 6.1 and 6.12, VM_IO | VM_MIXEDMAP on 7.2. */
+	ok(vma_flag((void *)lo, "pf") || vma_flag((void *)lo, "io"),
+	   "[vvar] is a raw PFN mapping (VM_PFNMAP or VM_IO)");
+	set_param_str("pfnmap_drivers", CMEM_DRIVER);
+	ok_errno(export((void *)lo, PAGE, O_RDONLY), EPERM,
+		 "[vvar]: a raw PFN mapping of no driver");
+	set_param_str("pfnmap_drivers", "");
+}
+
+/* A mapping of the legacy driver: refused until the administrator says. */
+static void cmem_refusals(void)
+{
+	static const struct {
+		unsigned int mode;
+		const char *what;
+	} bad[] = {
+		{ VMEM_TEST_CMEM_UNSPLIT,
+		  "an unsplit high-order allocation (tail pages have no count)" },
+		{ VMEM_TEST_CMEM_RESERVED, "reserved pages" },
+		{ VMEM_TEST_CMEM_NOPAGE, "a physical range with no struct page" },
+	};
+	unsigned int id;
+	char *p;
+	int fd;
+
+	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_SPLIT, PROT_READ | PROT_WRITE, &id);
+	ok(vma_flag(p, "pf") && vma_flag(p, "io"),
+	   "the legacy driver's mapping is VM_IO | VM_PFNMAP");
+	set_param_str("pfnmap_drivers", "");
+	ok_errno(export(p, CMEM_LEN, O_RDONLY), EPERM,
+		 "legacy driver not named in pfnmap_drivers, read-only");
+	ok_errno(export(p, CMEM_LEN, O_RDWR), EPERM,
+		 "legacy driver not named in pfnmap_drivers, read-write");
+	set_param_str("pfnmap_drivers", "vmem_test,cmem,vmem_test_cmem_x");
+	ok_errno(export(p, CMEM_LEN, O_RDWR), EPERM,
+		 "pfnmap_drivers names only other drivers (prefixes, suffixes)");
+	cmem_unmap_free(p, CMEM_LEN, id);
+
+	set_param_str("pfnmap_drivers", "foo," CMEM_DRIVER);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		p = cmem_map(CMEM_LEN, bad[i].mode, PROT_READ, &id);
+		ok_errno(export(p, CMEM_LEN, O_RDONLY), ENXIO, bad[i].what);
+		cmem_unmap_free(p, CMEM_LEN, id);
+	}
+
+	/* Only what the mapping grants: a read-only mapping, a read-only export. */
+	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_SPLIT, PROT_READ, &id);
+	ok_errno(export(p, CMEM_LEN, O_RDWR), EACCES,
+		 "read-write export of a read-only legacy mapping");
+	fd = export(p, CMEM_LEN, O_RDONLY | O_CLOEXEC);
+	ok(fd >= 0 && !map_dmabuf(fd, CMEM_LEN, PROT_READ | PROT_WRITE, 0) &&
+	   errno == EACCES,
+	   "read-only export of a read-only legacy mapping refuses a writable mmap");
+	if (fd >= 0)
+		close(fd);
+	cmem_unmap_free(p, CMEM_LEN, id);
+}
+
+/*
+ * Export the legacy driver's memory, free it there and allocate again:
+ * the dma-buf keeps its bytes, and no new allocation aliases its frames.
+ */
+static void cmem_free_first(void)
+{
+	long pin_kb = vm_pin_kb();
+	unsigned int id, ids[6];
+	char *p, *q, *again[6];
+	uint64_t *old, *new;
+	size_t hits = 0;
+	int fd;
+
+	set_param_str("pfnmap_drivers", CMEM_DRIVER);
+	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_SPLIT, PROT_READ | PROT_WRITE, &id);
+	fill(p, CMEM_LEN, 51);
+	old = frames(NULL, CMEM_LEN, id);
+
+	fd = export(p, CMEM_LEN, O_RDWR | O_CLOEXEC);
+	if (!ok(fd >= 0, "legacy driver: export: %s", fd < 0 ? strerror(-fd) : "done"))
+		bail("cannot go on");
+	ok(vm_pin_kb() - pin_kb == (long)(CMEM_LEN / 1024),
+	   "legacy driver: the export is charged to VmPin");
+	q = map_dmabuf(fd, CMEM_LEN, PROT_READ | PROT_WRITE, 0);
+	ok(q && check(q, CMEM_LEN, 51), "legacy driver: the dma-buf shows the memory");
+	if (q) {
+		q[5] = 0x7e;
+		ok(p[5] == 0x7e,
+		   "legacy driver: zero copies: a dma-buf write shows in the driver's mapping");
+		fill(q, CMEM_LEN, 51);
+		munmap(q, CMEM_LEN);
+	}
+	vgem_takes("legacy driver", fd);
+
+	/* The driver frees its memory, then hands out the same amount again. */
+	cmem_unmap_free(p, CMEM_LEN, id);
+	for (size_t i = 0; i < ARRAY_SIZE(again); i++) {
+		again[i] = cmem_map(CMEM_LEN, i % 2 ? VMEM_TEST_CMEM_PAGES :
+					VMEM_TEST_CMEM_SPLIT,
+				    PROT_READ | PROT_WRITE, &ids[i]);
+		memset(again[i], 0xee, CMEM_LEN);
+		new = frames(NULL, CMEM_LEN, ids[i]);
+		hits += aliases(new, old, CMEM_LEN / PAGE);
+		free(new);
+	}
+	ok(!hits, "legacy driver: %zu new allocations share no frame with the export (%zu shared)",
+	   ARRAY_SIZE(again), hits);
+	q = map_dmabuf(fd, CMEM_LEN, PROT_READ, 0);
+	ok(q && check(q, CMEM_LEN, 51),
+	   "legacy driver: freed and reallocated there, the dma-buf keeps its bytes");
+	if (q)
+		munmap(q, CMEM_LEN);
+	for (size_t i = 0; i < ARRAY_SIZE(again); i++)
+		cmem_unmap_free(again[i], CMEM_LEN, ids[i]);
+
+	/* The administrator withdraws the driver: existing exports stay. */
+	set_param_str("pfnmap_drivers", "");
+	q = map_dmabuf(fd, CMEM_LEN, PROT_READ, 0);
+	ok(q && check(q, CMEM_LEN, 51),
+	   "legacy driver: withdrawn from pfnmap_drivers, the export lives on");
+	if (q)
+		munmap(q, CMEM_LEN);
+	close(fd);
+	ok(vm_pin_kb() == pin_kb, "legacy driver: closing the dma-buf returns the charge");
+	free(old);
+}
+
+/* One range over ordinary memory, the legacy driver and vivid's buffer. */
+static void mixed_range(void)
+{
+	size_t size, vlen, len = 2 * PAGE + CMEM_LEN;
+	unsigned int id;
+	char *area, *c, *q;
+	void *v;
+	int video, fd;
+
+	set_param_str("pfnmap_drivers", CMEM_DRIVER);
+	video = vivid_open(VIVID_DMA_CONTIG, false, W, H, &size);
+	if (vivid_mmap_frame(video, &v, &vlen))
+		bail("vivid MMAP capture");
+	len += vlen;
+
+	/* [anon page][legacy driver][anon page][vivid buffer], back to back. */
+	area = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	c = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_SPLIT, PROT_READ | PROT_WRITE, &id);
+	if (area == MAP_FAILED ||
+	    mremap(c, CMEM_LEN, CMEM_LEN, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   area + PAGE) == MAP_FAILED ||
+	    mremap(v, vlen, vlen, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   area + 2 * PAGE + CMEM_LEN) == MAP_FAILED)
+		bail("mixed layout: %m");
+	memset(area, 0x31, PAGE);
+	fill(area + PAGE, CMEM_LEN, 77);
+	memset(area + PAGE + CMEM_LEN, 0x32, PAGE);
+
+	fd = export(area, len, O_RDWR | O_CLOEXEC);
+	ok(fd >= 0, "mixed range (anonymous, legacy driver, anonymous, vivid): export: %s",
+	   fd < 0 ? strerror(-fd) : "done");
+	q = fd >= 0 ? map_dmabuf(fd, len, PROT_READ, 0) : NULL;
+	ok(q && all_bytes(q, PAGE, 0x31) && check(q + PAGE, CMEM_LEN, 77) &&
+	   all_bytes(q + PAGE + CMEM_LEN, PAGE, 0x32) &&
+	   !memcmp(q + 2 * PAGE + CMEM_LEN, area + 2 * PAGE + CMEM_LEN, vlen),
+	   "mixed range: the dma-buf shows each part in place");
+	if (q)
+		munmap(q, len);
+	if (fd >= 0)
+		vgem_takes("mixed range", fd);
+
+	/* Both drivers free their memory; the export holds all of it. */
+	munmap(area + 2 * PAGE + CMEM_LEN, vlen);
+	vivid_free_mmap(video);
+	close(video);
+	cmem_unmap_free(area + PAGE, CMEM_LEN, id);
+	munmap(area, len);
+	q = fd >= 0 ? map_dmabuf(fd, len, PROT_READ, 0) : NULL;
+	ok(q && check(q + PAGE, CMEM_LEN, 77),
+	   "mixed range: both drivers freed their memory, the dma-buf keeps it");
+	if (q)
+		munmap(q, len);
+	if (fd >= 0)
+		close(fd);
+	set_param_str("pfnmap_drivers", "");
+}
+
+int main(void)
+{
+	long pins = pins_held();
+
+	vivid_mmap_export("vivid vmalloc (VM_MIXEDMAP)", VIVID_VMALLOC,
+			  VIVID_VMALLOC_2, "mm");
+	vivid_mmap_export("vivid dma-contig (VM_PFNMAP)", VIVID_DMA_CONTIG,
+			  VIVID_DMA_CONTIG_2, "pf");
+	vvar_refused();
+	cmem_refusals();
+	cmem_free_first();
+	mixed_range();
+	ok(pins_held() == pins, "every pin released");
+	return done();
+}
