@@ -11,9 +11,11 @@
 /**
  * DOC: /dev/vmem-exp
  *
- * A misc character device. %DBUFIOC_VMEM_EXP pins the pages behind a
- * page-aligned range of the caller's address space and returns a new dma-buf
- * file descriptor for them. %DBUFIOC_VMEM_SYNC brackets CPU access to any
+ * A misc character device. %DBUFIOC_VMEM_EXP holds the pages behind a
+ * page-aligned range of the caller's address space (long-term pins; for
+ * memory a driver mapped, that driver's own reference on its buffer or page
+ * references, where the README says) and returns a new dma-buf file
+ * descriptor for them. %DBUFIOC_VMEM_SYNC brackets CPU access to any
  * dma-buf, like %DMA_BUF_IOCTL_SYNC, for a byte range of it.
  *
  * Both ioctls return 0 on success and -1 with errno set on failure; the
