@@ -236,7 +236,7 @@ static struct page *vmem_exp_ram_page(unsigned long pfn)
 {
 	struct page *page = pfn_to_online_page(pfn);
 
-	if (!page || PageSlab(page))
+	if (!page || is_zone_device_page(page) || PageSlab(page))
 		return NULL;
 	if (!PageCompound(page) && PageReserved(page))
 		return NULL;
@@ -504,8 +504,12 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 		struct vmem_exp_hold *hold = &buf->holds[buf->nr_holds++];
 
 		vma = vma_lookup(mm, addr);
-		hold->kind = vmem_exp_vma_kind(vma, buf->writable, &gup_flags);
 		hold->first = done;
+		/* pfnmap_drivers may have changed since the check. */
+		ret = vmem_exp_vma_kind(vma, buf->writable, &gup_flags);
+		if (ret < 0)
+			goto err_release;
+		hold->kind = ret;
 		ret = vmem_exp_hold_range(vma, addr, min(end, vma->vm_end),
 					  gup_flags, buf->writable, hold,
 					  pages + done);
