@@ -221,7 +221,8 @@ static int vmem_exp_vma_kind(struct vm_area_struct *vma, bool writable,
 	/*
 	 * Everything else, VM_MIXEDMAP included, is what gup pins: pages with
 	 * a reference count of their own, which the pin holds. gup refuses
-	 * the raw PFN entries of a VM_MIXEDMAP mapping (EFAULT).
+	 * the raw PFN entries of a VM_MIXEDMAP mapping (ENXIO, see
+	 * vmem_exp_hold_range()).
 	 */
 	return VMEM_EXP_HOLD_PIN;
 }
@@ -338,6 +339,9 @@ static int vmem_exp_hold_range(struct vm_area_struct *vma, unsigned long addr,
 		if (hold->kind == VMEM_EXP_HOLD_PIN) {
 			ret = vmem_exp_pin_user_pages(addr, (end - addr) >> PAGE_SHIFT,
 						      gup_flags, pages + hold->count);
+			/* gup's EEXIST: a raw PFN entry, no page to pin. */
+			if (ret == -EEXIST)
+				return -ENXIO;
 			if (ret <= 0)
 				return ret ? ret : -EFAULT;
 		} else {
@@ -453,7 +457,8 @@ out_unlock:
  * @buf->writable and part of the range is a shared mapping of a file whose
  * filesystem tracks dirty pages, -EPERM if part of the range is a raw PFN
  * mapping whose frames nothing can hold, -ENXIO if such a mapping that can
- * be held maps something that is not ordinary RAM, -ENOMEM if the charge
+ * be held maps something that is not ordinary RAM or a VM_MIXEDMAP mapping
+ * has a raw PFN entry, -ENOMEM if the charge
  * would pass RLIMIT_MEMLOCK or memory ran out, -ENOSPC if it would pass
  * max_pinned_mb, or -EINTR if a fatal signal arrived.
  */

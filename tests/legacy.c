@@ -8,13 +8,14 @@
  *   reference on the buffer), imported into vgem and into a second vivid
  *   instance's output, whose picture vivid loops back to its capture;
  * - a legacy contiguous-memory allocator (tests/kmod/vmem_test_cmem.c,
- *   remap_pfn_range(), frees on request even while mapped), held by page
- *   references once the administrator names it in pfnmap_drivers.
+ *   frees on request even while mapped): remap_pfn_range() memory, held by
+ *   page references once the administrator names it in pfnmap_drivers, and
+ *   vm_insert_page() memory (VM_MIXEDMAP), held by pins.
  * In both, the exporting driver frees its memory first and allocates again:
  * the dma-buf keeps its bytes and the new memory never aliases it. Every
  * refusal has its errno: EPERM for a raw PFN mapping nothing can hold,
- * ENXIO for frames that are not ordinary RAM, EACCES for more access than
- * the mapping grants.
+ * ENXIO for frames that are not ordinary RAM or raw PFNs in a VM_MIXEDMAP
+ * mapping, EACCES for more access than the mapping grants.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -272,6 +273,14 @@ static void cmem_refusals(void)
 		cmem_unmap_free(p, CMEM_LEN, id);
 	}
 
+	/* gup pins no raw PFN entry of a VM_MIXEDMAP mapping. */
+	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_MIXED_PFN, PROT_READ, &id);
+	ok(vma_flag(p, "mm") && !vma_flag(p, "pf"),
+	   "vmf_insert_mixed() mapping is VM_MIXEDMAP");
+	ok_errno(export(p, CMEM_LEN, O_RDONLY), ENXIO,
+		 "raw PFN entries in a VM_MIXEDMAP mapping (gup's EEXIST)");
+	cmem_unmap_free(p, CMEM_LEN, id);
+
 	/* Only what the mapping grants: a read-only mapping, a read-only export. */
 	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_SPLIT, PROT_READ, &id);
 	ok_errno(export(p, CMEM_LEN, O_RDWR), EACCES,
@@ -286,10 +295,12 @@ static void cmem_refusals(void)
 }
 
 /*
- * Export the legacy driver's memory, free it there and allocate again:
- * the dma-buf keeps its bytes, and no new allocation aliases its frames.
+ * Export the legacy driver's memory, mapped as @mode says, free it there
+ * and allocate again: the dma-buf keeps its bytes, and no new allocation
+ * aliases its frames. @drivers: pfnmap_drivers meanwhile.
  */
-static void cmem_free_first(void)
+static void cmem_free_first(const char *what, unsigned int mode,
+			    const char *drivers)
 {
 	long pin_kb = vm_pin_kb();
 	unsigned int id, ids[6];
@@ -298,26 +309,26 @@ static void cmem_free_first(void)
 	size_t hits = 0;
 	int fd;
 
-	set_param_str("pfnmap_drivers", CMEM_DRIVER);
-	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_SPLIT, PROT_READ | PROT_WRITE, &id);
+	set_param_str("pfnmap_drivers", drivers);
+	p = cmem_map(CMEM_LEN, mode, PROT_READ | PROT_WRITE, &id);
 	fill(p, CMEM_LEN, 51);
 	old = frames(NULL, CMEM_LEN, id);
 
 	fd = export(p, CMEM_LEN, O_RDWR | O_CLOEXEC);
-	if (!ok(fd >= 0, "legacy driver: export: %s", fd < 0 ? strerror(-fd) : "done"))
+	if (!ok(fd >= 0, "%s: export: %s", what, fd < 0 ? strerror(-fd) : "done"))
 		bail("cannot go on");
 	ok(vm_pin_kb() - pin_kb == (long)(CMEM_LEN / 1024),
-	   "legacy driver: the export is charged to VmPin");
+	   "%s: the export is charged to VmPin", what);
 	q = map_dmabuf(fd, CMEM_LEN, PROT_READ | PROT_WRITE, 0);
-	ok(q && check(q, CMEM_LEN, 51), "legacy driver: the dma-buf shows the memory");
+	ok(q && check(q, CMEM_LEN, 51), "%s: the dma-buf shows the memory", what);
 	if (q) {
 		q[5] = 0x7e;
 		ok(p[5] == 0x7e,
-		   "legacy driver: zero copies: a dma-buf write shows in the driver's mapping");
+		   "%s: zero copies: a dma-buf write shows in the driver's mapping", what);
 		fill(q, CMEM_LEN, 51);
 		munmap(q, CMEM_LEN);
 	}
-	vgem_takes("legacy driver", fd);
+	vgem_takes(what, fd);
 
 	/* The driver frees its memory, then hands out the same amount again. */
 	cmem_unmap_free(p, CMEM_LEN, id);
@@ -330,11 +341,11 @@ static void cmem_free_first(void)
 		hits += aliases(new, old, CMEM_LEN / PAGE);
 		free(new);
 	}
-	ok(!hits, "legacy driver: %zu new allocations share no frame with the export (%zu shared)",
-	   ARRAY_SIZE(again), hits);
+	ok(!hits, "%s: %zu new allocations share no frame with the export (%zu shared)",
+	   what, ARRAY_SIZE(again), hits);
 	q = map_dmabuf(fd, CMEM_LEN, PROT_READ, 0);
 	ok(q && check(q, CMEM_LEN, 51),
-	   "legacy driver: freed and reallocated there, the dma-buf keeps its bytes");
+	   "%s: freed and reallocated there, the dma-buf keeps its bytes", what);
 	if (q)
 		munmap(q, CMEM_LEN);
 	for (size_t i = 0; i < ARRAY_SIZE(again); i++)
@@ -344,11 +355,11 @@ static void cmem_free_first(void)
 	set_param_str("pfnmap_drivers", "");
 	q = map_dmabuf(fd, CMEM_LEN, PROT_READ, 0);
 	ok(q && check(q, CMEM_LEN, 51),
-	   "legacy driver: withdrawn from pfnmap_drivers, the export lives on");
+	   "%s: pfnmap_drivers emptied, the export lives on", what);
 	if (q)
 		munmap(q, CMEM_LEN);
 	close(fd);
-	ok(vm_pin_kb() == pin_kb, "legacy driver: closing the dma-buf returns the charge");
+	ok(vm_pin_kb() == pin_kb, "%s: closing the dma-buf returns the charge", what);
 	free(old);
 }
 
@@ -420,7 +431,10 @@ int main(void)
 			  VIVID_DMA_CONTIG_2, "pf");
 	vvar_refused();
 	cmem_refusals();
-	cmem_free_first();
+	cmem_free_first("legacy driver, remap_pfn_range (VM_PFNMAP)",
+			VMEM_TEST_CMEM_SPLIT, CMEM_DRIVER);
+	cmem_free_first("legacy driver, vm_insert_page (VM_MIXEDMAP)",
+			VMEM_TEST_CMEM_MIXED, "");
 	mixed_range();
 	ok(pins_held() == pins, "every pin released");
 	return done();

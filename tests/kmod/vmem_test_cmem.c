@@ -16,6 +16,18 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
+
+/*
+ * vmf_insert_mixed() takes a pfn_t on 6.1 and 6.12 and a plain frame number
+ * on 7.2; the release in between that changed it was not checked.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0)
+#include <linux/pfn_t.h>
+#define CMEM_MIXED_PFN(pfn)	__pfn_to_pfn_t(pfn, 0)
+#else
+#define CMEM_MIXED_PFN(pfn)	(pfn)
+#endif
 
 #include "vmem_test_cmem.h"
 
@@ -132,7 +144,7 @@ static long cmem_ioctl_alloc(struct vmem_test_cmem_alloc __user *uarg)
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if (!arg.size || !PAGE_ALIGNED(arg.size) || arg.size > CMEM_MAX_SIZE ||
-	    arg.mode > VMEM_TEST_CMEM_PAGES)
+	    arg.mode > VMEM_TEST_CMEM_MIXED_PFN)
 		return -EINVAL;
 	if (arg.mode == VMEM_TEST_CMEM_UNSPLIT && arg.size == PAGE_SIZE)
 		return -EINVAL;
@@ -222,6 +234,44 @@ static long cmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 }
 
+/* Inserts the pages one by one, each referenced by the mapping. */
+static int cmem_insert(struct vm_area_struct *vma, struct cmem_alloc *a,
+		       unsigned long nr)
+{
+	unsigned long i;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		ret = vm_insert_page(vma, vma->vm_start + (i << PAGE_SHIFT),
+				     pfn_to_page(a->pfns[i]));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Inserts the frames as raw PFNs, with no reference, into VM_MIXEDMAP. */
+static int cmem_insert_pfns(struct vm_area_struct *vma, struct cmem_alloc *a,
+			    unsigned long nr)
+{
+	unsigned long i;
+	vm_fault_t ret;
+
+	/* vm_flags became read-only outside the mm helpers in 6.3. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+	vma->vm_flags |= VM_MIXEDMAP;
+#else
+	vm_flags_set(vma, VM_MIXEDMAP);
+#endif
+	for (i = 0; i < nr; i++) {
+		ret = vmf_insert_mixed(vma, vma->vm_start + (i << PAGE_SHIFT),
+				       CMEM_MIXED_PFN(a->pfns[i]));
+		if (ret != VM_FAULT_NOPAGE)
+			return -EFAULT;
+	}
+	return 0;
+}
+
 /*
  * Maps allocation vm_pgoff (shared mappings only): in one piece if it is
  * contiguous, else page by page.
@@ -240,7 +290,16 @@ static int cmem_mmap(struct file *file, struct vm_area_struct *vma)
 		goto out;
 	if (a->mode == VMEM_TEST_CMEM_NOPAGE)
 		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	if (a->mode != VMEM_TEST_CMEM_PAGES) {
+	switch (a->mode) {
+	case VMEM_TEST_CMEM_MIXED:
+		ret = cmem_insert(vma, a, nr);
+		goto out;
+	case VMEM_TEST_CMEM_MIXED_PFN:
+		ret = cmem_insert_pfns(vma, a, nr);
+		goto out;
+	case VMEM_TEST_CMEM_PAGES:
+		break;
+	default:
 		ret = remap_pfn_range(vma, vma->vm_start, a->pfns[0],
 				      nr << PAGE_SHIFT, vma->vm_page_prot);
 		goto out;

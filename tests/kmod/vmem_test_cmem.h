@@ -19,6 +19,10 @@
 #define VMEM_TEST_CMEM_NOPAGE	3
 /* Single pages, each allocated on its own (not contiguous). */
 #define VMEM_TEST_CMEM_PAGES	4
+/* Split pages inserted one by one with vm_insert_page(): VM_MIXEDMAP. */
+#define VMEM_TEST_CMEM_MIXED	5
+/* Split pages inserted as raw PFNs (vmf_insert_mixed()) into VM_MIXEDMAP. */
+#define VMEM_TEST_CMEM_MIXED_PFN 6
 
 /**
  * struct vmem_test_cmem_alloc - argument of %VMEM_TEST_CMEM_IOC_ALLOC
