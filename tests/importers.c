@@ -211,35 +211,17 @@ int vivid_dmabuf_frame(int video, int dmabuf, size_t len, size_t *bytesused)
 
 int vivid_capture_mmap(int video, void *out, size_t len)
 {
-	struct v4l2_requestbuffers r = {
-		.count = 1, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-		.memory = V4L2_MEMORY_MMAP,
-	};
-	struct v4l2_buffer b = {
-		.index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-		.memory = V4L2_MEMORY_MMAP,
-	};
+	size_t blen;
 	void *p;
 	int ret;
 
-	ret = xioctl(video, VIDIOC_REQBUFS, &r);
+	ret = vivid_mmap_frame(video, &p, &blen);
 	if (ret)
 		return ret;
-	ret = xioctl(video, VIDIOC_QUERYBUF, &b);
-	if (ret)
-		goto out_free;
-	p = mmap(NULL, b.length, PROT_READ, MAP_SHARED, video, b.m.offset);
-	if (p == MAP_FAILED) {
-		ret = -errno;
-		goto out_free;
-	}
-	ret = one_frame(video, &b);
-	if (!ret)
-		memcpy(out, p, len < b.length ? len : b.length);
-	munmap(p, b.length);
-out_free:
-	free_bufs(video, V4L2_BUF_TYPE_VIDEO_CAPTURE, V4L2_MEMORY_MMAP);
-	return ret;
+	memcpy(out, p, len < blen ? len : blen);
+	munmap(p, blen);
+	vivid_free_mmap(video);
+	return 0;
 }
 
 int vivid_mmap_frame(int video, void **p, size_t *len)
