@@ -290,10 +290,10 @@ static int vmem_exp_take_frame(unsigned long pfn, void *arg)
  * faulting it in first if the driver maps lazily.
  */
 static int vmem_exp_walk_one(struct vm_area_struct *vma, unsigned long addr,
-			     bool writable, struct vmem_exp_hold *hold,
+			     bool writable, enum vmem_exp_hold_kind kind,
 			     struct page **pagep)
 {
-	struct vmem_exp_frame frame = { .kind = hold->kind };
+	struct vmem_exp_frame frame = { .kind = kind };
 	int ret;
 
 	ret = vmem_exp_follow_pfn(vma, addr, vmem_exp_take_frame, &frame);
@@ -317,9 +317,8 @@ static int vmem_exp_walk_one(struct vm_area_struct *vma, unsigned long addr,
  * @hold->kind says; @hold->count counts what is held, also on failure.
  */
 static int vmem_exp_hold_range(struct vm_area_struct *vma, unsigned long addr,
-			       unsigned long end, unsigned int gup_flags,
-			       bool writable, struct vmem_exp_hold *hold,
-			       struct page **pages)
+			       unsigned long end, bool writable,
+			       struct vmem_exp_hold *hold, struct page **pages)
 {
 	long ret;
 
@@ -338,14 +337,15 @@ static int vmem_exp_hold_range(struct vm_area_struct *vma, unsigned long addr,
 	while (addr < end) {
 		if (hold->kind == VMEM_EXP_HOLD_PIN) {
 			ret = vmem_exp_pin_user_pages(addr, (end - addr) >> PAGE_SHIFT,
-						      gup_flags, pages + hold->count);
+						      hold->gup_flags,
+						      pages + hold->count);
 			/* gup's EEXIST: a raw PFN entry, no page to pin. */
 			if (ret == -EEXIST)
 				return -ENXIO;
 			if (ret <= 0)
 				return ret ? ret : -EFAULT;
 		} else {
-			ret = vmem_exp_walk_one(vma, addr, writable, hold,
+			ret = vmem_exp_walk_one(vma, addr, writable, hold->kind,
 						pages + hold->count);
 			if (ret)
 				return ret;
@@ -378,10 +378,8 @@ static void vmem_exp_release_hold(struct vmem_exp_hold *hold,
 		break;
 	case VMEM_EXP_HOLD_VB2:
 		/* What vb2_common_vm_close() does. */
-		if (hold->vb2)
-			hold->vb2->put(hold->vb2->arg);
-		if (hold->file)
-			fput(hold->file);
+		hold->vb2->put(hold->vb2->arg);
+		fput(hold->file);
 		break;
 	}
 }
@@ -467,9 +465,10 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 {
 	unsigned long end = start + (nr_pages << PAGE_SHIFT);
 	struct mm_struct *mm = current->mm;
+	unsigned long addr, done = 0, max_holds;
 	struct vm_area_struct *vma;
-	unsigned int nr_vmas = 0, gup_flags;
-	unsigned long addr, done = 0;
+	struct vmem_exp_hold *hold;
+	unsigned int started = 0;
 	struct page **pages;
 	long ret;
 
@@ -482,42 +481,40 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 		goto err_free;
 	}
 
-	/* Check the whole range first: a refusal then costs no pinning. */
+	/*
+	 * Decide how each mapping of the range is held before holding any:
+	 * a refusal then costs no pinning. The range meets at most
+	 * map_count mappings, and at most one per page.
+	 */
+	max_holds = min_t(unsigned long, nr_pages, mm->map_count);
+	buf->holds = kvcalloc(max_holds, sizeof(*buf->holds), GFP_KERNEL_ACCOUNT);
+	if (!buf->holds) {
+		ret = -ENOMEM;
+		goto err_unlock;
+	}
 	for (addr = start; addr < end; addr = vma->vm_end) {
 		vma = vma_lookup(mm, addr);
 		if (!vma) {
 			ret = -EFAULT;
-			goto err_unlock;
+			goto err_free_holds;
 		}
-		ret = vmem_exp_vma_kind(vma, buf->writable, &gup_flags);
+		hold = &buf->holds[buf->nr_holds++];
+		ret = vmem_exp_vma_kind(vma, buf->writable, &hold->gup_flags);
 		if (ret < 0)
-			goto err_unlock;
-		nr_vmas++;
-	}
-
-	buf->holds = kcalloc(nr_vmas, sizeof(*buf->holds), GFP_KERNEL_ACCOUNT);
-	if (!buf->holds) {
-		ret = -ENOMEM;
-		goto err_unlock;
+			goto err_free_holds;
+		hold->kind = ret;
 	}
 
 	ret = vmem_exp_charge(buf, nr_pages);
 	if (ret)
 		goto err_free_holds;
 
-	for (addr = start; addr < end; addr = vma->vm_end) {
-		struct vmem_exp_hold *hold = &buf->holds[buf->nr_holds++];
-
+	for (addr = start; started < buf->nr_holds; addr = vma->vm_end) {
+		hold = &buf->holds[started++];
 		vma = vma_lookup(mm, addr);
 		hold->first = done;
-		/* pfnmap_drivers may have changed since the check. */
-		ret = vmem_exp_vma_kind(vma, buf->writable, &gup_flags);
-		if (ret < 0)
-			goto err_release;
-		hold->kind = ret;
 		ret = vmem_exp_hold_range(vma, addr, min(end, vma->vm_end),
-					  gup_flags, buf->writable, hold,
-					  pages + done);
+					  buf->writable, hold, pages + done);
 		done += hold->count;
 		if (ret)
 			goto err_release;
@@ -530,15 +527,14 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 
 err_release:
 	/* Nothing was shared yet: nothing to mark dirty. */
-	while (buf->nr_holds--)
-		vmem_exp_release_hold(&buf->holds[buf->nr_holds],
-				      pages + buf->holds[buf->nr_holds].first,
-				      false);
-	buf->nr_holds = 0;
+	while (started--)
+		vmem_exp_release_hold(&buf->holds[started],
+				      pages + buf->holds[started].first, false);
 	vmem_exp_uncharge(buf, nr_pages);
 err_free_holds:
-	kfree(buf->holds);
+	kvfree(buf->holds);
 	buf->holds = NULL;
+	buf->nr_holds = 0;
 err_unlock:
 	mmap_read_unlock(mm);
 err_free:
@@ -559,7 +555,7 @@ void vmem_exp_unpin(struct vmem_exp_buf *buf)
 				      buf->pages + buf->holds[i].first,
 				      buf->writable);
 	vmem_exp_uncharge(buf, buf->nr_pages);
-	kfree(buf->holds);
+	kvfree(buf->holds);
 	kvfree(buf->pages);
 	buf->holds = NULL;
 	buf->nr_holds = 0;

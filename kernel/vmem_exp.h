@@ -36,6 +36,7 @@ enum vmem_exp_hold_kind {
  * @kind: how they are held.
  * @first: index of the first of them in &vmem_exp_buf.pages.
  * @count: how many are held so far (all of them once the export is made).
+ * @gup_flags: for %VMEM_EXP_HOLD_PIN, the flags they are pinned with.
  * @file: for %VMEM_EXP_HOLD_VB2, the mapping's file, referenced.
  * @vb2: for %VMEM_EXP_HOLD_VB2, vb2's handler for the buffer, referenced.
  */
@@ -43,6 +44,7 @@ struct vmem_exp_hold {
 	enum vmem_exp_hold_kind kind;
 	unsigned long first;
 	unsigned long count;
+	unsigned int gup_flags;
 	struct file *file;
 	struct vb2_vmarea_handler *vb2;
 };
