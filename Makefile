@@ -7,8 +7,10 @@
 #   make check      build and run the whole suite in QEMU guests (see README)
 #   make check-debug  the same on a 6.1 kernel built with KASAN, KFENCE,
 #                   kmemleak, lockdep, DMA-API debug (docs/debug-kernel.md)
-#   make lint       checkpatch --strict, sparse and a W=1 build of the module
-#   make bench      export vs memcpy vs udmabuf, measured in a 6.12 guest
+#   make kernels    which Debian kernel each name of make check stands for
+#   make refresh    forget them: the next run takes what Debian serves then
+#   make lint       checkpatch --strict, sparse, a W=1 build, shellcheck
+#   make bench      export vs memcpy vs udmabuf, measured in a trixie guest
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -27,12 +29,21 @@ TESTS := sources mmap errno rdonly lifetime changes reexport limits fuzz stress 
 LIB_OBJS := $(B)/lib/vmemexp.o
 LIB_PIC := $(B)/lib/vmemexp.pic.o
 
-.PHONY: all module lib tests bench demo check check-debug lint clean install install-module \
-	install-lib install-headers install-udev print-tests
+.PHONY: all module lib tests bench demo check check-debug kernels refresh lint clean install \
+	install-module install-lib install-headers install-udev print-tests
 
 all: module lib
 
+# Without the running kernel's headers there is nothing to build against:
+# say what to install rather than let make fail on a missing directory.
 module:
+	@test -f $(KDIR)/Makefile || { \
+		echo "vmem-exp: no kernel headers in $(KDIR)."; \
+		echo "  Install the headers of the kernel you run (Debian, Ubuntu:" \
+			"apt install linux-headers-$(KVER);"; \
+		echo "  Fedora: dnf install kernel-devel-$(KVER)), or build for another" \
+			"kernel with KDIR=/path/to/its/build (or KVER=its uname -r)."; \
+		exit 1; } >&2
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=1 modules
 
 lib: $(B)/libvmemexp.a $(B)/libvmemexp.so.1
@@ -93,7 +104,16 @@ check:
 # The kernel is built once per machine (minutes) and cached; see
 # scripts/debug-kernel.sh.
 check-debug:
-	KERNELS=6.1-debug scripts/check.sh
+	KERNELS=bookworm-debug scripts/check.sh
+
+# The kernel each name stands for in this cache, resolved from Debian's
+# archive the first time; make refresh forgets them and the build chroots
+# (remade, from what Debian serves then, on the next run).
+kernels:
+	@scripts/kernels-cache.sh list $(KERNELS)
+
+refresh:
+	@scripts/kernels-cache.sh refresh
 
 lint:
 	scripts/lint.sh

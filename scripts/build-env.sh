@@ -1,19 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Prepare what builds the module for kernel NAME and print its root: "/"
-# for the host's own kernel (bookworm; headers from apt), otherwise a
-# chroot of that kernel's Debian release with its compiler, made with
-# debootstrap once and cached in $VMEM_EXP_CACHE (a few minutes and about
-# 600 MB the first time), with the kernel's headers unpacked inside.
-# A kernel built here from Debian's source (6.1-debug) is built first, by
-# debug-kernel.sh: its build dir ($K_KDIR) is what modules build against.
+# Prepare what builds the module for kernel SPEC (kernels.sh; NAME or
+# NAME=VERSION) and print its root: "/" for a kernel of the host's own
+# release (bookworm; headers installed with the system's apt), otherwise a
+# chroot of that kernel's Debian release with the compiler its headers
+# expect, made with debootstrap once and cached in $VMEM_EXP_CACHE (a
+# minute or two and about 600 MB the first time), with the kernel's
+# headers unpacked inside. A kernel built here from Debian's source
+# (bookworm-debug) is built first, by debug-kernel.sh: its build dir
+# ($K_KDIR) is what modules build against.
 set -eu
-. "$(dirname "$0")/kernels.sh"
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
 kernel_vars "$1"
 here=$(cd "$(dirname "$0")" && pwd)
 
 [ -z "$K_SOURCE" ] || "$here/debug-kernel.sh" "$1" > /dev/null
 if [ "$K_REL" = "$(host_release)" ]; then
+	# shellcheck disable=SC2086 # a list of packages
 	"$here/deps.sh" $K_HEADERS
 	echo /
 	exit 0
@@ -39,14 +43,17 @@ if [ ! -f "$root/.complete" ]; then
 	echo "$pkgs" > "$root/.complete"
 fi
 if [ "$(cat "$root/.complete")" != "$pkgs" ]; then
+	# A newer kernel of the release may want a newer compiler.
 	echo "build-env: installing $pkgs in $root" >&2
-	# shellcheck disable=SC2046
-	chroot "$root" apt-get install -y -q --no-install-recommends \
-		$(echo "$pkgs" | tr , ' ') >&2
+	chroot "$root" apt-get -q update >&2
+	# shellcheck disable=SC2046 # a list of packages
+	DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -q \
+		--no-install-recommends $(echo "$pkgs" | tr , ' ') >&2
 	echo "$pkgs" > "$root/.complete"
 fi
 if [ ! -f "$root/.headers-$K_VER" ]; then
 	echo "build-env: unpacking the $K_VER headers into $root" >&2
+	# shellcheck disable=SC2086 # a list of packages
 	download_debs "$K_REL" "$root" $K_HEADERS
 	touch "$root/.headers-$K_VER"
 fi

@@ -3,9 +3,10 @@
 # Build vmem_exp.ko for kernel NAME with W=1 and warnings as errors, from a
 # copy of the sources, so builds for several kernels do not clash; and the
 # test-only module of tests/kmod (vmem_test_cmem.ko) beside it.
-# Usage: build-module.sh NAME OUTDIR  (the modules land in OUTDIR)
+# Usage: build-module.sh SPEC OUTDIR  (the modules land in OUTDIR)
 set -eu
-. "$(dirname "$0")/kernels.sh"
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
 kernel_vars "$1"
 mkdir -p "$2"
 out=$(cd "$2" && pwd)

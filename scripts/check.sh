@@ -1,16 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# make check: for each kernel in $KERNELS (default: all known), build the
-# module, boot that Debian kernel under QEMU with vgem, vivid and vmem_exp
-# loaded, and run the suite (make check-debug: KERNELS=6.1-debug, a kernel
+# make check: for each kernel in $KERNELS (default: all known; each a name
+# of scripts/kernels.sh, or NAME=VERSION to pin one), build the module,
+# boot that Debian kernel under QEMU with vgem, vivid and vmem_exp loaded,
+# and run the suite (make check-debug: KERNELS=bookworm-debug, a kernel
 # built from Debian's source with the checkers on, see debug-kernel.sh).
-# Ends with one line for all kernels together:
+# Ends with the kernels the guests ran (uname -r and -v, as each guest
+# printed them), then one line for all kernels together:
 #   N passed, N failed, N skipped
 # and exits non-zero if anything failed on any kernel.
 set -eu
 cd "$(dirname "$0")/.."
-. scripts/kernels.sh
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
 KERNELS=${KERNELS:-$KNOWN_KERNELS}
+# Every name is checked, and the version of each resolved, before anything
+# is built.
 for k in $KERNELS; do
 	kernel_vars "$k" > /dev/null
 done
@@ -18,28 +23,40 @@ done
 scripts/deps.sh
 make -s tests
 
-passed=0 failed=0 skipped=0 failures=
+passed=0 failed=0 skipped=0 failures='' ran=''
 for k in $KERNELS; do
 	kernel_vars "$k"
-	out=build/$k
+	out=build/$K_NAME
 	mkdir -p "$out"
-	echo "# kernel $k ($K_VER): building the module (the first run also downloads and prepares)" >&2
+	echo "# kernel $K_NAME: Debian $K_REL's $K_PKGVER; building the module" \
+		"(the first run also downloads and prepares)" >&2
+	rm -f "$out/guest/counts"
 	if ! scripts/build-module.sh "$k" "$out" || ! kroot=$(scripts/fetch-kernel.sh "$k"); then
-		echo "not ok - $k: build the module and fetch the kernel"
-		failed=$((failed + 1)) failures="$failures $k"
+		echo "not ok - $K_NAME: build the module and fetch the kernel"
+		failed=$((failed + 1)) failures="$failures $K_NAME"
 		continue
 	fi
 	# The release of a kernel built from source is known once it is built.
 	kernel_vars "$k"
+	# shellcheck disable=SC2046 # a list of files
 	scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" "$kroot" "$K_VER" \
 		"$out/vmem_exp.ko" $(make -s print-tests)
-	echo "# kernel $k: booting under QEMU" >&2
+	echo "# kernel $K_NAME: booting $K_VER under QEMU" >&2
 	scripts/run-guest.sh "$k" "$kroot/$K_VMLINUZ" "$out/initramfs.cpio.gz" "$out/guest" ||
-		failures="$failures $k"
-	read -r p f s < "$out/guest/counts"
-	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+		failures="$failures $K_NAME"
+	if [ -f "$out/guest/counts" ]; then
+		read -r p f s < "$out/guest/counts"
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	else
+		failed=$((failed + 1)) failures="$failures $K_NAME"
+	fi
+	ran="$ran#   $K_NAME: $(sed -n 's/^# kernel \([0-9]\)/\1/p' "$out/guest/tap.log" |
+		head -n 1 | grep . || echo "did not say (no guest output)")
+"
 done
 
+echo "# kernels the guests ran (uname -r, uname -v):"
+printf '%s' "$ran"
 [ -z "$failures" ] || echo "# failed on:$failures"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ -z "$failures" ] && [ "$failed" = 0 ]

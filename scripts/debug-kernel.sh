@@ -1,35 +1,39 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Build a kernel of scripts/kernels.sh that comes from Debian's source
-# rather than an image package (6.1-debug: make check-debug) and print its
-# root, laid out like an unpacked Debian image:
+# rather than an image package (bookworm-debug: make check-debug) and print
+# its root, laid out like an unpacked Debian image:
 #   boot/bzImage                  the kernel ($K_VMLINUZ)
 #   lib/modules/KVER/             its modules, with modules.dep
 #   build/                        the kbuild output dir ($K_KDIR), kept for
 #                                 building external modules with M=
 #   linux-source-6.1/             the unpacked source it needs
 #   kernelrelease                 KVER (uname -r), read by kernel_vars
-# Usage: debug-kernel.sh NAME
+# Usage: debug-kernel.sh SPEC (NAME, or NAME=VERSION of the source package)
+#
+# The source is the version of $K_SOURCE that the cache resolved (what the
+# release served when it was first prepared, until make refresh), its
+# package downloaded into the cache, not installed.
 #
 # The configuration is `make ARCH=x86_64 tinyconfig` plus kvm_guest.config
 # plus $K_CONFIG (scripts/debug-kernel.config: KASAN, KFENCE, kmemleak,
 # lockdep, DMA-API debug, fault injection, and what the tests need); every
 # option of $K_CONFIG is checked after olddefconfig. Built once per machine
 # into $K_ROOT under $VMEM_EXP_CACHE, and again (incrementally) only when
-# $K_CONFIG, this recipe or the source package changes.
+# $K_CONFIG, this recipe or the source's version changes.
 # Measured on the 2-core development machine (make -j2): 8 min 36 s the
 # first time, unpacking included (13 min with two QEMU guests running
 # alongside); about 30 s after a change to one option; 0.2 s when cached
 # (docs/debug-kernel.md).
 set -eu
-. "$(dirname "$0")/kernels.sh"
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
 kernel_vars "$1"
 here=$(cd "$(dirname "$0")" && pwd)
 [ -n "$K_SOURCE" ] || { echo "debug-kernel: $1 is not built from source" >&2; exit 1; }
 
 # Bump when the steps below change in a way that needs a rebuild.
 recipe=1
-tarball=/usr/src/$K_SOURCE.tar.xz
 config=$here/$K_CONFIG
 root=$K_ROOT
 src=$root/$K_SOURCE
@@ -45,8 +49,9 @@ mkdir -p "$root"
 exec 9> "$root/.lock"
 flock 9
 
-"$here/deps.sh" "$K_SOURCE" flex bison bc libelf-dev libssl-dev
-srcver=$(dpkg-query -W -f='${Version}' "$K_SOURCE")
+"$here/deps.sh" flex bison bc libelf-dev libssl-dev
+srcver=$K_PKGVER
+tarball=$(source_tarball)
 key="recipe $recipe, $K_SOURCE $srcver, $(basename "$config") $(cksum < "$config")"
 if [ -f "$root/.complete" ] && [ "$(cat "$root/.complete")" = "$key" ] &&
 	[ -f "$root/$K_VMLINUZ" ]; then

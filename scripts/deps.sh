@@ -14,4 +14,5 @@ echo "deps: installing$missing" >&2
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
 $sudo apt-get update -q >&2
+# shellcheck disable=SC2086 # a list of packages
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing >&2

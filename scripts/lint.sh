@@ -1,21 +1,28 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # make lint: checkpatch --strict on every source file, a sparse pass over
-# the module and the test-only module (make C=2) and a W=1 build, all
-# warnings fatal.
-# checkpatch.pl ships in Debian's linux-source-6.1 tarball; it is unpacked
-# once into $VMEM_EXP_CACHE.
+# the module and the test-only module (make C=2) and a W=1 build against
+# bookworm's kernel headers, all warnings fatal; and shellcheck over the
+# harness's shell scripts.
+# checkpatch.pl ships in Debian's linux-source-6.1 tarball, the same one
+# make check-debug builds its kernel from (scripts/common.sh,
+# source_tarball); it is unpacked once into $VMEM_EXP_CACHE.
+# shellcheck disable=SC2046 # $(git ls-files ...): lists of files
 set -eu
 cd "$(dirname "$0")/.."
-kver=${KVER:-6.1.0-56-amd64}
-cache=${VMEM_EXP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmem-exp}
-cp_dir=$cache/checkpatch
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
+kernel_vars bookworm-debug
+tarball=$(source_tarball)
+cp_dir=$VMEM_EXP_CACHE/checkpatch-$K_PKGVER
+kernel_vars bookworm
 
-scripts/deps.sh sparse linux-source-6.1 "linux-headers-$kver"
+# shellcheck disable=SC2086 # a list of packages
+scripts/deps.sh sparse shellcheck $K_HEADERS
 if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 	echo "lint: unpacking checkpatch.pl from linux-source-6.1" >&2
 	mkdir -p "$cp_dir"
-	tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$cp_dir" --strip-components=1 \
+	tar -xJf "$tarball" -C "$cp_dir" --strip-components=1 \
 		linux-source-6.1/scripts/checkpatch.pl \
 		linux-source-6.1/scripts/spelling.txt \
 		linux-source-6.1/scripts/const_structs.checkpatch
@@ -39,7 +46,7 @@ $cp --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,EMBEDDED_FUNCTIO
 		grep -v '^tests/kmod/') || status=1
 
 echo "lint: sparse and W=1"
-kdir=/lib/modules/$kver/build
+kdir=$K_KDIR
 for m in kernel tests/kmod; do
 	make -s -C "$kdir" M="$PWD/$m" clean
 	if ! make -s -C "$kdir" M="$PWD/$m" W=1 C=2 CHECK="sparse -Wsparse-error" modules \
@@ -49,5 +56,8 @@ for m in kernel tests/kmod; do
 done
 grep -v 'Skipping BTF generation' build-lint.log || true
 rm -f build-lint.log
+
+echo "lint: shellcheck"
+shellcheck $(git ls-files 'scripts/*.sh') tests/run.sh tests/init .ci/run || status=1
 [ "$status" = 0 ] && echo "lint: clean"
 exit "$status"

@@ -14,8 +14,9 @@
 # guest then gets five times that).
 set -u
 name=$1 kernel=$2 initrd=$3 out=$4
+# shellcheck source=scripts/kernels.sh
 . "$(dirname "$0")/kernels.sh"
-kernel_vars "$name" 2> /dev/null || K_APPEND='' K_MEM='' K_TIMEOUT=''
+kernel_table "${name%%=*}" || K_APPEND='' K_MEM='' K_TIMEOUT=''
 append="console=ttyS0 loglevel=4 oops=panic panic=-1"
 # Unknown name=value parameters reach /init's environment: tests/run.sh
 # reads its timeout per test file from there.

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot kernel NAME under QEMU with vivid, vgem and vmem_exp loaded and a
 # single program in place of the test suite (make demo, make bench).
-# Usage: run-program.sh NAME OUTDIR PROGRAM
+# Usage: run-program.sh SPEC OUTDIR PROGRAM (SPEC: NAME or NAME=VERSION)
 # Its TAP stream ends up in OUTDIR/guest/tap.log; on failure the whole run
 # is printed and the exit status is non-zero.
 set -eu
 cd "$(dirname "$0")/.."
-. scripts/kernels.sh
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
 name=$1 out=$2 program=$3
 kernel_vars "$name"
 

@@ -20,9 +20,10 @@ result() {
 }
 
 echo "TAP version 13"
-echo "# kernel $(uname -r)"
+echo "# kernel $(uname -r) $(uname -v)"
 
 while read -r mod args; do
+	# shellcheck disable=SC2086 # the module's parameters, one a word
 	if insmod "/lib/modules/$mod" $args 2>/tmp/err; then
 		result ok "insmod ${mod##*/} $args"
 	else
@@ -56,7 +57,7 @@ for t in /tests/*.t; do
 		{ print "# " $0 }
 		END { print n, count + 0, (hasplan ? plan : -1), fails + 0, skips + 0 > state }
 	' /tmp/out
-	read -r n count plan fails skips < /tmp/state
+	read -r n count plan fails _ < /tmp/state
 	if [ "$rc" = 4 ] && [ "$count" = 0 ]; then
 		reason=$(grep -m1 '^#' /tmp/out | sed 's/^# *//')
 		result ok "$name # SKIP ${reason:-the test could not run here}"

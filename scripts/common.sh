@@ -1,0 +1,251 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+# shellcheck disable=SC2034 # K_* are set for the scripts that source this
+# Sourced by the harness's scripts: the kernel table (kernels.sh), the
+# cache, apt for any Debian release, and kernel_vars, which tells
+# everything about one kernel of the table.
+
+# shellcheck source=scripts/kernels.sh
+. "$(dirname "$0")/kernels.sh"
+VMEM_EXP_CACHE=${VMEM_EXP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmem-exp}
+
+# kernel_vars SPEC: SPEC is a name of the table (kernels.sh), or
+# NAME=VERSION to pin that kernel to one exact version (for reproducing a
+# report; a kernel release such as 6.1.0-56-amd64, or for a kernel built
+# from source the version of its source package). Sets what kernel_table
+# sets, and
+#   K_PIN      VERSION, or empty
+#   K_PKGVER   the version in use: the pin, else the one this cache
+#              resolved (kernel_version)
+#   K_VER      the kernel release (uname -r); for a kernel built from
+#              source, known once it is built ("not-built-yet" before)
+#   K_IMAGE    the packages holding vmlinuz and the modules
+#   K_HEADERS  the packages of its headers (with -common and kbuild)
+#   K_GCC      the compiler package the headers expect (empty: the host's)
+#   K_KDIR     the kbuild dir modules build against (make -C K_KDIR M=...)
+#   K_VMLINUZ  where vmlinuz lies in the kernel's root (fetch-kernel.sh)
+#   K_ROOT     for a kernel built from source: where it is built
+kernel_vars() {
+	if ! kernel_table "${1%%=*}"; then
+		echo "unknown kernel '${1%%=*}' (known: $KNOWN_KERNELS and bookworm-debug;" \
+			"6.1, 6.12 and 6.1-debug stand for bookworm, trixie and bookworm-debug)" >&2
+		return 1
+	fi
+	K_PIN=
+	case $1 in *=?*) K_PIN=${1#*=} ;; esac
+	K_PKGVER=$(kernel_version) || return 1
+	if [ -n "$K_SOURCE" ]; then
+		K_ROOT=$VMEM_EXP_CACHE/$K_NAME
+		K_KDIR=$K_ROOT/build
+		K_VER=$(cat "$K_ROOT/kernelrelease" 2>/dev/null || echo not-built-yet)
+		K_IMAGE='' K_HEADERS='' K_GCC=''
+		K_VMLINUZ=boot/bzImage
+		return 0
+	fi
+	K_ROOT=''
+	K_VER=$K_PKGVER
+	mkdir -p "$VMEM_EXP_CACHE/kernels"
+	_pkgs=$VMEM_EXP_CACHE/kernels/$K_VER.pkgs
+	if [ ! -s "$_pkgs" ]; then
+		kernel_packages > "$_pkgs.tmp" || { rm -f "$_pkgs.tmp"; return 1; }
+		mv "$_pkgs.tmp" "$_pkgs"
+	fi
+	. "$_pkgs"
+	K_KDIR=/usr/src/linux-headers-$K_VER
+	K_VMLINUZ=vmlinuz
+}
+
+# kernel_version: print the version K_NAME stands for in this cache: the
+# pin if there is one, else what kernel_resolve found the first time (kept
+# in $VMEM_EXP_CACHE/kernels/NAME until make refresh forgets it, so that a
+# developer's runs stay reproducible; a new cache, as CI's, always resolves
+# what Debian serves that day).
+kernel_version() {
+	if [ -n "$K_PIN" ]; then
+		echo "$K_PIN"
+		return 0
+	fi
+	_f=$VMEM_EXP_CACHE/kernels/$K_NAME
+	if [ ! -s "$_f" ]; then
+		mkdir -p "$VMEM_EXP_CACHE/kernels"
+		_v=$(kernel_resolve)
+		if [ -z "$_v" ]; then
+			echo "kernels: cannot tell which kernel Debian $K_REL serves today" \
+				"(see apt's messages above)" >&2
+			return 1
+		fi
+		echo "$_v" > "$_f"
+		echo "kernels: $K_NAME is $_v, what Debian $K_REL serves today" \
+			"(kept in this cache until make refresh)" >&2
+	fi
+	cat "$_f"
+}
+
+# kernel_resolve: print what $K_REL's archive serves today: the kernel
+# release its linux-image-FLAVOUR and linux-headers-FLAVOUR metapackages
+# both depend on, or for a kernel built from source, the version of the
+# source package. Empty when they cannot be found or do not agree.
+kernel_resolve() {
+	# Fresh lists: a new setup fetches them, an old one is updated.
+	if [ -s "$VMEM_EXP_CACHE/apt-$K_REL/sources.list" ]; then
+		apt_release "$K_REL" -q update >&2 || return 0
+	else
+		apt_setup "$K_REL" || return 0
+	fi
+	if [ -n "$K_SOURCE" ]; then
+		apt_cache_release "$K_REL" show --no-all-versions "$K_SOURCE" |
+			sed -n 's/^Version: //p'
+		return 0
+	fi
+	_img=$(apt_deps "$K_REL" "linux-image-$K_FLAVOUR" | sed -n "s/^linux-image-\([0-9].*-$K_FLAVOUR\)\$/\1/p")
+	_hdr=$(apt_deps "$K_REL" "linux-headers-$K_FLAVOUR" | sed -n "s/^linux-headers-\([0-9].*-$K_FLAVOUR\)\$/\1/p")
+	if [ "$_img" != "$_hdr" ]; then
+		echo "kernels: in $K_REL, linux-image-$K_FLAVOUR wants '$_img' but" \
+			"linux-headers-$K_FLAVOUR wants '$_hdr' (an upload in progress?)" >&2
+		return 0
+	fi
+	echo "$_img"
+}
+
+# kernel_packages: print, as shell assignments, the packages of kernel
+# release K_VER in $K_REL's archive: K_IMAGE (linux-image-VER, and where
+# that is only a metapackage, as in sid, the linux-binary and
+# linux-modules packages it depends on), K_HEADERS (linux-headers-VER, its
+# -common and kbuild packages) and K_GCC (the gcc-N of the
+# compiler the headers depend on).
+kernel_packages() {
+	_image=linux-image-$K_VER _headers=linux-headers-$K_VER _gcc=
+	_deps=$(apt_deps "$K_REL" "$_image")
+	if [ -z "$_deps" ]; then
+		echo "kernels: Debian $K_REL does not serve $_image (any more?), and this" \
+			"cache does not have it: pin a version it serves, or make refresh" >&2
+		return 1
+	fi
+	for _p in $_deps; do
+		case $_p in
+		linux-binary-"$K_VER" | linux-modules-"$K_VER") _image="$_image $_p" ;;
+		esac
+	done
+	for _p in $(apt_deps "$K_REL" "$_headers"); do
+		case $_p in
+		linux-headers-* | linux-kbuild-*) _headers="$_headers $_p" ;;
+		# linux-compiler-gcc-12-x86 (bookworm), gcc-14 (trixie),
+		# gcc-16-for-host (sid): gcc-N.
+		linux-compiler-gcc-[0-9]* | gcc-[0-9]*)
+			_gcc=gcc-${_p#*gcc-} _gcc=${_gcc%%-[!0-9]*} ;;
+		esac
+	done
+	if [ -z "$_gcc" ]; then
+		echo "kernels: $K_REL's linux-headers-$K_VER names no compiler" >&2
+		return 1
+	fi
+	printf "K_IMAGE='%s'\nK_HEADERS='%s'\nK_GCC=%s\n" "$_image" "$_headers" "$_gcc"
+}
+
+# apt_deps REL PKG: the names of the packages that PKG depends on in REL.
+apt_deps() {
+	apt_cache_release "$1" depends --no-recommends --no-suggests \
+		--no-conflicts --no-breaks --no-replaces --no-enhances "$2" 2>/dev/null |
+		awk '$1 ~ /^\|?(Pre)?Depends:$/ && $2 !~ /^</ { print $2 }'
+}
+
+# apt_release REL ARGS...: apt-get for Debian release REL with lists and a
+# cache of its own under $VMEM_EXP_CACHE, from the mirrors the system's apt
+# already uses; the system's apt setup is not touched. apt_cache_release
+# is apt-cache in the same setup. The first use fetches the lists.
+apt_release() {
+	apt_in apt-get "$@"
+}
+
+apt_cache_release() {
+	apt_in apt-cache "$@"
+}
+
+# apt_in TOOL REL ARGS...
+# apt drops to its _apt user to download, which may not reach a cache
+# under a private home (or mktemp's 0700 directory); the user running this
+# downloads instead.
+apt_in() {
+	if [ ! -s "$VMEM_EXP_CACHE/apt-$2/sources.list" ]; then
+		apt_setup "$2" || return 1
+	fi
+	_tool=$1 _d=$VMEM_EXP_CACHE/apt-$2
+	shift 2
+	"$_tool" -o Dir::Etc::SourceList="$_d/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$_d/lists" \
+		-o Dir::Cache="$_d" -o Dir::Cache::Archives="$_d/archives" \
+		-o Dir::State::Status="$_d/status" \
+		-o APT::Sandbox::User="$(id -un)" "$@"
+}
+
+# apt_setup REL: write REL's sources list and fetch its lists.
+apt_setup() {
+	_d=$VMEM_EXP_CACHE/apt-$1
+	mkdir -p "$_d/lists/partial" "$_d/archives/partial"
+	: > "$_d/status"
+	_main=$(debian_mirror '') _sec=$(debian_mirror -security)
+	if [ -z "$_main" ]; then
+		echo "apt: no Debian mirror in the system's apt sources" >&2
+		return 1
+	fi
+	case $1 in
+	sid) echo "deb $_main sid main" ;;
+	*) printf 'deb %s %s main\ndeb %s %s-updates main\ndeb %s %s-security main\n' \
+		"$_main" "$1" "$_main" "$1" "${_sec:-$_main}" "$1" ;;
+	esac > "$_d/sources.list.new"
+	mv "$_d/sources.list.new" "$_d/sources.list"
+	if ! apt_in apt-get "$1" -q update >&2; then
+		rm -f "$VMEM_EXP_CACHE/apt-$1/sources.list"
+		return 1
+	fi
+}
+
+# debian_mirror SUFFIX: the URI the system's apt uses for HOST$SUFFIX
+# (the host's own release: bookworm, bookworm-security).
+debian_mirror() {
+	_suite=$(host_release)$1
+	for _f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$_f" ] && awk -v s="$_suite" '
+			/^URIs:/ { u = $2 }
+			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == s) { print u; exit } }' "$_f"
+	done | head -n 1 | grep . && return
+	awk -v s="$_suite" '$1 == "deb" && $3 == s { print $2; exit }' \
+		/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n 1
+}
+
+host_release() {
+	sed -n 's/^VERSION_CODENAME=//p' /etc/os-release
+}
+
+# download_debs REL DIR PKG...: fetch packages (PKG or PKG=VERSION) of
+# release REL into DIR and unpack them there (no maintainer scripts run).
+# Lists that no longer know a package are fetched again once.
+download_debs() {
+	_rel=$1 _dir=$2
+	shift 2
+	_tmp=$(mktemp -d)
+	if ! (cd "$_tmp" && apt_release "$_rel" -q download "$@" >&2) &&
+		! { apt_release "$_rel" -q update >&2 &&
+		    (cd "$_tmp" && apt_release "$_rel" -q download "$@" >&2); }; then
+		rm -rf "$_tmp"
+		return 1
+	fi
+	for _deb in "$_tmp"/*.deb; do
+		dpkg -x "$_deb" "$_dir"
+	done
+	rm -rf "$_tmp"
+}
+
+# source_tarball: print the path of $K_SOURCE's tarball at version
+# K_PKGVER, downloading its package into the cache the first time.
+source_tarball() {
+	_s=$VMEM_EXP_CACHE/src/$K_SOURCE-$K_PKGVER
+	if [ ! -f "$_s/.complete" ]; then
+		echo "kernels: downloading $K_SOURCE $K_PKGVER" >&2
+		rm -rf "$_s"
+		mkdir -p "$_s"
+		download_debs "$K_REL" "$_s" "$K_SOURCE=$K_PKGVER" || return 1
+		touch "$_s/.complete"
+	fi
+	echo "$_s/usr/src/$K_SOURCE.tar.xz"
+}
