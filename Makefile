@@ -38,11 +38,11 @@ all: module lib
 # say what to install rather than let make fail on a missing directory.
 module:
 	@test -f $(KDIR)/Makefile || { \
-		echo "vmem-exp: no kernel headers in $(KDIR)."; \
-		echo "  Install the headers of the kernel you run (Debian, Ubuntu:" \
-			"apt install linux-headers-$(KVER);"; \
-		echo "  Fedora: dnf install kernel-devel-$(KVER)), or build for another" \
-			"kernel with KDIR=/path/to/its/build (or KVER=its uname -r)."; \
+		echo "vmem-exp: no headers of kernel $(KVER) in $(KDIR)."; \
+		echo "  Install them (Debian, Ubuntu: apt install linux-headers-$(KVER);" \
+			"Fedora: dnf install kernel-devel-$(KVER)),"; \
+		echo "  or point KDIR at a kernel's build directory" \
+			"(KVER=RELEASE means /lib/modules/RELEASE/build)."; \
 		exit 1; } >&2
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=1 modules
 

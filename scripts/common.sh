@@ -88,7 +88,7 @@ kernel_version() {
 kernel_resolve() {
 	# Fresh lists: a new setup fetches them, an old one is updated.
 	if [ -s "$VMEM_EXP_CACHE/apt-$K_REL/sources.list" ]; then
-		apt_release "$K_REL" -q update >&2 || return 0
+		apt_release "$K_REL" -qq update >&2 || return 0
 	else
 		apt_setup "$K_REL" || return 0
 	fi
@@ -194,7 +194,7 @@ apt_setup() {
 		"$_main" "$1" "$_main" "$1" "${_sec:-$_main}" "$1" ;;
 	esac > "$_d/sources.list.new"
 	mv "$_d/sources.list.new" "$_d/sources.list"
-	if ! apt_in apt-get "$1" -q update >&2; then
+	if ! apt_in apt-get "$1" -qq update >&2; then
 		rm -f "$VMEM_EXP_CACHE/apt-$1/sources.list"
 		return 1
 	fi
@@ -224,9 +224,9 @@ download_debs() {
 	_rel=$1 _dir=$2
 	shift 2
 	_tmp=$(mktemp -d)
-	if ! (cd "$_tmp" && apt_release "$_rel" -q download "$@" >&2) &&
-		! { apt_release "$_rel" -q update >&2 &&
-		    (cd "$_tmp" && apt_release "$_rel" -q download "$@" >&2); }; then
+	if ! (cd "$_tmp" && apt_release "$_rel" -qq download "$@" >&2) &&
+		! { apt_release "$_rel" -qq update >&2 &&
+		    (cd "$_tmp" && apt_release "$_rel" -qq download "$@" >&2); }; then
 		rm -rf "$_tmp"
 		return 1
 	fi

@@ -37,7 +37,7 @@ refresh)
 	# tree, which debug-kernel.sh rebuilds when its source changes.
 	echo "refresh: forgetting the kernels of $VMEM_EXP_CACHE; the next" \
 		"run takes what Debian serves then" >&2
-	rm -rf "$VMEM_EXP_CACHE/kernels" "$VMEM_EXP_CACHE"/apt-* \
+	rm -rf --one-file-system "$VMEM_EXP_CACHE/kernels" "$VMEM_EXP_CACHE"/apt-* \
 		"$VMEM_EXP_CACHE"/chroot-* "$VMEM_EXP_CACHE"/kernel-* \
 		"$VMEM_EXP_CACHE/src" "$VMEM_EXP_CACHE"/checkpatch-* ;;
 *)
