@@ -12,9 +12,23 @@
 #   make lint       checkpatch --strict, sparse, a W=1 build, shellcheck
 #   make bench      export vs memcpy vs udmabuf, measured in a trixie guest
 
+# The one version number (README, "Install"): module, library, pkg-config
+# file, man pages, DKMS; debian/changelog must agree (make lint checks).
+VERSION := $(shell cat VERSION)
+# The library's soname follows its ABI (lib/libvmemexp.map), not releases.
+SONAME := libvmemexp.so.1
+
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# A local install's rule goes where the administrator's go.
+UDEVDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/udev/rules.d,/etc/udev/rules.d)
+DKMSDIR ?= /usr/src/vmem-exp-$(VERSION)
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
@@ -24,15 +38,18 @@ B := build
 # Guest tests, in the order they run; unload runs last because it unloads
 # the module under test.
 TESTS := sources mmap errno rdonly lifetime changes reexport limits fuzz stress faultinj fdpass vgem vivid \
-	vividloop legacy unload
+	vividloop legacy tool unload
 
 LIB_OBJS := $(B)/lib/vmemexp.o
 LIB_PIC := $(B)/lib/vmemexp.pic.o
 
-.PHONY: all module lib tests bench demo check check-debug kernels refresh lint clean install \
-	install-module install-lib install-headers install-udev print-tests
+MANPAGES := vmem-exp.4 vmemexp.1 libvmemexp.3 vmem_exp_open.3 vmem_exp_export.3 vmem_exp_sync.3
 
-all: module lib
+.PHONY: all module lib tools man tests bench demo check check-debug kernels refresh lint clean \
+	install uninstall install-module install-lib install-headers install-pc install-tools \
+	install-man install-udev dkms-source dkms-install print-tests
+
+all: module lib tools man
 
 # Without the running kernel's headers there is nothing to build against:
 # say what to install rather than let make fail on a missing directory.
@@ -46,7 +63,7 @@ module:
 		exit 1; } >&2
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=1 modules
 
-lib: $(B)/libvmemexp.a $(B)/libvmemexp.so.1
+lib: $(B)/libvmemexp.a $(B)/libvmemexp.so.$(VERSION) $(B)/libvmemexp.pc
 
 $(B)/lib/%.o: lib/%.c lib/vmemexp.h include/uapi/linux/vmem_exp.h
 	@mkdir -p $(dir $@)
@@ -59,9 +76,33 @@ $(B)/lib/%.pic.o: lib/%.c lib/vmemexp.h include/uapi/linux/vmem_exp.h
 $(B)/libvmemexp.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
-$(B)/libvmemexp.so.1: $(LIB_PIC) lib/libvmemexp.map
-	$(CC) -shared -Wl,-soname,libvmemexp.so.1 \
+$(B)/libvmemexp.so.$(VERSION): $(LIB_PIC) lib/libvmemexp.map
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) \
 		-Wl,--version-script=lib/libvmemexp.map -o $@ $(LIB_PIC)
+	ln -sf libvmemexp.so.$(VERSION) $(B)/$(SONAME)
+
+$(B)/libvmemexp.pc: lib/libvmemexp.pc.in VERSION
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@PREFIX@|$(PREFIX)|' \
+		-e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' $< > $@
+
+# The command-line tool, linked with the shared library.
+tools: $(B)/vmemexp
+
+$(B)/vmemexp: tools/vmemexp.c lib/vmemexp.h $(B)/libvmemexp.so.$(VERSION)
+	$(CC) $(CPPFLAGS) -DVMEMEXP_VERSION='"$(VERSION)"' $(CFLAGS) $(WARN) $(LDFLAGS) \
+		-o $@ $< $(B)/libvmemexp.so.$(VERSION)
+
+# The same tool, static, for the test guests.
+$(B)/tools/vmemexp.static: tools/vmemexp.c lib/vmemexp.h $(B)/libvmemexp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DVMEMEXP_VERSION='"$(VERSION)"' $(CFLAGS) $(WARN) -static \
+		-o $@ $< $(B)/libvmemexp.a
+
+man: $(patsubst %,$(B)/man/%,$(MANPAGES))
+
+$(B)/man/%: man/% VERSION
+	@mkdir -p $(dir $@)
+	sed 's|@VERSION@|$(VERSION)|' $< > $@
 
 # Tests are static: the guest has nothing but busybox.
 TEST_CPPFLAGS := $(CPPFLAGS) -Itests -I/usr/include/libdrm
@@ -77,6 +118,8 @@ $(B)/tests/%.t: tests/%.c $(TEST_HELPERS) tests/harness.h tests/importers.h \
 		$(B)/libvmemexp.a
 
 $(B)/tests/legacy.t: tests/kmod/vmem_test_cmem.h
+# The tool's test runs the static tool in the guest.
+$(B)/tests/tool.t: $(B)/tools/vmemexp.static
 
 $(B)/bench/%.t: bench/%.c lib/vmemexp.h $(B)/libvmemexp.a
 	@mkdir -p $(dir $@)
@@ -122,21 +165,61 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean 2>/dev/null || true
 	rm -rf $(B)
 
-install: install-module install-lib install-headers install-udev
+# make install: the library, its headers and pkg-config file, the tool,
+# the man pages and the udev rule (DESTDIR and PREFIX apply; make
+# uninstall removes the same files). The module is installed by DKMS
+# (make dkms-install) or, for the running kernel only, make install-module.
+install: install-lib install-headers install-pc install-tools install-man install-udev
 
-install-module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel INSTALL_MOD_PATH=$(DESTDIR) modules_install
 
 install-lib: lib
-	install -D -m 644 $(B)/libvmemexp.a $(DESTDIR)$(PREFIX)/lib/libvmemexp.a
-	install -D -m 755 $(B)/libvmemexp.so.1 $(DESTDIR)$(PREFIX)/lib/libvmemexp.so.1
-	ln -sf libvmemexp.so.1 $(DESTDIR)$(PREFIX)/lib/libvmemexp.so
-	install -D -m 644 lib/vmemexp.h $(DESTDIR)$(PREFIX)/include/vmemexp.h
+	install -D -m 644 $(B)/libvmemexp.a $(DESTDIR)$(LIBDIR)/libvmemexp.a
+	install -D -m 755 $(B)/libvmemexp.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/libvmemexp.so.$(VERSION)
+	ln -sf libvmemexp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvmemexp.so
 
 install-headers:
+	install -D -m 644 lib/vmemexp.h $(DESTDIR)$(INCLUDEDIR)/vmemexp.h
 	install -D -m 644 include/uapi/linux/vmem_exp.h \
-		$(DESTDIR)$(PREFIX)/include/linux/vmem_exp.h
+		$(DESTDIR)$(INCLUDEDIR)/linux/vmem_exp.h
+
+install-pc: $(B)/libvmemexp.pc
+	install -D -m 644 $< $(DESTDIR)$(PKGCONFIGDIR)/libvmemexp.pc
+
+install-tools: tools
+	install -D -m 755 $(B)/vmemexp $(DESTDIR)$(BINDIR)/vmemexp
+
+install-man: man
+	for p in $(MANPAGES); do \
+		install -D -m 644 $(B)/man/$$p \
+			$(DESTDIR)$(MANDIR)/man$${p##*.}/$$p || exit 1; \
+	done
 
 install-udev:
-	install -D -m 644 udev/60-vmem-exp.rules \
-		$(DESTDIR)/lib/udev/rules.d/60-vmem-exp.rules
+	install -D -m 644 udev/60-vmem-exp.rules $(DESTDIR)$(UDEVDIR)/60-vmem-exp.rules
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libvmemexp.a $(DESTDIR)$(LIBDIR)/libvmemexp.so \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libvmemexp.so.$(VERSION) \
+		$(DESTDIR)$(INCLUDEDIR)/vmemexp.h $(DESTDIR)$(INCLUDEDIR)/linux/vmem_exp.h \
+		$(DESTDIR)$(PKGCONFIGDIR)/libvmemexp.pc $(DESTDIR)$(BINDIR)/vmemexp \
+		$(DESTDIR)$(UDEVDIR)/60-vmem-exp.rules
+	for p in $(MANPAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p; done
+
+# The module's source as DKMS wants it, in $(DKMSDIR): dkms.conf, the
+# version, the module and its UAPI header. dkms-install then builds and
+# installs it for the running kernel (and DKMS again on every kernel
+# upgrade); the Debian package vmem-exp-dkms does the same.
+dkms-source:
+	install -d $(DESTDIR)$(DKMSDIR)/kernel $(DESTDIR)$(DKMSDIR)/include/uapi/linux
+	sed 's|@VERSION@|$(VERSION)|' dkms.conf.in > $(DESTDIR)$(DKMSDIR)/dkms.conf
+	install -m 644 VERSION $(DESTDIR)$(DKMSDIR)/
+	install -m 644 kernel/Kbuild kernel/*.h $(filter-out %.mod.c,$(wildcard kernel/*.c)) \
+		$(DESTDIR)$(DKMSDIR)/kernel/
+	install -m 644 include/uapi/linux/vmem_exp.h $(DESTDIR)$(DKMSDIR)/include/uapi/linux/
+
+dkms-install: dkms-source
+	dkms install vmem-exp/$(VERSION)

@@ -54,7 +54,7 @@ static int vmem_exp_check_export(const struct vmem_exp_export *arg)
 	return 0;
 }
 
-static long vmem_exp_ioctl_export(struct vmem_exp_export __user *uarg)
+static long vmem_exp_do_export(struct vmem_exp_export __user *uarg)
 {
 	struct vmem_exp_export arg;
 	struct dma_buf *dmabuf;
@@ -93,6 +93,15 @@ err_put_dmabuf:
 	dma_buf_put(dmabuf);
 err_put_fd:
 	put_unused_fd(fd);
+	return ret;
+}
+
+/* Every export's outcome is counted (sysfs: exports, refused/ERRNO). */
+static long vmem_exp_ioctl_export(struct vmem_exp_export __user *uarg)
+{
+	long ret = vmem_exp_do_export(uarg);
+
+	vmem_exp_info_export_done(ret);
 	return ret;
 }
 
@@ -177,17 +186,25 @@ static struct miscdevice vmem_exp_misc = {
 	.name = "vmem-exp",
 	.fops = &vmem_exp_fops,
 	.mode = 0666,
+	.groups = vmem_exp_info_groups,
 };
 
 static int __init vmem_exp_init(void)
 {
+	int ret;
+
 	vmem_exp_limits_init();
-	return misc_register(&vmem_exp_misc);
+	vmem_exp_info_init();
+	ret = misc_register(&vmem_exp_misc);
+	if (ret)
+		vmem_exp_info_exit();
+	return ret;
 }
 
 static void __exit vmem_exp_exit(void)
 {
 	misc_deregister(&vmem_exp_misc);
+	vmem_exp_info_exit();
 }
 
 module_init(vmem_exp_init);
@@ -196,4 +213,5 @@ module_exit(vmem_exp_exit);
 MODULE_DESCRIPTION("Export a range of a process's virtual memory as a dma-buf");
 MODULE_AUTHOR("The vmem-exp developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VMEM_EXP_VERSION);
 VMEM_EXP_IMPORT_DMA_BUF_NS();

@@ -298,6 +298,7 @@ static void vmem_exp_release(struct dma_buf *dmabuf)
 	struct vmem_exp_buf *buf = dmabuf->priv;
 
 	WARN_ON(buf->vmap_count || !list_empty(&buf->attachments));
+	vmem_exp_info_del(buf);
 	vmem_exp_unpin(buf);
 	mutex_destroy(&buf->lock);
 	kfree(buf);
@@ -356,6 +357,9 @@ struct dma_buf *vmem_exp_create(unsigned long start, unsigned long nr_pages,
 	mutex_init(&buf->lock);
 	INIT_LIST_HEAD(&buf->attachments);
 	buf->writable = writable;
+	buf->origin_pid = task_tgid_nr(current);
+	get_task_comm(buf->origin_comm, current);
+	buf->origin_addr = start;
 
 	ret = vmem_exp_pin(buf, start, nr_pages);
 	if (ret)
@@ -371,6 +375,7 @@ struct dma_buf *vmem_exp_create(unsigned long start, unsigned long nr_pages,
 		goto err_unpin;
 	}
 	/* From here on the dma-buf owns @buf: its release callback frees it. */
+	vmem_exp_info_add(buf, dmabuf);
 	return dmabuf;
 
 err_unpin:

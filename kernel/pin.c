@@ -48,6 +48,12 @@ void vmem_exp_limits_init(void)
 		max_pinned_mb = (totalram_pages() >> (20 - PAGE_SHIFT)) / 2;
 }
 
+/* Pages held through vmem-exp now, all buffers together (for sysfs). */
+unsigned long vmem_exp_held_pages(void)
+{
+	return atomic_long_read(&vmem_exp_pinned_pages);
+}
+
 /* Adds @nr to @counter unless that would take it past @limit. */
 static bool vmem_exp_add_capped(atomic_long_t *counter, unsigned long nr,
 				unsigned long limit)

@@ -9,9 +9,11 @@
 #include <linux/dma-direction.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/scatterlist.h>
 #include <linux/types.h>
 
+struct attribute_group;
 struct file;
 struct vb2_vmarea_handler;
 
@@ -67,6 +69,12 @@ struct vmem_exp_hold {
  * @attachments: the &struct vmem_exp_attachment of every attached device.
  * @vaddr: the kernel mapping of all pages, while @vmap_count > 0.
  * @vmap_count: number of vmap calls not yet matched by a vunmap.
+ * @dmabuf: the buffer's dma-buf, once exported.
+ * @origin_pid: the exporting process (thread group id, in the initial pid
+ *	namespace's numbering as debugfs shows it), for the name and debugfs.
+ * @origin_comm: its command at export time.
+ * @origin_addr: the start of the exported range in its address space.
+ * @node: entry in the list of live buffers (info.c, under its own lock).
  */
 struct vmem_exp_buf {
 	struct page **pages;
@@ -82,6 +90,12 @@ struct vmem_exp_buf {
 	struct list_head attachments;
 	void *vaddr;
 	unsigned int vmap_count;
+
+	struct dma_buf *dmabuf;
+	pid_t origin_pid;
+	char origin_comm[TASK_COMM_LEN];
+	unsigned long origin_addr;
+	struct list_head node;
 };
 
 /**
@@ -107,11 +121,20 @@ struct vmem_exp_attachment {
 
 /* pin.c */
 void vmem_exp_limits_init(void);
+unsigned long vmem_exp_held_pages(void);
 struct dma_buf *vmem_exp_find_dmabuf(unsigned long start, unsigned long len,
 				     bool writable);
 int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 		 unsigned long nr_pages);
 void vmem_exp_unpin(struct vmem_exp_buf *buf);
+
+/* info.c */
+extern const struct attribute_group *vmem_exp_info_groups[];
+void vmem_exp_info_init(void);
+void vmem_exp_info_exit(void);
+void vmem_exp_info_export_done(int ret);
+void vmem_exp_info_add(struct vmem_exp_buf *buf, struct dma_buf *dmabuf);
+void vmem_exp_info_del(struct vmem_exp_buf *buf);
 
 /* dmabuf.c */
 struct dma_buf *vmem_exp_create(unsigned long start, unsigned long nr_pages,

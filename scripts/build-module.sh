@@ -22,6 +22,7 @@ rm -rf "$src" "$out/vmem_exp.ko" "$out/vmem_test_cmem.ko"
 mkdir -p "$src/kernel" "$src/include/uapi/linux" "$src/tests/kmod" "$out"
 # Sources only: never a module or object left by another build.
 cp "$here"/kernel/Kbuild "$here"/kernel/*.[ch] "$src/kernel/"
+cp "$here"/VERSION "$src/"
 cp "$here"/include/uapi/linux/*.h "$src/include/uapi/linux/"
 cp "$here"/tests/kmod/Kbuild "$here"/tests/kmod/*.[ch] "$src/tests/kmod/"
 

@@ -20,6 +20,9 @@ cp /bin/busybox "$stage/bin/busybox"
 for app in $(/bin/busybox --list); do
 	[ "$app" = busybox ] || ln -s busybox "$stage/bin/$app"
 done
+# The vmemexp tool, static, for tests/tool.c (make tests builds it).
+[ ! -f "$here/../build/tools/vmemexp.static" ] ||
+	cp "$here/../build/tools/vmemexp.static" "$stage/bin/vmemexp"
 cp "$here/../tests/init" "$stage/init"
 cp "$here/../tests/run.sh" "$stage/tests/run.sh"
 chmod +x "$stage/init"

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: the vmemexp tool (installed in the guest as /bin/vmemexp,
+ * built static) against the live driver: list shows a buffer with its
+ * exporter, its holds and every holder (this process's fd, a second
+ * process's fd and mapping, vgem's attachment), and what an unprivileged
+ * user sees; status counts exports made and refused by errno; export
+ * hands a fresh or file-backed buffer to a command, whose exit status it
+ * passes on; errors give the errno's name and meaning, and exit 1 or 2.
+ * Also: each export's dma-buf is named after its origin in fdinfo.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "importers.h"
+
+#define TOOL	"/bin/vmemexp"
+#define LEN	(16 * PAGE)
+#define NOBODY	65534
+
+/*
+ * Runs @cmd (through sh) as uid @uid (0: as we are), its stdout and stderr
+ * into @out; returns its exit status, or -1.
+ */
+static int run(uid_t uid, const char *cmd, char *out, size_t size)
+{
+	int pipefd[2], pid, st;
+	size_t n = 0;
+	ssize_t r;
+
+	if (pipe(pipefd))
+		bail("pipe: %m");
+	pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		if (uid && (setgid(uid) || setuid(uid)))
+			_exit(126);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (n + 1 < size && (r = read(pipefd[0], out + n, size - 1 - n)) > 0)
+		n += (size_t)r;
+	while (n > 0 && out[n - 1] == '\n')
+		n--;
+	out[n] = '\0';
+	close(pipefd[0]);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/* The line of `vmemexp --json list` output about inode @ino, or NULL. */
+static char *buffer_line(char *out, unsigned long ino)
+{
+	char key[64];
+	char *p, *end;
+
+	snprintf(key, sizeof(key), "{\"ino\": %lu,", ino);
+	p = strstr(out, key);
+	if (!p)
+		return NULL;
+	end = strchr(p, '\n');
+	if (end)
+		*end = '\0';
+	return p;
+}
+
+static long json_num(const char *s, const char *key)
+{
+	char k[64];
+	const char *p;
+
+	snprintf(k, sizeof(k), "\"%s\": ", key);
+	p = strstr(s, k);
+	return p ? strtol(p + strlen(k), NULL, 10) : -1;
+}
+
+static unsigned long ino_of(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? 0 : (unsigned long)st.st_ino;
+}
+
+/* Run as `tool.t check-export PATTERN|file:PATH:OFFSET`: verify VMEMEXP_FD. */
+static int check_export(const char *what)
+{
+	const char *fd_s = getenv("VMEMEXP_FD"), *size_s = getenv("VMEMEXP_SIZE");
+	unsigned char *p, *f = NULL;
+	size_t len, i;
+	int fd;
+
+	if (!fd_s || !size_s)
+		return 10;
+	fd = atoi(fd_s);
+	len = strtoul(size_s, NULL, 10);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 11;
+	if (!strcmp(what, "counter")) {
+		for (i = 0; i < len; i++)
+			if (p[i] != i % 251)
+				return 12;
+	} else if (!strncmp(what, "file:", 5)) {
+		char path[64];
+		long off;
+		int ffd;
+
+		if (sscanf(what, "file:%63[^:]:%ld", path, &off) != 2)
+			return 13;
+		ffd = open(path, O_RDONLY);
+		if (ffd < 0)
+			return 14;
+		f = mmap(NULL, len, PROT_READ, MAP_SHARED, ffd, off);
+		if (f == MAP_FAILED || memcmp(f, p, len))
+			return 15;
+		/* Written through the dma-buf: the file sees it. */
+		memset(p, 0x5a, PAGE);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char out[65536], cmd[512], version[64], path[64], comm[32], *line;
+	int sv[2], pid, fd, ret, card, st, ffd;
+	long einval, eacces, exports, held;
+	unsigned long ino;
+	uint32_t handle;
+	char ack = 0;
+	void *p;
+	FILE *f;
+
+	if (argc == 3 && !strcmp(argv[1], "check-export"))
+		return check_export(argv[2]);
+	if (access(TOOL, X_OK))
+		bail(TOOL " is not in the guest");
+	f = fopen("/proc/self/comm", "r");
+	if (!f || !fgets(comm, sizeof(comm), f))
+		bail("/proc/self/comm: %m");
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+
+	/* --version agrees with the module's MODULE_VERSION. */
+	f = fopen("/sys/module/vmem_exp/version", "r");
+	if (!f || !fgets(version, sizeof(version), f))
+		bail("no /sys/module/vmem_exp/version");
+	fclose(f);
+	version[strcspn(version, "\n")] = '\0';
+	ret = run(0, TOOL " --version", out, sizeof(out));
+	ok(ret == 0 && strstr(out, version), "vmemexp --version says %s, as the module does (%s)",
+	   version, out);
+
+	/* A buffer with several holders. */
+	p = map_anon(LEN);
+	fill(p, LEN, 3);
+	fd = export(p, LEN, O_RDWR | O_CLOEXEC);
+	if (!ok(fd >= 0, "export %zu bytes", (size_t)LEN))
+		bail("export failed");
+	ino = ino_of(fd);
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	out[0] = '\0';
+	if (f) {
+		size_t n = fread(out, 1, sizeof(out) - 1, f);
+
+		out[n] = '\0';
+		fclose(f);
+	}
+	snprintf(cmd, sizeof(cmd), "name:\tvmem-exp:%d:%lx", getpid(), (unsigned long)p);
+	ok(strstr(out, cmd) != NULL, "fdinfo names the dma-buf after its origin (%s)", cmd + 6);
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		bail("socketpair: %m");
+	pid = fork();
+	if (pid == 0) {
+		int cfd;
+		void *q;
+
+		close(sv[0]);
+		cfd = recv_fd(sv[1]);
+		q = cfd < 0 ? NULL : map_dmabuf(cfd, LEN, PROT_READ, 0);
+		if (write(sv[1], &ack, 1) != 1 || !q)
+			_exit(1);
+		/* Hold fd and mapping until the parent has listed them. */
+		if (read(sv[1], &ack, 1) != 1)
+			_exit(2);
+		_exit(check(q, LEN, 3) ? 0 : 3);
+	}
+	close(sv[1]);
+	ok(send_fd(sv[0], fd) == 0 && read(sv[0], &ack, 1) == 1,
+	   "a second process holds the buffer's fd and a mapping of it");
+	card = vgem_open();
+	ok(card >= 0 && vgem_import(card, fd, &handle) == 0, "vgem imports the buffer");
+
+	ret = run(0, TOOL " --json list", out, sizeof(out));
+	line = buffer_line(out, ino);
+	ok(ret == 0 && line, "vmemexp --json list (root) lists the buffer, inode %lu", ino);
+	if (!line) {
+		diag("%s", out);
+		line = "";
+	}
+	snprintf(cmd, sizeof(cmd), "\"exporter\": {\"pid\": %d, \"comm\": \"%s\", \"addr\": %lu}",
+		 getpid(), comm, (unsigned long)p);
+	ok(strstr(line, cmd) != NULL, "it names the exporter, its command and address");
+	ok(json_num(line, "size") == (long)LEN && strstr(line, "\"mode\": \"rw\""),
+	   "its size and mode");
+	ok(json_num(line, "pins") == (long)(LEN / PAGE) && json_num(line, "refs") == 0,
+	   "its pages are held by %ld pins", json_num(line, "pins"));
+	snprintf(cmd, sizeof(cmd), "{\"pid\": %d, \"comm\": \"%s\", \"fd\": %d}", getpid(), comm,
+		 fd);
+	ok(strstr(line, cmd) != NULL, "the exporter's fd is a holder");
+	snprintf(cmd, sizeof(cmd), "{\"pid\": %d, \"comm\": \"%s\", \"fd\": ", pid, comm);
+	ok(strstr(line, cmd) != NULL, "the second process's fd is a holder");
+	snprintf(cmd, sizeof(cmd), "\"mappings\": [{\"pid\": %d,", pid);
+	ok(strstr(line, cmd) != NULL, "the second process's mapping is a holder");
+	ok(strstr(line, "\"devices\": [\"vgem") != NULL, "vgem's attachment is listed");
+
+	ret = run(0, TOOL " list", out, sizeof(out));
+	snprintf(cmd, sizeof(cmd), "%d (%s) 0x%lx-0x%lx", getpid(), comm, (unsigned long)p,
+		 (unsigned long)p + LEN);
+	ok(ret == 0 && strstr(out, cmd) && strstr(out, "held by: 16 pins") &&
+	   strstr(out, "devices: vgem"), "vmemexp list (text) says the same");
+
+	/* An unprivileged user sees its own buffers, not root's. */
+	snprintf(cmd, sizeof(cmd), TOOL " export --size 8k -- " TOOL " --json list");
+	ret = run(NOBODY, cmd, out, sizeof(out));
+	ok(ret == 0 && !buffer_line(out, ino) && strstr(out, "\"mode\": \"rw\""),
+	   "uid 65534 lists the buffer it exported, and not root's (exit %d)", ret);
+	ok(strstr(out, "\"held\": null"), "without debugfs it shows no holds it cannot know");
+
+	ok(write(sv[0], &ack, 1) == 1, "let the second process go");
+	close(sv[0]);
+	st = wait_child(pid);
+	ok(st == 0, "the second process read the bytes through its mapping (%d)", st);
+	vgem_close_handle(card, handle);
+	close(card);
+	close(fd);
+
+	/* status: exports made and refused, by errno. */
+	ret = run(0, TOOL " --json status", out, sizeof(out));
+	einval = json_num(out, "EINVAL");
+	eacces = json_num(out, "EACCES");
+	exports = json_num(out, "exports");
+	ok(ret == 0 && einval >= 0 && eacces >= 0 && exports > 0,
+	   "vmemexp --json status counts exports (%ld) and refusals", exports);
+	ok(strstr(out, "\"max_export_mb\": \"4096\"") != NULL, "and shows the parameters");
+	ok_errno(export(p, 0, O_RDWR), EINVAL, "a zero-length export");
+	mprotect(p, PAGE, PROT_READ);
+	ok_errno(export(p, PAGE, O_RDWR), EACCES, "a writable export of read-only memory");
+	fd = export(p, LEN, O_RDONLY);
+	ok(fd >= 0, "a read-only export");
+	ret = run(0, TOOL " --json status", out, sizeof(out));
+	held = json_num(out, "held_bytes");
+	ok(json_num(out, "EINVAL") == einval + 1 && json_num(out, "EACCES") == eacces + 1,
+	   "the refused counters moved: EINVAL %ld, EACCES %ld", json_num(out, "EINVAL"),
+	   json_num(out, "EACCES"));
+	ok(json_num(out, "exports") == exports + 1, "exports made moved by one");
+	ok(held >= (long)LEN, "held bytes include the live buffer (%ld)", held);
+	ret = run(0, TOOL " status", out, sizeof(out));
+	ok(ret == 0 && strstr(out, "EACCES") && strstr(out, "not mapped writable"),
+	   "vmemexp status explains the refusals it counted");
+	close(fd);
+
+	/* export: fresh memory and a file's range, handed to a command. */
+	snprintf(cmd, sizeof(cmd), TOOL " export --size 20k -- %s check-export counter",
+		 "/tests/*-tool.t");
+	ret = run(0, cmd, out, sizeof(out));
+	ok(ret == 0, "vmemexp export: the command maps the fd from VMEMEXP_FD and finds the pattern (%d %s)",
+	   ret, out);
+	ffd = open("/dev/shm/tool-file", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (ffd < 0 || ftruncate(ffd, 4 * PAGE))
+		bail("/dev/shm/tool-file: %m");
+	{
+		char *m = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ffd, 0);
+
+		fill(m, 4 * PAGE, 9);
+		munmap(m, 4 * PAGE);
+	}
+	snprintf(cmd, sizeof(cmd), TOOL " export --file /dev/shm/tool-file --offset 4096 --size 8192 -- "
+		 "/tests/*-tool.t check-export file:/dev/shm/tool-file:4096");
+	ret = run(0, cmd, out, sizeof(out));
+	ok(ret == 0, "vmemexp export --file: the command sees the file's bytes at the offset (%d %s)",
+	   ret, out);
+	{
+		unsigned char b[PAGE];
+
+		ok(pread(ffd, b, PAGE, PAGE) == (ssize_t)PAGE && all_bytes(b, PAGE, 0x5a),
+		   "and its writes through the dma-buf reach the file");
+	}
+	close(ffd);
+	ret = run(0, TOOL " export -- sh -c 'exit 7'", out, sizeof(out));
+	ok(ret == 7, "export exits with the command's status (%d)", ret);
+	ret = run(0, TOOL " export -- /nonexistent", out, sizeof(out));
+	ok(ret == 127, "a command that cannot run: 127 (%d)", ret);
+
+	/* Errors: the errno's name and meaning; exit 1, or 2 for usage. */
+	mkdir("/tmp/toolfs", 0700);
+	if (mount("ramfs", "/tmp/toolfs", "ramfs", 0, NULL))
+		bail("mount ramfs: %m");
+	ffd = open("/tmp/toolfs/f", O_RDWR | O_CREAT, 0600);
+	if (ffd < 0 || ftruncate(ffd, PAGE))
+		bail("ramfs file: %m");
+	close(ffd);
+	ret = run(0, TOOL " export --file /tmp/toolfs/f -- true", out, sizeof(out));
+	ok(ret == 1 && strstr(out, "EOPNOTSUPP") && strstr(out, "tracks dirty pages"),
+	   "a refused export: exit 1, the errno and why (%d: %s)", ret, out);
+	ret = run(0, TOOL " export --file /tmp/toolfs/f --rdonly -- true", out, sizeof(out));
+	ok(ret == 0, "the same file read-only is exported (%d %s)", ret, out);
+	umount("/tmp/toolfs");
+	ret = run(0, TOOL " export --file /nonexistent -- true", out, sizeof(out));
+	ok(ret == 1 && strstr(out, "No such file"), "a missing file: exit 1 (%d)", ret);
+	ret = run(0, TOOL " frobnicate", out, sizeof(out));
+	ok(ret == 2 && strstr(out, "usage:"), "an unknown command: usage, exit 2 (%d)", ret);
+	ret = run(0, TOOL " --help", out, sizeof(out));
+	ok(ret == 0 && strstr(out, "usage:"), "--help: usage, exit 0");
+	return done();
+}
