@@ -213,9 +213,13 @@ uninstall:
 # version, the module and its UAPI header. dkms-install then builds and
 # installs it for the running kernel (and DKMS again on every kernel
 # upgrade); the Debian package vmem-exp-dkms does the same.
-dkms-source:
+$(B)/dkms.conf: dkms.conf.in VERSION
+	@mkdir -p $(dir $@)
+	sed 's|@VERSION@|$(VERSION)|' $< > $@
+
+dkms-source: $(B)/dkms.conf
 	install -d $(DESTDIR)$(DKMSDIR)/kernel $(DESTDIR)$(DKMSDIR)/include/uapi/linux
-	sed 's|@VERSION@|$(VERSION)|' dkms.conf.in > $(DESTDIR)$(DKMSDIR)/dkms.conf
+	install -m 644 $(B)/dkms.conf $(DESTDIR)$(DKMSDIR)/
 	install -m 644 VERSION $(DESTDIR)$(DKMSDIR)/
 	install -m 644 kernel/Kbuild kernel/*.h $(filter-out %.mod.c,$(wildcard kernel/*.c)) \
 		$(DESTDIR)$(DKMSDIR)/kernel/

@@ -26,31 +26,9 @@ fi
 root=$VMEM_EXP_CACHE/chroot-$K_REL
 # perl: kernel-doc runs in W=1 builds.
 pkgs="$K_GCC,make,libc6-dev,libelf1t64,libssl3t64,pahole,kmod,xz-utils,bc,python3,perl"
-if [ ! -f "$root/.complete" ]; then
-	echo "build-env: making a $K_REL chroot with $K_GCC in $root (minutes, once)" >&2
-	"$here/deps.sh" debian-archive-keyring
-	ds=$VMEM_EXP_CACHE/debootstrap
-	if [ ! -x "$ds/usr/sbin/debootstrap" ]; then
-		mkdir -p "$ds"
-		download_debs trixie "$ds" debootstrap
-	fi
-	rm -rf "$root"
-	DEBOOTSTRAP_DIR=$ds/usr/share/debootstrap "$ds/usr/sbin/debootstrap" \
-		--variant=minbase \
-		--include="$pkgs" \
-		"$K_REL" "$root" "$(debian_mirror '')" >&2 ||
-		{ echo "build-env: debootstrap failed; see $root/debootstrap/debootstrap.log" >&2; exit 1; }
-	echo "$pkgs" > "$root/.complete"
-fi
-if [ "$(cat "$root/.complete")" != "$pkgs" ]; then
-	# A newer kernel of the release may want a newer compiler.
-	echo "build-env: installing $pkgs in $root" >&2
-	chroot "$root" apt-get -q update >&2
-	# shellcheck disable=SC2046 # a list of packages
-	DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -q \
-		--no-install-recommends $(echo "$pkgs" | tr , ' ') >&2
-	echo "$pkgs" > "$root/.complete"
-fi
+# A newer kernel of the release may want a newer compiler: then it is
+# installed into the existing chroot.
+debian_root "$K_REL" "$root" "$pkgs"
 if [ ! -f "$root/.headers-$K_VER" ]; then
 	echo "build-env: unpacking the $K_VER headers into $root" >&2
 	# shellcheck disable=SC2086 # a list of packages

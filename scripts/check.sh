@@ -31,16 +31,25 @@ for k in $KERNELS; do
 	echo "# kernel $K_NAME: Debian $K_REL's $K_PKGVER; building the module" \
 		"(the first run also downloads and prepares)" >&2
 	rm -f "$out/guest/counts"
-	if ! scripts/build-module.sh "$k" "$out" || ! kroot=$(scripts/fetch-kernel.sh "$k"); then
+	build=scripts/build-module.sh
+	[ -z "$K_PACKAGED" ] || build=scripts/pkg-build.sh
+	if ! $build "$k" "$out" || ! kroot=$(scripts/fetch-kernel.sh "$k"); then
 		echo "not ok - $K_NAME: build the module and fetch the kernel"
 		failed=$((failed + 1)) failures="$failures $K_NAME"
 		continue
 	fi
 	# The release of a kernel built from source is known once it is built.
 	kernel_vars "$k"
-	# shellcheck disable=SC2046 # a list of files
+	if [ -n "$K_PACKAGED" ]; then
+		tests="$(make -s print-tests TESTS="$K_TESTS") $out/example.t"
+		export VMEM_EXP_EXTRA_BINS="$out/share"
+	else
+		tests=$(make -s print-tests)
+		unset VMEM_EXP_EXTRA_BINS
+	fi
+	# shellcheck disable=SC2086 # a list of files
 	scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" "$kroot" "$K_VER" \
-		"$out/vmem_exp.ko" $(make -s print-tests)
+		"$out/vmem_exp.ko" $tests
 	echo "# kernel $K_NAME: booting $K_VER under QEMU" >&2
 	scripts/run-guest.sh "$k" "$kroot/$K_VMLINUZ" "$out/initramfs.cpio.gz" "$out/guest" ||
 		failures="$failures $K_NAME"

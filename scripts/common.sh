@@ -27,7 +27,7 @@ VMEM_EXP_CACHE=${VMEM_EXP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmem-exp}
 #   K_ROOT     for a kernel built from source: where it is built
 kernel_vars() {
 	if ! kernel_table "${1%%=*}"; then
-		echo "unknown kernel '${1%%=*}' (known: $KNOWN_KERNELS and bookworm-debug;" \
+		echo "unknown kernel '${1%%=*}' (known: $KNOWN_KERNELS, bookworm-debug, bookworm-pkg;" \
 			"6.1, 6.12 and 6.1-debug stand for bookworm, trixie and bookworm-debug)" >&2
 		return 1
 	fi
@@ -65,7 +65,10 @@ kernel_version() {
 		echo "$K_PIN"
 		return 0
 	fi
+	# Downloaded kernels are the release's: bookworm-pkg runs what bookworm
+	# does.
 	_f=$VMEM_EXP_CACHE/kernels/$K_NAME
+	[ -n "$K_SOURCE" ] || _f=$VMEM_EXP_CACHE/kernels/$K_REL
 	if [ ! -s "$_f" ]; then
 		mkdir -p "$VMEM_EXP_CACHE/kernels"
 		_v=$(kernel_resolve)
@@ -248,4 +251,41 @@ source_tarball() {
 		touch "$_s/.complete"
 	fi
 	echo "$_s/usr/src/$K_SOURCE.tar.xz"
+}
+
+# debian_root REL DIR PKGS: make DIR a minimal Debian REL root (debootstrap
+# minbase, from the system's mirror, the first time: a minute or two) with
+# the packages PKGS (comma-separated) installed, and apt sources for REL,
+# REL-updates and REL-security. A root made earlier gets what PKGS adds.
+debian_root() {
+	if [ ! -f "$2/.complete" ]; then
+		echo "root: making a Debian $1 root in $2 with $3 (minutes, once)" >&2
+		"$(dirname "$0")/deps.sh" debian-archive-keyring
+		_ds=$VMEM_EXP_CACHE/debootstrap
+		if [ ! -x "$_ds/usr/sbin/debootstrap" ]; then
+			mkdir -p "$_ds"
+			download_debs trixie "$_ds" debootstrap || return 1
+		fi
+		rm -rf --one-file-system "$2"
+		if ! DEBOOTSTRAP_DIR=$_ds/usr/share/debootstrap "$_ds/usr/sbin/debootstrap" \
+			--variant=minbase --include="$3" \
+			"$1" "$2" "$(debian_mirror '')" >&2; then
+			echo "root: debootstrap failed; see $2/debootstrap/debootstrap.log" >&2
+			return 1
+		fi
+		# The same sources as the harness's own apt for REL.
+		if [ ! -s "$VMEM_EXP_CACHE/apt-$1/sources.list" ]; then
+			apt_setup "$1" || return 1
+		fi
+		cp "$VMEM_EXP_CACHE/apt-$1/sources.list" "$2/etc/apt/sources.list"
+		echo "$3" > "$2/.complete"
+	fi
+	if [ "$(cat "$2/.complete")" != "$3" ]; then
+		echo "root: installing $3 in $2" >&2
+		chroot "$2" apt-get -qq update >&2 || return 1
+		# shellcheck disable=SC2046 # a list of packages
+		DEBIAN_FRONTEND=noninteractive chroot "$2" apt-get install -y -q \
+			--no-install-recommends $(echo "$3" | tr , ' ') >&2 || return 1
+		echo "$3" > "$2/.complete"
+	fi
 }

@@ -7,7 +7,8 @@
 # release's metapackages the first time it is prepared (README, "Supported
 # kernels"). To add a kernel, add a case (README, "Adding a kernel").
 
-# make check's default; bookworm-debug is make check-debug.
+# make check's default; bookworm-debug is make check-debug, bookworm-pkg the
+# packaged path (make check-packages).
 KNOWN_KERNELS="bookworm trixie sid"
 
 # The architecture of the guests and of the metapackages' flavour
@@ -22,6 +23,10 @@ K_FLAVOUR=amd64
 # scripts/debug-kernel.sh instead of downloaded (empty otherwise):
 #   K_SOURCE   the source package (its .deb holds /usr/src/K_SOURCE.tar.xz)
 #   K_CONFIG   its config fragment, in scripts/
+# and, for the packaged path (empty otherwise):
+#   K_PACKAGED the module is the one DKMS builds from the Debian packages,
+#              installed into a root of K_REL (scripts/pkg-build.sh)
+#   K_TESTS    the tests that run (empty: all), besides the example
 # and, for the guest (empty: run-guest.sh's defaults):
 #   K_APPEND   more kernel parameters
 #   K_MEM      guest memory (QEMU -m)
@@ -29,7 +34,7 @@ K_FLAVOUR=amd64
 # Returns 1 for an unknown NAME. The aliases are the kernel series a
 # stable release keeps for its whole life; sid has none, as it moves on.
 kernel_table() {
-	K_SOURCE='' K_CONFIG='' K_APPEND='' K_MEM='' K_TIMEOUT=''
+	K_SOURCE='' K_CONFIG='' K_APPEND='' K_MEM='' K_TIMEOUT='' K_PACKAGED='' K_TESTS=''
 	case $1 in
 	bookworm | 6.1)
 		K_NAME=bookworm K_REL=bookworm ;;
@@ -37,6 +42,12 @@ kernel_table() {
 		K_NAME=trixie K_REL=trixie ;;
 	sid)
 		K_NAME=sid K_REL=sid ;;
+	bookworm-pkg)
+		# bookworm's kernel with the module that DKMS built from our
+		# Debian packages, and the core tests plus examples/share.c
+		# built against the installed libvmemexp-dev (README, "Install").
+		K_NAME=bookworm-pkg K_REL=bookworm K_PACKAGED=1
+		K_TESTS="sources mmap errno rdonly lifetime fdpass vgem tool unload" ;;
 	bookworm-debug | 6.1-debug)
 		# bookworm's linux-source-6.1 with KASAN, KFENCE, kmemleak,
 		# lockdep, DMA-API debug and fault injection, built with the

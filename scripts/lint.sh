@@ -18,7 +18,7 @@ cp_dir=$VMEM_EXP_CACHE/checkpatch-$K_PKGVER
 kernel_vars bookworm
 
 # shellcheck disable=SC2086 # a list of packages
-scripts/deps.sh sparse shellcheck $K_HEADERS
+scripts/deps.sh sparse shellcheck dpkg-dev $K_HEADERS
 if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 	echo "lint: unpacking checkpatch.pl from linux-source-6.1" >&2
 	mkdir -p "$cp_dir"
@@ -56,6 +56,13 @@ for m in kernel tests/kmod; do
 done
 grep -v 'Skipping BTF generation' build-lint.log || true
 rm -f build-lint.log
+
+# One version number: VERSION, and the Debian changelog says the same.
+echo "lint: version"
+if [ "$(dpkg-parsechangelog -S Version)" != "$(cat VERSION)" ]; then
+	echo "lint: debian/changelog is at $(dpkg-parsechangelog -S Version), VERSION at $(cat VERSION)"
+	status=1
+fi
 
 echo "lint: shellcheck"
 shellcheck $(git ls-files 'scripts/*.sh') tests/run.sh tests/init .ci/run || status=1

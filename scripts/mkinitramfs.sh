@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the test guest's initramfs.
 # Usage: mkinitramfs.sh OUT KERNEL_ROOT KVER VMEM_EXP_KO TEST...
-# The test-only vmem_test_cmem.ko is taken from beside VMEM_EXP_KO.
+# The test-only vmem_test_cmem.ko is taken from beside VMEM_EXP_KO, where
+# there is one. Programs in VMEM_EXP_EXTRA_BINS go into /bin.
 # KERNEL_ROOT holds the unpacked Debian image (lib/modules/KVER); the tests
 # are installed in the given order as /tests/NN-name.t.
 set -eu
@@ -49,8 +50,14 @@ for m in $("$here/modclosure.sh" "$moddir" vgem vivid); do
 	esac >> "$stage/etc/modules.load"
 done
 cp "$ko" "$stage/lib/modules/vmem_exp.ko"
-cp "$(dirname "$ko")/vmem_test_cmem.ko" "$stage/lib/modules/"
-printf '%s\n' vmem_exp.ko vmem_test_cmem.ko >> "$stage/etc/modules.load"
+echo vmem_exp.ko >> "$stage/etc/modules.load"
+if [ -f "$(dirname "$ko")/vmem_test_cmem.ko" ]; then
+	cp "$(dirname "$ko")/vmem_test_cmem.ko" "$stage/lib/modules/"
+	echo vmem_test_cmem.ko >> "$stage/etc/modules.load"
+fi
+for b in ${VMEM_EXP_EXTRA_BINS:-}; do
+	cp "$b" "$stage/bin/"
+done
 
 i=10
 for t in "$@"; do

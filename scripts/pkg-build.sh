@@ -1,0 +1,103 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The packaged path, as a user takes it: build the Debian packages from the
+# checkout's files with dpkg-buildpackage, install them into a Debian root
+# of the kernel's release together with the kernel's headers, let DKMS
+# build the module there, and compile examples/share.c against the
+# installed libvmemexp-dev with pkg-config. For make check's packaged
+# kernels (K_PACKAGED in kernels.sh): the guest then runs the core tests
+# against the module DKMS built, and the example.
+# Usage: pkg-build.sh SPEC OUTDIR
+# Leaves in OUTDIR: vmem_exp.ko (DKMS's), share (the example, static),
+# example.t (the guest test that runs it), the packages (debs/) and the
+# build's log (dpkg-buildpackage.log).
+set -eu
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
+kernel_vars "$1"
+mkdir -p "$2"
+out=$(cd "$2" && pwd)
+here=$(cd "$(dirname "$0")/.." && pwd)
+version=$(cat "$here/VERSION")
+
+say() {
+	echo "pkg-build: $*" >&2
+}
+
+# 1. The packages, from a copy of the checkout's files (what git tracks,
+# and new files it does not ignore), as from a clean clone.
+"$here/scripts/deps.sh" dpkg-dev debhelper dh-dkms
+src=$out/src
+rm -rf "$src" "$out/debs"
+mkdir -p "$src/vmem-exp" "$out/debs"
+(cd "$here" && git ls-files -z -c -o --exclude-standard |
+	xargs -0 tar -cf - --) | tar -xf - -C "$src/vmem-exp"
+say "dpkg-buildpackage -b -us -uc (log: $out/dpkg-buildpackage.log)"
+if ! (cd "$src/vmem-exp" && dpkg-buildpackage -b -us -uc) > "$out/dpkg-buildpackage.log" 2>&1; then
+	tail -20 "$out/dpkg-buildpackage.log" >&2
+	say "dpkg-buildpackage failed"
+	exit 1
+fi
+mv "$src"/*.deb "$out/debs/"
+rm -rf "$src"
+for deb in "$out"/debs/*.deb; do
+	say "  ${deb##*/}"
+done
+
+# 2. A Debian root of the kernel's release with DKMS and pkg-config; the
+# packages and the kernel's headers installed with its apt, as a user would.
+root=$VMEM_EXP_CACHE/root-$K_REL
+debian_root "$K_REL" "$root" "dkms,$K_GCC,make,libc6-dev,pkg-config,kmod,xz-utils"
+mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+trap 'umount "$root/proc" 2>/dev/null || true' EXIT
+rm -rf "$root/tmp/debs"
+cp -r "$out/debs" "$root/tmp/debs"
+# Whatever an earlier run installed goes first: this run's packages are new.
+chroot "$root" dpkg --purge vmem-exp-dkms vmemexp-tools libvmemexp-dev libvmemexp1 \
+	> /dev/null 2>&1 || true
+chroot "$root" apt-get -qq update >&2
+say "installing the packages and linux-headers-$K_VER into $root"
+# shellcheck disable=SC2086 # a list of packages
+DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -q --no-install-recommends \
+	$K_HEADERS /tmp/debs/vmem-exp-dkms_"$version"_all.deb \
+	/tmp/debs/libvmemexp1_"$version"_*.deb /tmp/debs/libvmemexp-dev_"$version"_*.deb \
+	/tmp/debs/vmemexp-tools_"$version"_*.deb > "$out/apt-install.log" 2>&1 ||
+	{ tail -20 "$out/apt-install.log" >&2; say "installing the packages failed"; exit 1; }
+
+# 3. DKMS builds the module for the guest's kernel. The package's own
+# postinst builds for the kernels it finds; this is the step a user's
+# kernel upgrade runs (dkms autoinstall) for a kernel it did not see.
+ko=lib/modules/$K_VER/updates/dkms/vmem_exp.ko
+if [ ! -f "$root/$ko" ]; then
+	say "dkms autoinstall -k $K_VER"
+	chroot "$root" dkms autoinstall -k "$K_VER" >&2 ||
+		{ cat "$root/var/lib/dkms/vmem-exp/$version/build/make.log" >&2 || true; exit 1; }
+fi
+[ -f "$root/$ko" ] || { say "DKMS left no $ko"; exit 1; }
+chroot "$root" dkms status vmem-exp >&2
+cp "$root/$ko" "$out/vmem_exp.ko"
+modinfo -F version "$out/vmem_exp.ko" | grep -qx "$version" ||
+	{ say "the DKMS module's version is not $version"; exit 1; }
+
+# 4. The example, against the installed library, with pkg-config (static:
+# the guest has no C library of its own).
+cp "$here/examples/share.c" "$root/tmp/share.c"
+# shellcheck disable=SC2016 # expanded in the root's shell
+chroot "$root" sh -c 'cc -O2 -Wall -Wextra -Werror -static -o /tmp/share /tmp/share.c \
+	$(pkg-config --cflags --libs --static libvmemexp)' >&2 ||
+	{ say "examples/share.c does not build against libvmemexp-dev"; exit 1; }
+cp "$root/tmp/share" "$out/share"
+cat > "$out/example.t" <<'EOF'
+#!/bin/sh
+# examples/share.c, built against the installed libvmemexp-dev.
+echo "TAP version 13"
+if /bin/share 4 > /tmp/share.out 2>&1; then
+	echo "ok 1 - examples/share.c (pkg-config, libvmemexp-dev) runs against the DKMS module"
+else
+	echo "not ok 1 - examples/share.c (pkg-config, libvmemexp-dev) runs against the DKMS module"
+fi
+sed 's/^/# /' /tmp/share.out
+echo "1..1"
+EOF
+chmod +x "$out/example.t"
+say "done: $out/vmem_exp.ko (DKMS), $out/share (pkg-config)"
