@@ -2,11 +2,16 @@
 #
 # vmem-exp: export a range of a process's memory as a dma-buf.
 #
-#   make            build the module for the running kernel, the library, the tools
+#   make            build the module for the running kernel, the library, the
+#                   tool (vmemexp), the man pages
 #   make demo       show vmem-exp at work in a QEMU guest
 #   make check      build and run the whole suite in QEMU guests (see README)
 #   make check-debug  the same on a 6.1 kernel built with KASAN, KFENCE,
 #                   kmemleak, lockdep, DMA-API debug (docs/debug-kernel.md)
+#   make check-packages  the Debian packages built, installed with DKMS in a
+#                   Debian root, and the core tests run against that module
+#   make install    library, headers, pkg-config file, tool, man pages, udev
+#                   rule (DESTDIR, PREFIX); make uninstall; make dkms-install
 #   make kernels    which Debian kernel each name of make check stands for
 #   make refresh    forget them: the next run takes what Debian serves then
 #   make lint       checkpatch --strict, sparse, a W=1 build, shellcheck
@@ -46,7 +51,7 @@ LIB_PIC := $(B)/lib/vmemexp.pic.o
 MANPAGES := vmem-exp.4 vmemexp.1 libvmemexp.3 vmem_exp_open.3 vmem_exp_export.3 vmem_exp_sync.3
 
 .PHONY: all module lib tools man tests bench demo check check-debug kernels refresh lint clean \
-	install uninstall install-module install-lib install-headers install-pc install-tools \
+	check-packages install uninstall install-module install-lib install-headers install-pc install-tools \
 	install-man install-udev dkms-source dkms-install print-tests
 
 all: module lib tools man
@@ -148,6 +153,10 @@ check:
 # scripts/debug-kernel.sh.
 check-debug:
 	KERNELS=bookworm-debug scripts/check.sh
+
+# The packaged path (README, "Install"): scripts/pkg-build.sh.
+check-packages:
+	KERNELS=bookworm-pkg scripts/check.sh
 
 # The kernel each name stands for in this cache, resolved from Debian's
 # archive the first time; make refresh forgets them and the build chroots

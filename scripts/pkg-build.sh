@@ -57,11 +57,12 @@ chroot "$root" dpkg --purge vmem-exp-dkms vmemexp-tools libvmemexp-dev libvmemex
 	> /dev/null 2>&1 || true
 chroot "$root" apt-get -qq update >&2
 say "installing the packages and linux-headers-$K_VER into $root"
+arch=$(dpkg --print-architecture)
 # shellcheck disable=SC2086 # a list of packages
 DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -q --no-install-recommends \
 	$K_HEADERS /tmp/debs/vmem-exp-dkms_"$version"_all.deb \
-	/tmp/debs/libvmemexp1_"$version"_*.deb /tmp/debs/libvmemexp-dev_"$version"_*.deb \
-	/tmp/debs/vmemexp-tools_"$version"_*.deb > "$out/apt-install.log" 2>&1 ||
+	/tmp/debs/libvmemexp1_"$version"_"$arch".deb /tmp/debs/libvmemexp-dev_"$version"_"$arch".deb \
+	/tmp/debs/vmemexp-tools_"$version"_"$arch".deb > "$out/apt-install.log" 2>&1 ||
 	{ tail -20 "$out/apt-install.log" >&2; say "installing the packages failed"; exit 1; }
 
 # 3. DKMS builds the module for the guest's kernel. The package's own
