@@ -68,7 +68,7 @@ module:
 		exit 1; } >&2
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=1 modules
 
-lib: $(B)/libvmemexp.a $(B)/libvmemexp.so.$(VERSION) $(B)/libvmemexp.pc
+lib: $(B)/libvmemexp.a $(B)/libvmemexp.so.$(VERSION)
 
 $(B)/lib/%.o: lib/%.c lib/vmemexp.h include/uapi/linux/vmem_exp.h
 	@mkdir -p $(dir $@)
@@ -85,10 +85,6 @@ $(B)/libvmemexp.so.$(VERSION): $(LIB_PIC) lib/libvmemexp.map
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) \
 		-Wl,--version-script=lib/libvmemexp.map -o $@ $(LIB_PIC)
 	ln -sf libvmemexp.so.$(VERSION) $(B)/$(SONAME)
-
-$(B)/libvmemexp.pc: lib/libvmemexp.pc.in VERSION
-	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@PREFIX@|$(PREFIX)|' \
-		-e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' $< > $@
 
 # The command-line tool, linked with the shared library.
 tools: $(B)/vmemexp
@@ -195,8 +191,12 @@ install-headers:
 	install -D -m 644 include/uapi/linux/vmem_exp.h \
 		$(DESTDIR)$(INCLUDEDIR)/linux/vmem_exp.h
 
-install-pc: $(B)/libvmemexp.pc
-	install -D -m 644 $< $(DESTDIR)$(PKGCONFIGDIR)/libvmemexp.pc
+# Made at install time: it names the directories of this install.
+install-pc:
+	install -d $(DESTDIR)$(PKGCONFIGDIR)
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@PREFIX@|$(PREFIX)|' \
+		-e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		lib/libvmemexp.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libvmemexp.pc
 
 install-tools: tools
 	install -D -m 755 $(B)/vmemexp $(DESTDIR)$(BINDIR)/vmemexp

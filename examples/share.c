@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * share: the smallest complete use of libvmemexp. It exports a buffer
+ * The smallest complete use of libvmemexp. It exports a buffer
  * that malloc-style code filled, maps the dma-buf as any importer would,
  * and shows that both are the same memory: no copy was made.
  *
- * Build against the installed library:
- *   cc -o share share.c $(pkg-config --cflags --libs libvmemexp)
- * Run where the vmem_exp module is loaded: ./share [MiB]
+ * Build it against the installed library (libvmemexp-dev):
+ *   cc -O2 -o share-demo <this file> $(pkg-config --cflags --libs libvmemexp)
+ * Run it where the vmem_exp module is loaded: ./share-demo [MiB]
  */
 #include <fcntl.h>
 #include <linux/dma-buf.h>

@@ -38,24 +38,20 @@ static struct dentry *vmem_exp_debugfs;
 static atomic_long_t vmem_exp_exports_made = ATOMIC_LONG_INIT(0);
 
 /*
- * The errnos an export may fail with (the README's ABI table), each
- * counted in refused/NAME; anything else in refused/other.
+ * The errnos an export may fail with (the README's ABI table), each counted
+ * in refused/NAME; anything else in the last entry, refused/other.
  */
-#define VMEM_EXP_REFUSALS(x)						\
-	x(EINVAL) x(EFAULT) x(EPERM) x(ENXIO) x(EACCES) x(EOPNOTSUPP)	\
-	x(E2BIG) x(ENOMEM) x(ENOSPC) x(EMFILE) x(EINTR)
-
-#define VMEM_EXP_REFUSAL_INDEX(e)	VMEM_EXP_REFUSED_##e,
-enum {
-	VMEM_EXP_REFUSALS(VMEM_EXP_REFUSAL_INDEX)
-	VMEM_EXP_REFUSED_OTHER,
-	VMEM_EXP_NR_REFUSALS
+static const struct {
+	int err;
+	const char *name;
+} vmem_exp_refusals[] = {
+	{ EINVAL, "EINVAL" }, { EFAULT, "EFAULT" }, { EPERM, "EPERM" },
+	{ ENXIO, "ENXIO" }, { EACCES, "EACCES" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+	{ E2BIG, "E2BIG" }, { ENOMEM, "ENOMEM" }, { ENOSPC, "ENOSPC" },
+	{ EMFILE, "EMFILE" }, { EINTR, "EINTR" }, { 0, "other" },
 };
 
-static const int vmem_exp_refusal_errno[] = {
-#define VMEM_EXP_REFUSAL_ERRNO(e)	[VMEM_EXP_REFUSED_##e] = e,
-	VMEM_EXP_REFUSALS(VMEM_EXP_REFUSAL_ERRNO)
-};
+#define VMEM_EXP_NR_REFUSALS	ARRAY_SIZE(vmem_exp_refusals)
 
 static atomic_long_t vmem_exp_refused[VMEM_EXP_NR_REFUSALS];
 
@@ -71,8 +67,8 @@ void vmem_exp_info_export_done(int ret)
 		atomic_long_inc(&vmem_exp_exports_made);
 		return;
 	}
-	for (i = 0; i < ARRAY_SIZE(vmem_exp_refusal_errno); i++)
-		if (vmem_exp_refusal_errno[i] == -ret)
+	for (i = 0; i < VMEM_EXP_NR_REFUSALS - 1; i++)
+		if (vmem_exp_refusals[i].err == -ret)
 			break;
 	atomic_long_inc(&vmem_exp_refused[i]);
 }
@@ -197,7 +193,10 @@ static const struct attribute_group vmem_exp_group = {
 	.attrs = vmem_exp_attrs,
 };
 
-/* refused/NAME: one read-only file per errno, the attribute's index in var. */
+/*
+ * refused/NAME: one read-only file per entry of vmem_exp_refusals, whose
+ * index is the attribute's var; filled in by vmem_exp_info_init().
+ */
 static ssize_t refused_show(struct device *dev, struct device_attribute *attr,
 			    char *out)
 {
@@ -207,38 +206,12 @@ static ssize_t refused_show(struct device *dev, struct device_attribute *attr,
 	return sysfs_emit(out, "%ld\n", atomic_long_read(&vmem_exp_refused[i]));
 }
 
-/*
- * refused/E for errno E; E is spelled out (#e) and pasted (##e), so it is
- * never expanded to its number.
- */
-#define VMEM_EXP_REFUSED_ATTR(e)					\
-	static struct dev_ext_attribute vmem_exp_refused_##e = {	\
-		.attr = {						\
-			.attr = { .name = #e, .mode = 0444 },		\
-			.show = refused_show,				\
-		},							\
-		.var = (void *)VMEM_EXP_REFUSED_##e,			\
-	};
-VMEM_EXP_REFUSALS(VMEM_EXP_REFUSED_ATTR)
-
-static struct dev_ext_attribute vmem_exp_refused_OTHER = {
-	.attr = {
-		.attr = { .name = "other", .mode = 0444 },
-		.show = refused_show,
-	},
-	.var = (void *)VMEM_EXP_REFUSED_OTHER,
-};
-
-#define VMEM_EXP_REFUSED_ENTRY(e)	&vmem_exp_refused_##e.attr.attr,
-static struct attribute *vmem_exp_refused_attrs[] = {
-	VMEM_EXP_REFUSALS(VMEM_EXP_REFUSED_ENTRY)
-	&vmem_exp_refused_OTHER.attr.attr,
-	NULL
-};
+static struct dev_ext_attribute vmem_exp_refused_attrs[VMEM_EXP_NR_REFUSALS];
+static struct attribute *vmem_exp_refused_list[VMEM_EXP_NR_REFUSALS + 1];
 
 static const struct attribute_group vmem_exp_refused_group = {
 	.name = "refused",
-	.attrs = vmem_exp_refused_attrs,
+	.attrs = vmem_exp_refused_list,
 };
 
 /* The misc device's sysfs attributes (miscdevice.groups). */
@@ -248,8 +221,22 @@ const struct attribute_group *vmem_exp_info_groups[] = {
 	NULL
 };
 
+/* Before misc_register(), which creates the files of vmem_exp_info_groups. */
 void vmem_exp_info_init(void)
 {
+	struct dev_ext_attribute *ea;
+	unsigned long i;
+
+	for (i = 0; i < VMEM_EXP_NR_REFUSALS; i++) {
+		ea = &vmem_exp_refused_attrs[i];
+		sysfs_attr_init(&ea->attr.attr);
+		ea->attr.attr.name = vmem_exp_refusals[i].name;
+		ea->attr.attr.mode = 0444;
+		ea->attr.show = refused_show;
+		ea->var = (void *)i;
+		vmem_exp_refused_list[i] = &ea->attr.attr;
+	}
+
 	/* Without debugfs the list is simply not shown. */
 	vmem_exp_debugfs = debugfs_create_dir("vmem_exp", NULL);
 	debugfs_create_file("buffers", 0400, vmem_exp_debugfs, NULL,

@@ -24,6 +24,24 @@ scripts/deps.sh
 make -s tests
 
 passed=0 failed=0 skipped=0 failures='' ran=''
+
+# On the host: make install puts every file where DESTDIR and PREFIX say,
+# and make uninstall removes exactly those.
+dest=$(mktemp -d)
+if make -s install DESTDIR="$dest" PREFIX=/usr > "$dest.log" 2>&1 &&
+	[ "$(find "$dest" -type f -o -type l | wc -l)" -ge 14 ] &&
+	! find "$dest" -type f -o -type l | grep -v "^$dest/usr/\|^$dest/lib/udev/" &&
+	make -s uninstall DESTDIR="$dest" PREFIX=/usr >> "$dest.log" 2>&1 &&
+	[ -z "$(find "$dest" -type f -o -type l)" ]; then
+	echo "ok - make install (DESTDIR, PREFIX=/usr) installs the library, headers, pkg-config file, tool, man pages and udev rule; make uninstall removes them"
+	passed=$((passed + 1))
+else
+	echo "not ok - make install (DESTDIR, PREFIX=/usr) and make uninstall"
+	sed 's/^/# /' "$dest.log"
+	find "$dest" | sed 's/^/# left: /'
+	failed=$((failed + 1)) failures="$failures install"
+fi
+rm -rf "$dest" "$dest.log"
 for k in $KERNELS; do
 	kernel_vars "$k"
 	out=build/$K_NAME

@@ -18,7 +18,7 @@ cp_dir=$VMEM_EXP_CACHE/checkpatch-$K_PKGVER
 kernel_vars bookworm
 
 # shellcheck disable=SC2086 # a list of packages
-scripts/deps.sh sparse shellcheck dpkg-dev $K_HEADERS
+scripts/deps.sh sparse shellcheck dpkg-dev mandoc $K_HEADERS
 if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 	echo "lint: unpacking checkpatch.pl from linux-source-6.1" >&2
 	mkdir -p "$cp_dir"
@@ -42,7 +42,7 @@ $cp --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f $(git ls-files 'tests/kmo
 # negative errnos) off, and volatile, which the tests use to force memory
 # accesses through a mapping.
 $cp --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,EMBEDDED_FUNCTION_NAME,USE_NEGATIVE_ERRNO,VOLATILE \
-	-f $(git ls-files 'lib/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 'tools/*.[ch]' |
+	-f $(git ls-files 'lib/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 'tools/*.[ch]' 'examples/*.[ch]' |
 		grep -v '^tests/kmod/') || status=1
 
 echo "lint: sparse and W=1"
@@ -56,6 +56,10 @@ for m in kernel tests/kmod; do
 done
 grep -v 'Skipping BTF generation' build-lint.log || true
 rm -f build-lint.log
+
+echo "lint: mandoc -T lint"
+make -s man
+mandoc -T lint build/man/* || status=1
 
 # One version number: VERSION, and the Debian changelog says the same.
 echo "lint: version"

@@ -38,6 +38,8 @@
 #define NAME_PREFIX	"vmem-exp:"
 #define MAX_BUFS	4096
 #define MAX_HOLDERS	64
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define NOT_LOADED	"vmemexp: the vmem_exp module is not loaded (no /sys/module/vmem_exp)\n"
 
 static bool json;
 
@@ -47,15 +49,28 @@ static const struct {
 	const char *name;
 	const char *why;
 } export_errors[] = {
-	{ EINVAL, "EINVAL", "bad argument: address or length not page-aligned, length 0, unknown flags; or O_RDONLY asked for a whole read-write dma-buf mapping" },
-	{ EFAULT, "EFAULT", "a page of the range is not mapped or not readable, or cannot be faulted in, or the range covers part of a dma-buf mapping" },
-	{ EPERM, "EPERM", "part of the range is a VM_PFNMAP/VM_IO mapping of a driver that nothing can hold (not videobuf2, not named in pfnmap_drivers)" },
-	{ ENXIO, "ENXIO", "a driver mapping maps a frame that is not ordinary RAM, or that has no reference count of its own" },
+	{ EINVAL, "EINVAL",
+	  "a bad argument: not page-aligned, length 0, unknown flags; or O_RDONLY\n"
+	  "asked for a whole read-write dma-buf mapping" },
+	{ EFAULT, "EFAULT",
+	  "a page of the range is not mapped, not readable or cannot be faulted in,\n"
+	  "or the range covers part of a dma-buf mapping" },
+	{ EPERM, "EPERM",
+	  "part of the range is a VM_PFNMAP/VM_IO mapping of a driver that nothing\n"
+	  "can hold (not videobuf2, not named in pfnmap_drivers)" },
+	{ ENXIO, "ENXIO",
+	  "a driver mapping maps a frame that is not ordinary RAM, or one with no\n"
+	  "reference count of its own" },
 	{ EACCES, "EACCES", "read-write asked for a range that is not mapped writable" },
-	{ EOPNOTSUPP, "EOPNOTSUPP", "read-write asked for a shared mapping of a file whose filesystem tracks dirty pages (only shmem and hugetlbfs can be exported writable)" },
+	{ EOPNOTSUPP, "EOPNOTSUPP",
+	  "read-write asked for a shared mapping of a file whose filesystem tracks\n"
+	  "dirty pages (only shmem and hugetlbfs can be exported writable)" },
 	{ E2BIG, "E2BIG", "the length is over the module's max_export_mb" },
-	{ ENOMEM, "ENOMEM", "the pages would take you past RLIMIT_MEMLOCK (ulimit -l), or the kernel is out of memory" },
-	{ ENOSPC, "ENOSPC", "the pages would take all vmem-exp exports together past the module's max_pinned_mb" },
+	{ ENOMEM, "ENOMEM",
+	  "the pages would take you past RLIMIT_MEMLOCK (ulimit -l), or the\n"
+	  "kernel is out of memory" },
+	{ ENOSPC, "ENOSPC",
+	  "the pages would take all exports together past max_pinned_mb" },
 	{ EMFILE, "EMFILE", "no free file descriptor" },
 	{ EINTR, "EINTR", "interrupted by a fatal signal" },
 	{ ENOENT, "ENOENT", "no /dev/vmem-exp: is the vmem_exp module loaded?" },
@@ -65,7 +80,7 @@ static const char *errno_name(int err)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(export_errors) / sizeof(export_errors[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(export_errors); i++)
 		if (export_errors[i].err == err)
 			return export_errors[i].name;
 	return "";
@@ -75,7 +90,7 @@ static const char *errno_why(int err)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(export_errors) / sizeof(export_errors[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(export_errors); i++)
 		if (export_errors[i].err == err)
 			return export_errors[i].why;
 	return NULL;
@@ -169,11 +184,11 @@ static int cmd_status(void)
 	char path[256], val[512], version[64];
 	long page = sysconf(_SC_PAGESIZE);
 	unsigned long held = 0, cap = 0;
-	size_t i;
+	size_t i, j;
 	bool first;
 
 	if (read_file("/sys/module/vmem_exp/version", version, sizeof(version)) < 0) {
-		fprintf(stderr, "vmemexp: the vmem_exp module is not loaded (no /sys/module/vmem_exp)\n");
+		fputs(NOT_LOADED, stderr);
 		return 1;
 	}
 	if (read_file(SYSFS_DEV "/held_pages", val, sizeof(val)) >= 0)
@@ -185,9 +200,9 @@ static int cmd_status(void)
 		printf("{\"version\": \"%s\", \"held_bytes\": %lu, \"parameters\": {",
 		       version, held * page);
 	else
-		printf("version          %s\nheld             %lu pages (%.1f MiB of max_pinned_mb %lu)\n",
-		       version, held, held * (double)page / (1 << 20), cap);
-	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		printf("version          %s\nheld             %lu pages (%.1f MiB of %s %lu)\n",
+		       version, held, held * (double)page / (1 << 20), "max_pinned_mb", cap);
+	for (i = 0; i < ARRAY_SIZE(params); i++) {
 		snprintf(path, sizeof(path), SYSFS_PARAMS "/%s", params[i]);
 		if (read_file(path, val, sizeof(val)) < 0)
 			snprintf(val, sizeof(val), "?");
@@ -211,15 +226,14 @@ static int cmd_status(void)
 	else
 		printf("exports made     %s\nexports refused ", val);
 	first = true;
-	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(refusals); i++) {
 		snprintf(path, sizeof(path), SYSFS_DEV "/refused/%s", refusals[i]);
 		if (read_file(path, val, sizeof(val)) < 0)
 			continue;
-		if (json) {
+		if (json)
 			printf("%s\"%s\": %s", first ? "" : ", ", refusals[i], val);
-		} else if (strcmp(val, "0")) {
+		else if (strcmp(val, "0"))
 			printf(" %s %s", refusals[i], val);
-		}
 		first = false;
 	}
 	if (json)
@@ -227,13 +241,14 @@ static int cmd_status(void)
 	else
 		printf("%s\n", first ? " (no counters)" : "");
 	if (!json) {
-		for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(refusals); i++) {
 			snprintf(path, sizeof(path), SYSFS_DEV "/refused/%s", refusals[i]);
 			if (read_file(path, val, sizeof(val)) < 0 || !strcmp(val, "0"))
 				continue;
-			for (size_t j = 0; j < sizeof(export_errors) / sizeof(export_errors[0]); j++)
+			for (j = 0; j < ARRAY_SIZE(export_errors); j++)
 				if (!strcmp(export_errors[j].name, refusals[i]))
-					printf("  %-10s %s\n", refusals[i], export_errors[j].why);
+					printf("  %-10s %s\n", refusals[i],
+					       export_errors[j].why);
 		}
 	}
 	return 0;
@@ -391,15 +406,19 @@ static void scan_fds(int pid, const char *comm)
 		f = fopen(path, "re");
 		if (!f)
 			continue;
-		ino = size = flags = 0;
-		name[0] = exp[0] = '\0';
-		while (fgets(line, sizeof(line), f)) {
-			sscanf(line, "ino: %lu", &ino);
-			sscanf(line, "size: %lu", &size);
-			sscanf(line, "flags: %o", &flags);
-			sscanf(line, "exp_name: %63s", exp);
-			sscanf(line, "name: %63s", name);
-		}
+		ino = 0;
+		size = 0;
+		flags = 0;
+		name[0] = '\0';
+		exp[0] = '\0';
+		/* Each line has one field; the one that matches is kept. */
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "ino: %lu", &ino) != 1 &&
+			    sscanf(line, "size: %lu", &size) != 1 &&
+			    sscanf(line, "flags: %o", &flags) != 1 &&
+			    sscanf(line, "exp_name: %63s", exp) != 1 &&
+			    sscanf(line, "name: %63s", name) != 1)
+				continue;
 		fclose(f);
 		if (strcmp(exp, "vmem_exp") || !ino)
 			continue;
@@ -540,7 +559,7 @@ static int cmd_list(void)
 	if (!bufs)
 		return fail("list", ENOMEM);
 	if (access("/sys/module/vmem_exp", F_OK)) {
-		fprintf(stderr, "vmemexp: the vmem_exp module is not loaded (no /sys/module/vmem_exp)\n");
+		fputs(NOT_LOADED, stderr);
 		return 1;
 	}
 	read_debugfs();
@@ -580,12 +599,15 @@ static int parse_size(const char *s, unsigned long *out)
 	*out = strtoul(s, &end, 0);
 	if (errno || end == s)
 		return -1;
-	switch (*end) {
-	case 'k': case 'K': *out <<= 10; end++; break;
-	case 'm': case 'M': *out <<= 20; end++; break;
-	case 'g': case 'G': *out <<= 30; end++; break;
-	}
-	return *end ? -1 : 0;
+	if (*end == 'k' || *end == 'K')
+		*out <<= 10;
+	else if (*end == 'm' || *end == 'M')
+		*out <<= 20;
+	else if (*end == 'g' || *end == 'G')
+		*out <<= 30;
+	else
+		return *end ? -1 : 0;
+	return end[1] ? -1 : 0;
 }
 
 static int cmd_export(int argc, char **argv)
@@ -620,11 +642,12 @@ static int cmd_export(int argc, char **argv)
 		}
 	}
 	if (a + 1 >= argc) {
-		fprintf(stderr, "vmemexp: export: no command to run (vmemexp export ... -- COMMAND)\n");
+		fputs("vmemexp: export: no command (vmemexp export ... -- COMMAND)\n", stderr);
 		return 2;
 	}
 	if (offset % page) {
-		fprintf(stderr, "vmemexp: export: --offset must be a multiple of the page size (%ld)\n", page);
+		fprintf(stderr, "vmemexp: export: --offset is not a multiple of the page (%ld)\n",
+			page);
 		return 2;
 	}
 
