@@ -132,8 +132,9 @@ static int vmem_exp_buffers_show(struct seq_file *m, void *unused)
 		memset(held, 0, sizeof(held));
 		for (i = 0; i < buf->nr_holds; i++)
 			held[buf->holds[i].kind] += buf->holds[i].count;
-		seq_printf(m, "%lu\t%zu\t%s\t%d\t0x%lx\t%lu\t%lu\t%lu\t",
-			   file_inode(buf->dmabuf->file)->i_ino,
+		/* i_ino is an unsigned long before 7.x, a u64 since. */
+		seq_printf(m, "%llu\t%zu\t%s\t%d\t0x%lx\t%lu\t%lu\t%lu\t",
+			   (unsigned long long)file_inode(buf->dmabuf->file)->i_ino,
 			   buf->dmabuf->size, buf->writable ? "rw" : "ro",
 			   buf->origin_pid, buf->origin_addr,
 			   held[VMEM_EXP_HOLD_PIN], held[VMEM_EXP_HOLD_REF],
