@@ -132,7 +132,7 @@ static int vmem_exp_buffers_show(struct seq_file *m, void *unused)
 		memset(held, 0, sizeof(held));
 		for (i = 0; i < buf->nr_holds; i++)
 			held[buf->holds[i].kind] += buf->holds[i].count;
-		/* i_ino is an unsigned long before 7.x, a u64 since. */
+		/* i_ino: an unsigned long on 6.1 and 6.12, a u64 on 7.2. */
 		seq_printf(m, "%llu\t%zu\t%s\t%d\t0x%lx\t%lu\t%lu\t%lu\t",
 			   (unsigned long long)file_inode(buf->dmabuf->file)->i_ino,
 			   buf->dmabuf->size, buf->writable ? "rw" : "ro",
