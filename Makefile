@@ -43,12 +43,13 @@ B := build
 # Guest tests, in the order they run; unload runs last because it unloads
 # the module under test.
 TESTS := sources mmap errno rdonly lifetime changes reexport limits fuzz stress faultinj fdpass vgem vivid \
-	vividloop legacy tool unload
+	vividloop legacy remote tool unload
 
 LIB_OBJS := $(B)/lib/vmemexp.o
 LIB_PIC := $(B)/lib/vmemexp.pic.o
 
-MANPAGES := vmem-exp.4 vmemexp.1 libvmemexp.3 vmem_exp_open.3 vmem_exp_export.3 vmem_exp_sync.3
+MANPAGES := vmem-exp.4 vmemexp.1 libvmemexp.3 vmem_exp_open.3 vmem_exp_export.3 \
+	vmem_exp_export_remote.3 vmem_exp_sync.3
 
 .PHONY: all module lib tools man tests bench demo check check-debug kernels refresh lint clean \
 	check-packages install uninstall install-module install-lib install-headers install-pc install-tools \

@@ -8,6 +8,7 @@
 
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/version.h>
 
 /* The symbol namespace became a string literal in 6.13. */
@@ -30,15 +31,28 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 }
 #endif
 
-/* pin_user_pages() lost its vmas argument in 6.5. Caller holds mmap_lock. */
-static inline long vmem_exp_pin_user_pages(unsigned long start,
+/*
+ * pin_user_pages() and pin_user_pages_remote() lost their vmas argument in
+ * 6.5. Pins pages of @mm, the caller's own or another process's (a remote
+ * export: gup then skips the caller's protection keys, which are not the
+ * target's). The caller holds @mm's mmap_lock, which is never dropped: no
+ * "locked" argument (6.1 refuses one with FOLL_LONGTERM anyway).
+ */
+static inline long vmem_exp_pin_user_pages(struct mm_struct *mm,
+					   unsigned long start,
 					   unsigned long nr_pages,
 					   unsigned int gup_flags,
 					   struct page **pages)
 {
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+	if (mm != current->mm)
+		return pin_user_pages_remote(mm, start, nr_pages, gup_flags,
+					     pages, NULL, NULL);
 	return pin_user_pages(start, nr_pages, gup_flags, pages, NULL);
 #else
+	if (mm != current->mm)
+		return pin_user_pages_remote(mm, start, nr_pages, gup_flags,
+					     pages, NULL);
 	return pin_user_pages(start, nr_pages, gup_flags, pages);
 #endif
 }

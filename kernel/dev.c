@@ -2,9 +2,10 @@
 /*
  * vmem-exp: the /dev/vmem-exp misc device and its ioctls.
  *
- * Export a range of the caller's virtual memory as a dma-buf
- * (DBUFIOC_VMEM_EXP) and bracket CPU access to any dma-buf for a byte range
- * of it (DBUFIOC_VMEM_SYNC).
+ * Export a range of the caller's virtual memory, or of another process's
+ * that the caller may ptrace (remote.c), as a dma-buf (DBUFIOC_VMEM_EXP)
+ * and bracket CPU access to any dma-buf for a byte range of it
+ * (DBUFIOC_VMEM_SYNC).
  */
 
 #include <linux/dma-buf.h>
@@ -14,6 +15,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/dma-buf.h>
 #include <linux/vmem_exp.h>
@@ -40,7 +42,8 @@ static int vmem_exp_check_export(const struct vmem_exp_export *arg)
 		return -EINVAL;
 	if (arg->flags & ~VMEM_EXP_F_VALID_FLAGS)
 		return -EINVAL;
-	if (arg->src_fd)
+	/* src_fd means something only for a remote export. */
+	if (!(arg->flags & VMEM_EXP_F_REMOTE) && arg->src_fd)
 		return -EINVAL;
 	if (!arg->len || !PAGE_ALIGNED(arg->addr) || !PAGE_ALIGNED(arg->len))
 		return -EINVAL;
@@ -49,16 +52,50 @@ static int vmem_exp_check_export(const struct vmem_exp_export *arg)
 	/* Before the address check, so the order does not depend on TASK_SIZE. */
 	if (arg->len > (u64)READ_ONCE(max_export_mb) << 20)
 		return -E2BIG;
-	if (end > TASK_SIZE)
+	/* A remote range is checked against the target's size, once known. */
+	if (!(arg->flags & VMEM_EXP_F_REMOTE) && end > TASK_SIZE)
 		return -EFAULT;
 	return 0;
 }
 
+/*
+ * The address space of the range: the caller's, or for a remote export the
+ * one src_fd names, held until vmem_exp_put_range(). Checked to hold the
+ * whole range.
+ */
+static int vmem_exp_get_range(const struct vmem_exp_export *arg,
+			      struct vmem_exp_range *range)
+{
+	range->start = arg->addr;
+	range->nr_pages = arg->len >> PAGE_SHIFT;
+	range->writable = (arg->fd_flags & O_ACCMODE) == O_RDWR;
+	range->remote = arg->flags & VMEM_EXP_F_REMOTE;
+	if (!range->remote) {
+		range->mm = current->mm;
+		return 0;
+	}
+
+	range->mm = vmem_exp_remote_get(arg->src_fd, range->writable);
+	if (IS_ERR(range->mm))
+		return PTR_ERR(range->mm);
+	if (arg->addr + arg->len > range->mm->task_size) {
+		mmput(range->mm);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static void vmem_exp_put_range(struct vmem_exp_range *range)
+{
+	if (range->remote)
+		mmput(range->mm);
+}
+
 static long vmem_exp_do_export(struct vmem_exp_export __user *uarg)
 {
+	struct vmem_exp_range range;
 	struct vmem_exp_export arg;
 	struct dma_buf *dmabuf;
-	bool writable;
 	int fd, ret;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
@@ -66,16 +103,23 @@ static long vmem_exp_do_export(struct vmem_exp_export __user *uarg)
 	ret = vmem_exp_check_export(&arg);
 	if (ret)
 		return ret;
-	writable = (arg.fd_flags & O_ACCMODE) == O_RDWR;
+	ret = vmem_exp_get_range(&arg, &range);
+	if (ret)
+		return ret;
 
 	fd = get_unused_fd_flags(arg.fd_flags & O_CLOEXEC);
-	if (fd < 0)
-		return fd;
+	if (fd < 0) {
+		ret = fd;
+		goto err_put_range;
+	}
 
-	/* A mapping of a whole dma-buf gives that dma-buf, else a new one. */
-	dmabuf = vmem_exp_find_dmabuf(arg.addr, arg.len, writable);
+	/*
+	 * A mapping of a whole dma-buf gives that dma-buf, else a new one;
+	 * never for a remote range (vmem_exp_vma_kind() says why).
+	 */
+	dmabuf = range.remote ? NULL : vmem_exp_find_dmabuf(&range);
 	if (!dmabuf)
-		dmabuf = vmem_exp_create(arg.addr, arg.len >> PAGE_SHIFT, writable);
+		dmabuf = vmem_exp_create(&range);
 	if (IS_ERR(dmabuf)) {
 		ret = PTR_ERR(dmabuf);
 		goto err_put_fd;
@@ -87,12 +131,16 @@ static long vmem_exp_do_export(struct vmem_exp_export __user *uarg)
 		goto err_put_dmabuf;
 	}
 	fd_install(fd, dmabuf->file);
+	/* The buffer holds its pages, not the address space they came from. */
+	vmem_exp_put_range(&range);
 	return 0;
 
 err_put_dmabuf:
 	dma_buf_put(dmabuf);
 err_put_fd:
 	put_unused_fd(fd);
+err_put_range:
+	vmem_exp_put_range(&range);
 	return ret;
 }
 
@@ -178,7 +226,8 @@ static const struct file_operations vmem_exp_fops = {
 
 /*
  * Anyone may open the device: an export reaches only memory the caller can
- * already read (and write, for O_RDWR), and every pinned page is charged
+ * already read (and write, for O_RDWR), its own or, through an open
+ * /proc/PID/mem file, another process's, and every pinned page is charged
  * to the caller's RLIMIT_MEMLOCK and counted against max_pinned_mb.
  */
 static struct miscdevice vmem_exp_misc = {
@@ -194,6 +243,7 @@ static int __init vmem_exp_init(void)
 	int ret;
 
 	vmem_exp_limits_init();
+	vmem_exp_remote_init();
 	vmem_exp_info_init();
 	ret = misc_register(&vmem_exp_misc);
 	if (ret)

@@ -336,17 +336,17 @@ static const struct dma_buf_ops vmem_exp_dmabuf_ro_ops = {
 };
 
 /**
- * vmem_exp_create() - pin a range of current's memory and export it
- * @start: page-aligned start address, checked to lie in user space.
- * @nr_pages: number of pages, at least one.
- * @writable: export read-write rather than read-only.
+ * vmem_exp_create() - pin a range of memory and export it
+ * @range: the range, in the caller's or (remote) the target's memory; a
+ *	read-write export if @range->writable.
  *
  * Return: the new dma-buf, holding one file reference, or an ERR_PTR().
  */
-struct dma_buf *vmem_exp_create(unsigned long start, unsigned long nr_pages,
-				bool writable)
+struct dma_buf *vmem_exp_create(const struct vmem_exp_range *range)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	unsigned long nr_pages = range->nr_pages;
+	bool writable = range->writable;
 	struct vmem_exp_buf *buf;
 	struct dma_buf *dmabuf;
 	int ret;
@@ -359,9 +359,9 @@ struct dma_buf *vmem_exp_create(unsigned long start, unsigned long nr_pages,
 	buf->writable = writable;
 	buf->origin_pid = task_tgid_nr(current);
 	get_task_comm(buf->origin_comm, current);
-	buf->origin_addr = start;
+	buf->origin_addr = range->start;
 
-	ret = vmem_exp_pin(buf, start, nr_pages);
+	ret = vmem_exp_pin(buf, range);
 	if (ret)
 		goto err_free_buf;
 

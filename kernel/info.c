@@ -48,7 +48,8 @@ static const struct {
 	{ EINVAL, "EINVAL" }, { EFAULT, "EFAULT" }, { EPERM, "EPERM" },
 	{ ENXIO, "ENXIO" }, { EACCES, "EACCES" }, { EOPNOTSUPP, "EOPNOTSUPP" },
 	{ E2BIG, "E2BIG" }, { ENOMEM, "ENOMEM" }, { ENOSPC, "ENOSPC" },
-	{ EMFILE, "EMFILE" }, { EINTR, "EINTR" }, { 0, "other" },
+	{ EMFILE, "EMFILE" }, { EINTR, "EINTR" }, { EBADF, "EBADF" },
+	{ ESRCH, "ESRCH" }, { 0, "other" },
 };
 
 #define VMEM_EXP_NR_REFUSALS	ARRAY_SIZE(vmem_exp_refusals)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmem-exp: find and hold the pages behind a range of the caller's memory.
+ * vmem-exp: find and hold the pages behind a range of the caller's memory,
+ * or of another process's (a remote export, see remote.c).
  *
  * The range is checked and held under one hold of mmap_lock, so the
  * mappings that were checked are the ones that get held. Ordinary memory
@@ -72,7 +73,9 @@ static bool vmem_exp_add_capped(atomic_long_t *counter, unsigned long nr,
  * RDMA do: against RLIMIT_MEMLOCK unless the caller has CAP_IPC_LOCK, and
  * per user rather than per process, so that the charge binds all of the
  * user's processes and outlives the exporter as long as the buffer does.
- * The pages also show in the exporter's VmPin.
+ * The pages also show in the exporter's VmPin. A remote export charges the
+ * caller too, never the target: the caller made the buffer and can release
+ * it, while the target can do nothing to end the pins, not even exit.
  */
 static int vmem_exp_charge(struct vmem_exp_buf *buf, unsigned long nr_pages)
 {
@@ -171,14 +174,22 @@ static bool vmem_exp_is_vb2_mapping(struct vm_area_struct *vma)
  * %VMEM_EXP_HOLD_PIN with which gup flags (@gup_flags). Returns the kind or
  * a negative errno if that part cannot be exported.
  */
-static int vmem_exp_vma_kind(struct vm_area_struct *vma, bool writable,
+static int vmem_exp_vma_kind(struct vm_area_struct *vma,
+			     const struct vmem_exp_range *range,
 			     unsigned int *gup_flags)
 {
+	bool writable = range->writable;
+
 	*gup_flags = FOLL_LONGTERM;
 
-	/* A mapping of a dma-buf exports only whole: vmem_exp_find_dmabuf(). */
+	/*
+	 * A mapping of a dma-buf exports only whole: vmem_exp_find_dmabuf().
+	 * Not from another process: that would hand over the target's dma-buf
+	 * file itself (its fences, its name, its devices), which is more than
+	 * its memory; pidfd_getfd(2) takes files under the same ptrace check.
+	 */
 	if (vmem_exp_is_dmabuf_file(vma->vm_file))
-		return -EFAULT;
+		return range->remote ? -EPERM : -EFAULT;
 
 	/* An export must never grant more than the owner's own mapping does. */
 	if (!(vma->vm_flags & VM_READ))
@@ -342,7 +353,8 @@ static int vmem_exp_hold_range(struct vm_area_struct *vma, unsigned long addr,
 
 	while (addr < end) {
 		if (hold->kind == VMEM_EXP_HOLD_PIN) {
-			ret = vmem_exp_pin_user_pages(addr, (end - addr) >> PAGE_SHIFT,
+			ret = vmem_exp_pin_user_pages(vma->vm_mm, addr,
+						      (end - addr) >> PAGE_SHIFT,
 						      hold->gup_flags,
 						      pages + hold->count);
 			/* gup's EEXIST: a raw PFN entry, no page to pin. */
@@ -392,9 +404,7 @@ static void vmem_exp_release_hold(struct vmem_exp_hold *hold,
 
 /**
  * vmem_exp_find_dmabuf() - is the range exactly a mapping of a whole dma-buf?
- * @start: page-aligned start address.
- * @len: length in bytes, checked to lie in user space.
- * @writable: the caller asked for a read-write export.
+ * @range: the range; never a remote one (see vmem_exp_vma_kind()).
  *
  * Such a range is exported as that same dma-buf, a new fd for it, rather
  * than as a new buffer over its pages. A dma-buf has one file, with one
@@ -407,10 +417,11 @@ static void vmem_exp_release_hold(struct vmem_exp_hold *hold,
  * the mapping is not writable and the request or the dma-buf is; -EINVAL if
  * the dma-buf is read-write and the request read-only; or -EINTR.
  */
-struct dma_buf *vmem_exp_find_dmabuf(unsigned long start, unsigned long len,
-				     bool writable)
+struct dma_buf *vmem_exp_find_dmabuf(const struct vmem_exp_range *range)
 {
-	struct mm_struct *mm = current->mm;
+	unsigned long start = range->start, len = range->nr_pages << PAGE_SHIFT;
+	struct mm_struct *mm = range->mm;
+	bool writable = range->writable;
 	struct vm_area_struct *vma;
 	struct dma_buf *dmabuf;
 	struct file *file;
@@ -444,34 +455,34 @@ out_unlock:
 }
 
 /**
- * vmem_exp_pin() - find and hold the pages behind a range of current's memory
+ * vmem_exp_pin() - find and hold the pages behind a range of memory
  * @buf: receives the pages; @buf->writable says whether importers may write.
- * @start: page-aligned start address.
- * @nr_pages: number of pages, at least one; the caller checked that the
- *	range lies in user space.
+ * @range: the range, in the caller's address space or, for a remote export,
+ *	in the target's (whose mm the caller holds with mmget()).
  *
  * Each mapping of the range is held as vmem_exp_vma_kind() decides. The
  * pages are charged to the caller's locked memory first (see
- * vmem_exp_charge()). All or nothing: on failure nothing stays held or
- * charged and @buf->pages is NULL.
+ * vmem_exp_charge()), also for a remote export. All or nothing: on failure
+ * nothing stays held or charged and @buf->pages is NULL.
  *
  * Return: 0, -EFAULT if part of the range is not mapped, not readable, a
  * part of a dma-buf mapping, or not backed by pages, -EACCES if
  * @buf->writable and part of the range is not writable, -EOPNOTSUPP if
  * @buf->writable and part of the range is a shared mapping of a file whose
  * filesystem tracks dirty pages, -EPERM if part of the range is a raw PFN
- * mapping whose frames nothing can hold, -ENXIO if such a mapping that can
- * be held maps something that is not ordinary RAM or a VM_MIXEDMAP mapping
- * has a raw PFN entry, -ENOMEM if the charge
- * would pass RLIMIT_MEMLOCK or memory ran out, -ENOSPC if it would pass
- * max_pinned_mb, or -EINTR if a fatal signal arrived.
+ * mapping whose frames nothing can hold or, for a remote export, a dma-buf
+ * mapping, -ENXIO if such a raw PFN mapping that can be held maps something
+ * that is not ordinary RAM or a VM_MIXEDMAP mapping has a raw PFN entry,
+ * -ENOMEM if the charge would pass RLIMIT_MEMLOCK or memory ran out,
+ * -ENOSPC if it would pass max_pinned_mb, or -EINTR if a fatal signal
+ * arrived.
  */
-int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
-		 unsigned long nr_pages)
+int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range)
 {
+	unsigned long start = range->start, nr_pages = range->nr_pages;
 	unsigned long end = start + (nr_pages << PAGE_SHIFT);
-	struct mm_struct *mm = current->mm;
 	unsigned long addr, done = 0, max_holds;
+	struct mm_struct *mm = range->mm;
 	struct vm_area_struct *vma;
 	struct vmem_exp_hold *hold;
 	unsigned int started = 0;
@@ -505,7 +516,7 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
 			goto err_free_holds;
 		}
 		hold = &buf->holds[buf->nr_holds++];
-		ret = vmem_exp_vma_kind(vma, buf->writable, &hold->gup_flags);
+		ret = vmem_exp_vma_kind(vma, range, &hold->gup_flags);
 		if (ret < 0)
 			goto err_free_holds;
 		hold->kind = ret;

@@ -15,7 +15,27 @@
 
 struct attribute_group;
 struct file;
+struct mm_struct;
 struct vb2_vmarea_handler;
+
+/**
+ * struct vmem_exp_range - the range an export asks for, and where it lies
+ * @mm: the address space of the range: the caller's own, or for a remote
+ *	export the one its /proc/PID/mem file was opened on, held with
+ *	mmget() for as long as the export is being made.
+ * @start: page-aligned start address in @mm.
+ * @nr_pages: number of pages, at least one; the range lies in user space.
+ * @writable: the caller asked for a read-write export.
+ * @remote: a remote export (%VMEM_EXP_F_REMOTE): dma-buf mappings in the
+ *	range are refused rather than exported as their dma-buf.
+ */
+struct vmem_exp_range {
+	struct mm_struct *mm;
+	unsigned long start;
+	unsigned long nr_pages;
+	bool writable;
+	bool remote;
+};
 
 /**
  * enum vmem_exp_hold_kind - what keeps a run of a buffer's pages alive
@@ -59,10 +79,12 @@ struct vmem_exp_hold {
  * @nr_holds: number of entries in @holds.
  * @writable: the export is O_RDWR: importers may write, and the pages are
  *	marked dirty when they are unpinned.
- * @user: the exporting user, charged @nr_pages of locked memory
- *	(RLIMIT_MEMLOCK) until the buffer is released.
+ * @user: the exporting user (the caller of the ioctl, also for a remote
+ *	export), charged @nr_pages of locked memory (RLIMIT_MEMLOCK) until
+ *	the buffer is released.
  * @mm: the exporting process's mm (held by mmgrab(), not mmget(): only the
  *	struct, not the address space), whose pinned_vm counts @nr_pages.
+ *	For a remote export too it is the caller's, not the target's.
  * @lock: protects @attachments (and each attachment's mapping state),
  *	@vaddr and @vmap_count. Taken inside dmabuf->resv where the dma-buf
  *	core holds that; never the other way round.
@@ -122,10 +144,8 @@ struct vmem_exp_attachment {
 /* pin.c */
 void vmem_exp_limits_init(void);
 unsigned long vmem_exp_held_pages(void);
-struct dma_buf *vmem_exp_find_dmabuf(unsigned long start, unsigned long len,
-				     bool writable);
-int vmem_exp_pin(struct vmem_exp_buf *buf, unsigned long start,
-		 unsigned long nr_pages);
+struct dma_buf *vmem_exp_find_dmabuf(const struct vmem_exp_range *range);
+int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range);
 void vmem_exp_unpin(struct vmem_exp_buf *buf);
 
 /* info.c */
@@ -137,7 +157,10 @@ void vmem_exp_info_add(struct vmem_exp_buf *buf, struct dma_buf *dmabuf);
 void vmem_exp_info_del(struct vmem_exp_buf *buf);
 
 /* dmabuf.c */
-struct dma_buf *vmem_exp_create(unsigned long start, unsigned long nr_pages,
-				bool writable);
+struct dma_buf *vmem_exp_create(const struct vmem_exp_range *range);
+
+/* remote.c */
+void vmem_exp_remote_init(void);
+struct mm_struct *vmem_exp_remote_get(int src_fd, bool writable);
 
 #endif /* VMEM_EXP_H */

@@ -50,6 +50,22 @@ int vmem_exp_export(int devfd, void *addr, size_t len, int fd_flags)
 	return ret ? ret : arg.fd;
 }
 
+int vmem_exp_export_remote(int devfd, int memfd, uint64_t addr, size_t len,
+			   int fd_flags)
+{
+	struct vmem_exp_export arg;
+	int ret;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.addr = addr;
+	arg.len = len;
+	arg.fd_flags = (uint32_t)fd_flags;
+	arg.flags = VMEM_EXP_F_REMOTE;
+	arg.src_fd = memfd;
+	ret = vmem_exp_ioctl(devfd, DBUFIOC_VMEM_EXP, &arg);
+	return ret ? ret : arg.fd;
+}
+
 int vmem_exp_sync(int devfd, int dmabuf_fd, uint32_t flags, uint64_t offset,
 		  uint64_t len)
 {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libvmemexp: export ranges of this process's memory as dma-bufs.
+ * libvmemexp: export ranges of this process's memory, or of another's that
+ * it may ptrace, as dma-bufs.
  *
  * Every function returns a non-negative value on success and a negative
  * errno value on failure; none of them changes errno.
@@ -35,6 +36,25 @@ int vmem_exp_open(void);
  * Return: the new dma-buf fd, or -errno (see the README's ABI table).
  */
 int vmem_exp_export(int devfd, void *addr, size_t len, int fd_flags);
+
+/**
+ * vmem_exp_export_remote() - export a range of another process's memory
+ * @devfd: fd from vmem_exp_open().
+ * @memfd: an open /proc/PID/mem of that process. Opening it is the
+ *	permission check: the kernel allows it only to whoever may ptrace
+ *	(attach to) the process. Open it O_RDONLY for a read-only export,
+ *	O_RDWR for a read-write one.
+ * @addr: page-aligned start of the range in that process's address space.
+ * @len: length in bytes, a positive multiple of the page size.
+ * @fd_flags: O_RDONLY or O_RDWR, optionally or'ed with O_CLOEXEC.
+ *
+ * The pages are charged to the calling process's user, and the buffer
+ * keeps them after that process unmaps them, execs or exits.
+ *
+ * Return: the new dma-buf fd, or -errno (see the README's ABI table).
+ */
+int vmem_exp_export_remote(int devfd, int memfd, uint64_t addr, size_t len,
+			   int fd_flags);
 
 /**
  * vmem_exp_sync() - bracket CPU access to a byte range of any dma-buf

@@ -48,15 +48,17 @@ int main(void)
 	ok_errno(export_raw(a, 0, RW, 0, 0, NULL), EINVAL, "len 0");
 	ok_errno(export_raw(~0ULL & ~(PAGE - 1), 2 * PAGE, RW, 0, 0, NULL), EINVAL,
 		 "addr+len wraps");
-	ok_errno(export_raw(a, len, RW, 1, 0, NULL), EINVAL, "flags bit 0");
+	ok_errno(export_raw(a, len, RW, 2, 0, NULL), EINVAL, "flags bit 1");
 	ok_errno(export_raw(a, len, RW, 0x80000000u, 0, NULL), EINVAL, "flags bit 31");
 	ok_errno(export_raw(a, len, RW | O_NONBLOCK, 0, 0, NULL), EINVAL,
 		 "fd_flags O_NONBLOCK");
 	ok_errno(export_raw(a, len, RW | O_TRUNC, 0, 0, NULL), EINVAL, "fd_flags O_TRUNC");
 	ok_errno(export_raw(a, len, O_WRONLY, 0, 0, NULL), EINVAL, "fd_flags O_WRONLY");
 	ok_errno(export_raw(a, len, O_ACCMODE, 0, 0, NULL), EINVAL, "fd_flags O_ACCMODE");
-	ok_errno(export_raw(a, len, RW, 0, 1, NULL), EINVAL, "src_fd 1");
-	ok_errno(export_raw(a, len, RW, 0, -1, NULL), EINVAL, "src_fd -1");
+	ok_errno(export_raw(a, len, RW, 0, 1, NULL), EINVAL, "src_fd 1, not a remote export");
+	ok_errno(export_raw(a, len, RW, 0, -1, NULL), EINVAL, "src_fd -1, not a remote export");
+	ok_errno(export_raw(a, len, RW, VMEM_EXP_F_REMOTE | 4, 0, NULL), EINVAL,
+		 "VMEM_EXP_F_REMOTE with an unknown flag bit");
 
 	/* EFAULT: the range is not (all) readable user memory. */
 	hole = map_anon(5 * PAGE);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Description: a bounded fuzzer for both ioctls. Random and edge-case field
- * values, addresses inside, across and outside mappings of every kind;
+ * values, addresses inside, across and outside mappings of every kind,
+ * local exports and remote ones (through this process's own /proc/self/mem,
+ * opened read-write and read-only, and through fds of other kinds);
  * every result is checked against a model of the argument checks (the
  * exact errno where the arguments alone decide it, otherwise a set of
  * allowed errnos), every successful export must be a dma-buf of the asked
@@ -52,6 +54,8 @@ struct region {
 static struct region regions[16];
 static int nregions;
 static char *dmabuf_map;
+/* /proc/self/mem, open read-write and read-only: src_fds of remote exports. */
+static int mem_rw, mem_ro;
 
 static void add_region(const char *what, void *addr, size_t len)
 {
@@ -92,14 +96,28 @@ static void make_regions(int dmabuf)
 static int model_export(const struct vmem_exp_export *a)
 {
 	uint32_t acc = a->fd_flags & O_ACCMODE;
+	bool remote = a->flags & VMEM_EXP_F_REMOTE;
 
 	if ((a->fd_flags & ~(O_CLOEXEC | O_ACCMODE)) || acc == O_WRONLY ||
-	    acc == O_ACCMODE || a->flags || a->src_fd || !a->len ||
+	    acc == O_ACCMODE || (a->flags & ~VMEM_EXP_F_REMOTE) ||
+	    (!remote && a->src_fd) || !a->len ||
 	    (a->addr | a->len) & (PAGE - 1) || a->addr + a->len < a->addr)
 		return EINVAL;
 	if (a->len > (4096ULL << 20))
 		return E2BIG;
-	/* Past 47 bits: TASK_SIZE with 4-level paging, nothing mapped with 5. */
+	if (remote) {
+		if (fcntl(a->src_fd, F_GETFD) < 0)
+			return EBADF;
+		if (a->src_fd != mem_rw && a->src_fd != mem_ro)
+			return EINVAL;
+		if (a->src_fd == mem_ro && acc == O_RDWR)
+			return EACCES;
+	}
+	/*
+	 * Past 47 bits: TASK_SIZE with 4-level paging, nothing mapped with 5
+	 * (a remote range is checked against the target's task_size, where
+	 * nothing is mapped either).
+	 */
 	if (a->addr + a->len > TASK_TOP)
 		return EFAULT;
 	return 0;
@@ -161,11 +179,36 @@ static uint32_t fuzz_fd_flags(void)
 	}
 }
 
+/* Mostly local exports, a quarter remote ones, now and then junk. */
+static uint32_t fuzz_flags(void)
+{
+	switch (rnd() % 16) {
+	case 0:
+		return rnd();
+	case 1:
+		return VMEM_EXP_F_REMOTE | (1u << (rnd() % 32));
+	case 2: case 3: case 4: case 5:
+		return VMEM_EXP_F_REMOTE;
+	default:
+		return 0;
+	}
+}
+
+static int32_t fuzz_src_fd(uint32_t flags)
+{
+	const int32_t fds[] = { mem_rw, mem_rw, mem_ro, dev(), -1, 999 };
+
+	if (!(flags & VMEM_EXP_F_REMOTE))
+		return rnd() % 16 ? 0 : (int32_t)rnd();
+	return rnd() % 8 ? fds[rnd() % ARRAY_SIZE(fds)] : (int32_t)rnd();
+}
+
 int main(void)
 {
 	static const int allowed[] = {
 		0, EINVAL, EFAULT, EACCES, E2BIG, ENOMEM, ENOSPC, EOPNOTSUPP,
 		EPERM, ENXIO,	/* long ranges reach [vvar] and the like */
+		EBADF,		/* a remote export's src_fd not open */
 	};
 	long iterations = getenv("FUZZ_ITERATIONS") ?
 			  atol(getenv("FUZZ_ITERATIONS")) : 20000;
@@ -182,6 +225,10 @@ int main(void)
 	if (dmabuf < 0)
 		bail("export: %s", strerror(-dmabuf));
 	make_regions(dmabuf);
+	mem_rw = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	mem_ro = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	if (mem_rw < 0 || mem_ro < 0)
+		bail("/proc/self/mem: %m");
 	base_fds = open_fds();
 	base_pins = pins_held();
 
@@ -190,16 +237,21 @@ int main(void)
 		int err;
 
 		if (kind < 7) {
+			uint32_t flags = fuzz_flags();
 			struct vmem_exp_export a = {
 				.addr = fuzz_addr(), .len = fuzz_len(),
 				.fd_flags = fuzz_fd_flags(),
-				.flags = rnd() % 16 ? 0 : (uint32_t)rnd(),
-				.src_fd = rnd() % 16 ? 0 : (int32_t)rnd(),
+				.flags = flags,
+				.src_fd = fuzz_src_fd(flags),
 				.fd = (int32_t)rnd(),
 			};
 			int want = model_export(&a);
-			/* The whole dma-buf mapping: its mode must be asked for. */
-			bool whole = a.addr == (uintptr_t)dmabuf_map && a.len == 8 * PAGE;
+			/*
+			 * The whole dma-buf mapping, locally: its mode must be
+			 * asked for. Remotely it is EPERM.
+			 */
+			bool whole = !(a.flags & VMEM_EXP_F_REMOTE) &&
+				     a.addr == (uintptr_t)dmabuf_map && a.len == 8 * PAGE;
 
 			err = ioctl(dev(), DBUFIOC_VMEM_EXP, &a) ? errno : 0;
 			exports++;

@@ -134,6 +134,16 @@ bool ok_errno(int ret, int err, const char *what)
 	return ok(ret == -err, "%s: %s", what, err ? strerrorname_np(err) : "0");
 }
 
+int proc_mem(int pid, int flags)
+{
+	char path[32];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 void *map_anon(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,

@@ -37,6 +37,12 @@ int export_raw(uint64_t addr, uint64_t len, uint32_t fd_flags, uint32_t flags,
 /* ok() that a call returned -@err; prints what it got otherwise. */
 bool ok_errno(int ret, int err, const char *what);
 
+/*
+ * Open /proc/@pid/mem with @flags (O_RDONLY or O_RDWR; O_CLOEXEC is added):
+ * the src_fd of a remote export. The fd, or -errno.
+ */
+int proc_mem(int pid, int flags);
+
 /* Anonymous private mapping of @len bytes; bails out on failure. */
 void *map_anon(size_t len);
 /* Shared mapping of a dma-buf: the address or NULL (errno set). */

@@ -3,8 +3,10 @@
  * Description: concurrency. For a bounded time (STRESS_SECONDS, default
  * 10), threads export ranges of shared slots, map, sync, import into vgem
  * and close the buffers, passing fds between them, while another thread
- * replaces, unmaps, mprotects and MADV_DONTNEEDs the same slots and
- * another forks children that export, hand their buffer over and exit.
+ * replaces, unmaps, mprotects and MADV_DONTNEEDs the same slots, another
+ * forks children that export, hand their buffer over and exit, and another
+ * exports ranges of children's memory through their /proc/PID/mem (remote
+ * exports) before, while and after those children exit.
  * The kernel must survive with a clean log (the runner checks), every
  * operation must fail only with a documented errno, and at the end no pin
  * and no fd is left.
@@ -44,7 +46,7 @@ static bool lost[SLOTS];
 static atomic_int pool[POOL];
 static atomic_bool stop;
 static atomic_long n_export, n_export_err, n_map, n_sync, n_import, n_close;
-static atomic_long n_mutate, n_fork, n_bad;
+static atomic_long n_mutate, n_fork, n_bad, n_remote, n_remote_gone;
 static int card;
 
 static __thread uint64_t rng;
@@ -60,7 +62,7 @@ static uint64_t rnd(void)
 static void bad(const char *what, int err)
 {
 	if (atomic_fetch_add(&n_bad, 1) < 5)
-		diag("%s: unexpected %s", what, strerrorname_np(err));
+		diag("%s: unexpected %s", what, err ? strerrorname_np(err) : "success");
 }
 
 /* Hand an fd to the pool; whatever it displaces is closed. */
@@ -259,10 +261,92 @@ static void *forker(void *arg)
 	return NULL;
 }
 
+/*
+ * Remote exports: a child maps and fills a slot-sized range and waits; a
+ * random part of it is exported through its /proc/PID/mem after it was
+ * told to exit and reaped (ESRCH), right after it was told (either), or
+ * before; the buffer must hold the child's bytes, and goes to the pool.
+ */
+static void *remoter(void *arg)
+{
+	rng = 4242;
+	while (!atomic_load(&stop)) {
+		int first = rnd() % SLOT_PAGES, pages = 1 + rnd() % (SLOT_PAGES - first);
+		int when = rnd() % 3, rw = rnd() % 2, ready[2], go[2], pid, mem, fd;
+		uint64_t addr;
+		char *q;
+
+		if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC)) {
+			bad("pipe", errno);
+			break;
+		}
+		pid = fork();
+		if (pid == 0) {
+			/* No stdio or malloc here: another thread may hold their locks. */
+			char *p = mmap(NULL, SLOT_LEN, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			char c;
+
+			if (p == MAP_FAILED)
+				_exit(1);
+			memset(p, 0x5a, SLOT_LEN);
+			if (write(ready[1], &p, sizeof(p)) != sizeof(p))
+				_exit(1);
+			read(go[0], &c, 1);
+			_exit(0);
+		}
+		close(ready[1]);
+		close(go[0]);
+		if (pid < 0 || read(ready[0], &addr, sizeof(addr)) != sizeof(addr)) {
+			bad("remote target", pid < 0 ? errno : EIO);
+			close(ready[0]);
+			close(go[1]);
+			if (pid > 0)
+				wait_child(pid);
+			continue;
+		}
+		mem = proc_mem(pid, rw ? O_RDWR : O_RDONLY);
+		if (when < 2)
+			write(go[1], "x", 1);
+		if (when == 0)
+			wait_child(pid);
+		fd = mem < 0 ? mem : vmem_exp_export_remote(dev(), mem, addr + first * PAGE,
+							     pages * PAGE,
+							     (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+		if (when == 2)
+			write(go[1], "x", 1);
+		if (when > 0)
+			wait_child(pid);
+		close(go[1]);
+		close(ready[0]);
+		if (mem >= 0)
+			close(mem);
+		atomic_fetch_add(&n_remote, 1);
+		if (fd == -ESRCH && when < 2) {
+			atomic_fetch_add(&n_remote_gone, 1);
+			continue;
+		}
+		if (fd < 0 || (when == 0 && fd >= 0)) {
+			bad(when == 0 ? "remote export after the target was reaped" :
+			    "remote export", fd < 0 ? -fd : 0);
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		q = map_dmabuf(fd, pages * PAGE, PROT_READ, 0);
+		if (!q || !all_bytes(q, pages * PAGE, 0x5a))
+			bad("bytes of a remote export", q ? EIO : errno);
+		if (q)
+			munmap(q, pages * PAGE);
+		deposit(fd);
+	}
+	return NULL;
+}
+
 int main(void)
 {
 	int seconds = getenv("STRESS_SECONDS") ? atoi(getenv("STRESS_SECONDS")) : 10;
-	pthread_t t[6];
+	pthread_t t[7];
 	long base = pins_held(), total;
 	int base_fds, fd;
 	char *area;
@@ -282,9 +366,10 @@ int main(void)
 	pthread_create(&t[3], NULL, consumer, (void *)4);
 	pthread_create(&t[4], NULL, mutator, NULL);
 	pthread_create(&t[5], NULL, forker, NULL);
+	pthread_create(&t[6], NULL, remoter, NULL);
 	sleep(seconds);
 	atomic_store(&stop, true);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 7; i++)
 		pthread_join(t[i], NULL);
 	for (int i = 0; i < POOL; i++) {
 		fd = atomic_exchange(&pool[i], -1);
@@ -292,12 +377,17 @@ int main(void)
 			close(fd);
 	}
 
-	total = n_export + n_map + n_sync + n_import + n_close + n_mutate + n_fork;
+	total = n_export + n_map + n_sync + n_import + n_close + n_mutate + n_fork +
+		n_remote;
 	diag("%d s: %ld exports (%ld refused), %ld mmaps, %ld syncs, %ld vgem imports",
 	     seconds, n_export, n_export_err, n_map, n_sync, n_import);
 	diag("%ld closes, %ld mapping changes, %ld forks", n_close, n_mutate, n_fork);
+	diag("%ld remote exports (%ld of a target already gone: ESRCH)", n_remote,
+	     n_remote_gone);
 	ok(total > 100 && n_export > n_export_err,
 	   "%ld operations completed, exports among them succeeded", total);
+	ok(n_remote > n_remote_gone && n_remote_gone > 0,
+	   "remote exports both succeeded and found targets gone");
 	ok(!n_bad, "every failure was a documented errno (%ld were not)", n_bad);
 	ok(open_fds() == base_fds, "no fd left behind");
 	ok(pins_held() == base, "no pin left behind (%ld, %ld at the start)", pins_held(),

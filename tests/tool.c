@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,6 +305,42 @@ int main(int argc, char **argv)
 		   "and its writes through the dma-buf reach the file");
 	}
 	close(ffd);
+	/* export --pid: another process's range, for whoever may ptrace it. */
+	{
+		int pp[2], target;
+		unsigned char *t;
+		unsigned long taddr = 0;
+		size_t i;
+
+		if (pipe(pp))
+			bail("pipe: %m");
+		target = fork();
+		if (target == 0) {
+			t = map_anon(4 * PAGE);
+			for (i = 0; i < 4 * PAGE; i++)
+				t[i] = (unsigned char)(i % 251);
+			taddr = (unsigned long)t;
+			if (write(pp[1], &taddr, sizeof(taddr)) != sizeof(taddr))
+				_exit(1);
+			pause();
+			_exit(0);
+		}
+		if (read(pp[0], &taddr, sizeof(taddr)) != sizeof(taddr))
+			bail("the target did not start");
+		snprintf(cmd, sizeof(cmd), TOOL " export --pid %d --addr 0x%lx --size 16k -- %s",
+			 target, taddr, "/tests/*-tool.t check-export counter");
+		ret = run(0, cmd, out, sizeof(out));
+		ok(ret == 0, "export --pid: the command maps another process's range (%d %s)",
+		   ret, out);
+		ret = run(NOBODY, cmd, out, sizeof(out));
+		ok(ret == 1 && strstr(out, "/mem: EACCES"),
+		   "uid 65534 may not ptrace root's process: exit 1 (%d: %s)", ret, out);
+		kill(target, SIGKILL);
+		waitpid(target, NULL, 0);
+		close(pp[0]);
+		close(pp[1]);
+	}
+
 	ret = run(0, TOOL " export -- sh -c 'exit 7'", out, sizeof(out));
 	ok(ret == 7, "export exits with the command's status (%d)", ret);
 	ret = run(0, TOOL " export -- /nonexistent", out, sizeof(out));

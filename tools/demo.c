@@ -6,7 +6,8 @@
  * process receives it over a unix socket and reads the same bytes. No byte
  * is copied on the way; a small picture of the frame shows it is real.
  * Then the legacy-driver case: a driver's own buffer, exported, freed by
- * that driver, played by another.
+ * that driver, played by another. Last, memory that already exists in
+ * another process, exported by a debugger-like process.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -21,6 +22,8 @@
 #include "harness.h"
 #include "importers.h"
 #include "vmemexp.h"
+
+#define REPLY	"and hello back from the debugger, through a dma-buf"
 
 #define W	640
 #define H	480
@@ -92,6 +95,65 @@ static void legacy(void)
 	free(looped);
 }
 
+/*
+ * Another process's memory (the design document's "gdb wants to access
+ * mapped memory of a process"): a program keeps a message in its heap; a
+ * debugger-like process exports that heap through the program's
+ * /proc/PID/mem, reads the message and writes a reply the program reads;
+ * the program exits and the buffer still holds the bytes.
+ */
+static void remote(void)
+{
+	int sv[2], pid, mem, fd, st;
+	char *heap, *q, c;
+	uint64_t addr;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		bail("socketpair: %m");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (posix_memalign((void **)&heap, PAGE, PAGE))
+			_exit(1);
+		snprintf(heap, PAGE, "hello from pid %d, in memory it never shared", getpid());
+		addr = (uintptr_t)heap;
+		if (write(sv[1], &addr, sizeof(addr)) != sizeof(addr) || read(sv[1], &c, 1) != 1)
+			_exit(1);
+		printf("#     pid %d now reads in its heap: \"%s\"\n", getpid(), heap);
+		fflush(stdout);
+		_exit(strcmp(heap, REPLY) ? 1 : 0);
+	}
+	if (read(sv[0], &addr, sizeof(addr)) != sizeof(addr))
+		bail("the program did not start");
+	printf("# 11. another process's memory: pid %d keeps a message in its heap at 0x%llx\n",
+	       pid, (unsigned long long)addr);
+	mem = proc_mem(pid, O_RDWR);
+	if (mem < 0)
+		bail("/proc/%d/mem: %s", pid, strerror(-mem));
+	fd = vmem_exp_export_remote(dev(), mem, addr, PAGE, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		bail("remote export: %s", strerror(-fd));
+	close(mem);
+	printf("# 12. a debugger-like process opens /proc/%d/mem (the kernel checks it may\n"
+	       "#     ptrace pid %d) and exports that page with VMEM_EXP_F_REMOTE: fd %d\n",
+	       pid, pid, fd);
+	q = map_dmabuf(fd, PAGE, PROT_READ | PROT_WRITE, 0);
+	if (!q)
+		bail("mmap: %m");
+	printf("#     it reads through the dma-buf: \"%s\"\n", q);
+	strcpy(q, REPLY);
+	fflush(stdout);
+	if (write(sv[0], "g", 1) != 1)
+		bail("write: %m");
+	st = wait_child(pid);
+	printf("# 13. pid %d has exited; the dma-buf still holds its page: \"%s\"\n", pid, q);
+	ok(st == 0 && !strcmp(q, REPLY), "remote memory demo");
+	munmap(q, PAGE);
+	close(fd);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	size_t size, len, used;
@@ -157,5 +219,6 @@ int main(void)
 	ok(st == 0, "demo");
 
 	legacy();
+	remote();
 	return done();
 }

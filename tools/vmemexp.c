@@ -73,6 +73,9 @@ static const struct {
 	  "the pages would take all exports together past max_pinned_mb" },
 	{ EMFILE, "EMFILE", "no free file descriptor" },
 	{ EINTR, "EINTR", "interrupted by a fatal signal" },
+	{ EBADF, "EBADF", "remote: the /proc/PID/mem fd is not open" },
+	{ ESRCH, "ESRCH",
+	  "remote: the process has exited or exec'd since its /proc/PID/mem was opened" },
 	{ ENOENT, "ENOENT", "no /dev/vmem-exp: is the vmem_exp module loaded?" },
 };
 
@@ -118,6 +121,8 @@ static int usage(FILE *f, int status)
 		"       vmemexp export [--file PATH [--offset BYTES]] [--size BYTES]\n"
 		"                      [--pattern zero|counter|0xNN] [--rdonly]\n"
 		"                      [--fd N] -- COMMAND [ARG...]\n"
+		"       vmemexp export --pid PID --addr ADDR --size BYTES [--rdonly]\n"
+		"                      [--fd N] -- COMMAND [ARG...]\n"
 		"       vmemexp --help | --version\n"
 		"\n"
 		"list     every live vmem-exp buffer: size, mode, exporter, how its pages\n"
@@ -128,7 +133,8 @@ static int usage(FILE *f, int status)
 		"export   export PATH's range (mapped shared) or fresh memory filled with\n"
 		"         PATTERN (default counter: byte i is i %% 251), and run COMMAND\n"
 		"         with the dma-buf fd (VMEMEXP_FD, VMEMEXP_SIZE in its environment;\n"
-		"         --fd N puts it at fd N)\n"
+		"         --fd N puts it at fd N); with --pid, the range at ADDR of\n"
+		"         process PID's memory (you must be allowed to ptrace it)\n"
 		"--json   machine-readable output for list and status\n"
 		"\nSee vmemexp(1) and vmem-exp(4).\n");
 	return status;
@@ -176,7 +182,7 @@ static void json_str(const char *s)
 static const char *const params[] = { "max_export_mb", "max_pinned_mb", "pfnmap_drivers" };
 static const char *const refusals[] = {
 	"EINVAL", "EFAULT", "EPERM", "ENXIO", "EACCES", "EOPNOTSUPP", "E2BIG",
-	"ENOMEM", "ENOSPC", "EMFILE", "EINTR", "other",
+	"ENOMEM", "ENOSPC", "EMFILE", "EINTR", "EBADF", "ESRCH", "other",
 };
 
 static int cmd_status(void)
@@ -610,15 +616,62 @@ static int parse_size(const char *s, unsigned long *out)
 	return end[1] ? -1 : 0;
 }
 
+/* Runs @cmd with the dma-buf @fd (at @want_fd if not -1) inherited. */
+static int run_command(int fd, unsigned long size, int want_fd, char **cmd)
+{
+	char env[64];
+
+	if (want_fd >= 0 && want_fd != fd) {
+		if (dup2(fd, want_fd) < 0)
+			return fail("export: dup2", errno);
+		close(fd);
+		fd = want_fd;
+	}
+	/* The export is not close-on-exec: the command inherits it. */
+	snprintf(env, sizeof(env), "%d", fd);
+	setenv("VMEMEXP_FD", env, 1);
+	snprintf(env, sizeof(env), "%lu", size);
+	setenv("VMEMEXP_SIZE", env, 1);
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "vmemexp: export: %s: %s\n", cmd[0], strerror(errno));
+	return 127;
+}
+
+/*
+ * Another process's range: opening its /proc/PID/mem is the permission
+ * check (ptrace's attach check, made by the kernel).
+ */
+static int export_remote(int pid, unsigned long addr, unsigned long size, bool rdonly,
+			 int want_fd, char **cmd)
+{
+	char path[64];
+	int dev, mem, fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	mem = open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (mem < 0)
+		return fail(path, errno);
+	dev = vmem_exp_open();
+	if (dev < 0)
+		return fail("open /dev/vmem-exp", -dev);
+	fd = vmem_exp_export_remote(dev, mem, addr, size, rdonly ? O_RDONLY : O_RDWR);
+	if (fd < 0)
+		return fail("export", -fd);
+	close(dev);
+	close(mem);
+	return run_command(fd, size, want_fd, cmd);
+}
+
 static int cmd_export(int argc, char **argv)
 {
 	unsigned long size = 0, offset = 0, i;
 	const char *file = NULL, *pattern = "counter";
+	unsigned long remote_addr = 0;
+	int pid = 0;
 	long page = sysconf(_SC_PAGESIZE);
 	bool rdonly = false;
 	int want_fd = -1, dev, fd, src = -1, a, prot;
 	unsigned char *p;
-	char env[64];
 
 	for (a = 1; a < argc && strcmp(argv[a], "--"); a++) {
 		if (!strcmp(argv[a], "--rdonly")) {
@@ -632,6 +685,13 @@ static int cmd_export(int argc, char **argv)
 				return usage(stderr, 2);
 		} else if (a + 1 < argc && !strcmp(argv[a], "--offset")) {
 			if (parse_size(argv[++a], &offset))
+				return usage(stderr, 2);
+		} else if (a + 1 < argc && !strcmp(argv[a], "--pid")) {
+			pid = atoi(argv[++a]);
+			if (pid <= 0)
+				return usage(stderr, 2);
+		} else if (a + 1 < argc && !strcmp(argv[a], "--addr")) {
+			if (parse_size(argv[++a], &remote_addr))
 				return usage(stderr, 2);
 		} else if (a + 1 < argc && !strcmp(argv[a], "--fd")) {
 			want_fd = atoi(argv[++a]);
@@ -651,6 +711,13 @@ static int cmd_export(int argc, char **argv)
 		return 2;
 	}
 
+	if (pid) {
+		if (file || !size) {
+			fputs("vmemexp: export: --pid takes --addr and --size, not --file\n", stderr);
+			return 2;
+		}
+		return export_remote(pid, remote_addr, size, rdonly, want_fd, argv + a + 1);
+	}
 	if (file) {
 		struct stat st;
 
@@ -694,20 +761,7 @@ static int cmd_export(int argc, char **argv)
 	/* The buffer holds the pages; the mapping goes with exec anyway. */
 	munmap(p, size);
 
-	if (want_fd >= 0 && want_fd != fd) {
-		if (dup2(fd, want_fd) < 0)
-			return fail("export: dup2", errno);
-		close(fd);
-		fd = want_fd;
-	}
-	/* The export is not close-on-exec: the command inherits it. */
-	snprintf(env, sizeof(env), "%d", fd);
-	setenv("VMEMEXP_FD", env, 1);
-	snprintf(env, sizeof(env), "%lu", size);
-	setenv("VMEMEXP_SIZE", env, 1);
-	execvp(argv[a + 1], &argv[a + 1]);
-	fprintf(stderr, "vmemexp: export: %s: %s\n", argv[a + 1], strerror(errno));
-	return 127;
+	return run_command(fd, size, want_fd, argv + a + 1);
 }
 
 int main(int argc, char **argv)

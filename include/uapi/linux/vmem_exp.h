@@ -15,7 +15,9 @@
  * page-aligned range of the caller's address space (long-term pins; for
  * memory a driver mapped, that driver's own reference on its buffer or page
  * references, where the README says) and returns a new dma-buf file
- * descriptor for them. %DBUFIOC_VMEM_SYNC brackets CPU access to any
+ * descriptor for them. With %VMEM_EXP_F_REMOTE the range lies in another
+ * process's address space instead, one the caller may ptrace: see
+ * &struct vmem_exp_export. %DBUFIOC_VMEM_SYNC brackets CPU access to any
  * dma-buf, like %DMA_BUF_IOCTL_SYNC, for a byte range of it.
  *
  * Both ioctls return 0 on success and -1 with errno set on failure; the
@@ -24,15 +26,32 @@
 
 /**
  * struct vmem_exp_export - argument of %DBUFIOC_VMEM_EXP
- * @addr: in: page-aligned start of the range in the caller's address space.
+ * @addr: in: page-aligned start of the range in the caller's address space,
+ *	or with %VMEM_EXP_F_REMOTE in the address space @src_fd names.
  * @len: in: length of the range in bytes, a positive multiple of the page
  *	size.
  * @fd_flags: in: %O_CLOEXEC, plus %O_RDONLY or %O_RDWR. The access mode is
  *	both the mode of the returned file and what importers may do: a
  *	read-only export refuses device writes and writable mappings.
- * @flags: in: VMEM_EXP_F_* bits; none is defined yet, so this must be 0.
- * @src_fd: in: reserved for exporting another process's memory; must be 0.
+ * @flags: in: %VMEM_EXP_F_* bits; any other bit is %EINVAL.
+ * @src_fd: in: with %VMEM_EXP_F_REMOTE, an open /proc/PID/mem (or
+ *	/proc/PID/task/TID/mem) file of the process whose memory to export:
+ *	the kernel opens one only after the ptrace attach check. It must be
+ *	open for reading, and for an %O_RDWR export for writing too
+ *	(%EACCES otherwise). Not open: %EBADF; another kind of file: %EINVAL;
+ *	the process has exited or exec'd since the file was opened: %ESRCH.
+ *	If the module found no procfs at /proc when it was loaded, it cannot
+ *	recognise such files and refuses every remote export (%EOPNOTSUPP).
+ *	Without the flag, must be 0 (%EINVAL).
  * @fd: out: the new dma-buf file descriptor.
+ *
+ * A remote export follows the same rules as a local one (the target's
+ * mappings decide what may be exported, and how), except that a dma-buf
+ * mapping in the target is refused (%EPERM) rather than exported as its
+ * dma-buf, and that the range is checked against the target's address
+ * space size (%EFAULT). The pages are charged to the caller, not to the
+ * target. The buffer holds its pages, not the target's address space: it
+ * keeps them when the target unmaps them, execs or exits.
  */
 struct vmem_exp_export {
 	__u64 addr;
@@ -43,8 +62,10 @@ struct vmem_exp_export {
 	__s32 fd;
 };
 
-/* No VMEM_EXP_F_* flag is defined yet. */
-#define VMEM_EXP_F_VALID_FLAGS	0u
+/* The range lies in the address space of the process src_fd names. */
+#define VMEM_EXP_F_REMOTE	(1u << 0)
+
+#define VMEM_EXP_F_VALID_FLAGS	VMEM_EXP_F_REMOTE
 
 /**
  * struct vmem_exp_sync - argument of %DBUFIOC_VMEM_SYNC
