@@ -713,7 +713,7 @@ static int cmd_export(int argc, char **argv)
 
 	if (pid) {
 		if (file || !size) {
-			fputs("vmemexp: export: --pid takes --addr and --size, not --file\n", stderr);
+			fputs("vmemexp: export: --pid needs --addr and --size\n", stderr);
 			return 2;
 		}
 		return export_remote(pid, remote_addr, size, rdonly, want_fd, argv + a + 1);
