@@ -53,7 +53,7 @@ MANPAGES := vmem-exp.4 vmemexp.1 libvmemexp.3 vmem_exp_open.3 vmem_exp_export.3 
 
 .PHONY: all module lib tools man tests bench demo check check-debug kernels refresh lint clean \
 	check-packages install uninstall install-module install-lib install-headers install-pc install-tools \
-	install-man install-udev dkms-source dkms-install print-tests
+	install-man install-udev dkms-source dkms-install print-tests print-test-names
 
 all: module lib tools man
 
@@ -142,6 +142,9 @@ demo:
 
 print-tests:
 	@echo $(TEST_BINS)
+
+print-test-names:
+	@echo $(TESTS)
 
 check:
 	scripts/check.sh

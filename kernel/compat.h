@@ -58,6 +58,36 @@ static inline long vmem_exp_pin_user_pages(struct mm_struct *mm,
 }
 
 /*
+ * Before 6.5, gup pins hugetlb pages in follow_hugetlb_page(), which cannot
+ * migrate them: with FOLL_LONGTERM a page in ZONE_MOVABLE or CMA makes it
+ * WARN and fail, where gup moves other memory out of those zones first (and
+ * hugetlb too, since 6.5 took it onto the common path). There vmem-exp pins
+ * hugetlb pages without FOLL_LONGTERM and refuses the ones in ZONE_MOVABLE
+ * itself. A module cannot tell CMA pages (the pageblock's migratetype is not
+ * exported): a hugetlb page in CMA stays pinned where it is. 6.1 is the
+ * kernel this is tested on; the release that changed it is from reading
+ * the source, not tested.
+ */
+static inline unsigned int vmem_exp_hugetlb_gup_flags(unsigned int gup_flags)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+	return gup_flags & ~FOLL_LONGTERM;
+#else
+	return gup_flags;
+#endif
+}
+
+/* Whether a hugetlb page pinned with vmem_exp_hugetlb_gup_flags() may stay. */
+static inline bool vmem_exp_hugetlb_pinnable(struct page *page)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+	return !is_zone_movable_page(page);
+#else
+	return true;
+#endif
+}
+
+/*
  * The page-table walk for VM_IO and VM_PFNMAP mappings: follow_pte() took
  * the mm until 6.10 and the vma until 6.12, when follow_pfnmap_start() and
  * follow_pfnmap_end() replaced it. Calls @fn with the frame mapped at @addr

@@ -239,9 +239,26 @@ static int vmem_exp_vma_kind(struct vm_area_struct *vma,
 	 * Everything else, VM_MIXEDMAP included, is what gup pins: pages with
 	 * a reference count of their own, which the pin holds. gup refuses
 	 * the raw PFN entries of a VM_MIXEDMAP mapping (ENXIO, see
-	 * vmem_exp_hold_range()).
+	 * vmem_exp_hold_range()). Hugetlb pages on kernels whose gup cannot
+	 * move them out of ZONE_MOVABLE: see compat.h.
 	 */
+	if (is_vm_hugetlb_page(vma))
+		*gup_flags = vmem_exp_hugetlb_gup_flags(*gup_flags);
 	return VMEM_EXP_HOLD_PIN;
+}
+
+/*
+ * Whether the hugetlb pages just pinned may stay pinned for the buffer's
+ * life (compat.h: before 6.5, not those in ZONE_MOVABLE).
+ */
+static bool vmem_exp_hugetlb_pages_pinnable(struct page **pages, long nr)
+{
+	long i;
+
+	for (i = 0; i < nr; i++)
+		if (!vmem_exp_hugetlb_pinnable(pages[i]))
+			return false;
+	return true;
 }
 
 /*
@@ -362,6 +379,16 @@ static int vmem_exp_hold_range(struct vm_area_struct *vma, unsigned long addr,
 				return -ENXIO;
 			if (ret <= 0)
 				return ret ? ret : -EFAULT;
+			/*
+			 * Such pages could not be moved out of the movable
+			 * zone first, as gup moves other memory: -ENOMEM, as
+			 * gup says when a move fails. Counted, so unpinned.
+			 */
+			if (is_vm_hugetlb_page(vma) &&
+			    !vmem_exp_hugetlb_pages_pinnable(pages + hold->count, ret)) {
+				hold->count += ret;
+				return -ENOMEM;
+			}
 		} else {
 			ret = vmem_exp_walk_one(vma, addr, writable, hold->kind,
 						pages + hold->count);

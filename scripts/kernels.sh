@@ -23,10 +23,11 @@ K_FLAVOUR=amd64
 # scripts/debug-kernel.sh instead of downloaded (empty otherwise):
 #   K_SOURCE   the source package (its .deb holds /usr/src/K_SOURCE.tar.xz)
 #   K_CONFIG   its config fragment, in scripts/
-# and, for the packaged path (empty otherwise):
+# and (empty otherwise):
 #   K_PACKAGED the module is the one DKMS builds from the Debian packages,
 #              installed into a root of K_REL (scripts/pkg-build.sh)
-#   K_TESTS    the tests that run (empty: all), besides the example
+#   K_TESTS    the tests that run (empty: all, the make check default),
+#              besides the example of a packaged kernel
 # and, for the guest (empty: run-guest.sh's defaults):
 #   K_APPEND   more kernel parameters
 #   K_MEM      guest memory (QEMU -m)
@@ -42,6 +43,13 @@ kernel_table() {
 		K_NAME=trixie K_REL=trixie ;;
 	sid)
 		K_NAME=sid K_REL=sid ;;
+	bookworm-movable | trixie-movable | sid-movable)
+		# The release's kernel booted with half of memory in
+		# ZONE_MOVABLE, where the hugetlb pool then lies: what a
+		# long-term pin does to such pages (tests/movable.c).
+		K_NAME=$1 K_REL=${1%-movable}
+		K_APPEND="movablecore=50%"
+		K_TESTS=movable ;;
 	bookworm-pkg)
 		# bookworm's kernel with the module that DKMS built from our
 		# Debian packages, and the core tests plus examples/share.c
