@@ -67,8 +67,8 @@ static const struct {
 	  "dirty pages (only shmem and hugetlbfs can be exported writable)" },
 	{ E2BIG, "E2BIG", "the length is over the module's max_export_mb" },
 	{ ENOMEM, "ENOMEM",
-	  "the pages would take you past RLIMIT_MEMLOCK (ulimit -l), or the\n"
-	  "kernel is out of memory" },
+	  "the pages would take you past RLIMIT_MEMLOCK (ulimit -l), a hugetlb page\n"
+	  "in ZONE_MOVABLE could not be moved out, or the kernel is out of memory" },
 	{ ENOSPC, "ENOSPC",
 	  "the pages would take all exports together past max_pinned_mb" },
 	{ EMFILE, "EMFILE", "no free file descriptor" },
