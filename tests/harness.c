@@ -251,9 +251,17 @@ void set_param_str(const char *name, const char *val)
 
 long vm_pin_kb(void)
 {
-	char line[128];
+	return vm_pin_kb_of(getpid());
+}
+
+long vm_pin_kb_of(int pid)
+{
+	char path[64], line[128];
 	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
 
 	while (f && fgets(line, sizeof(line), f))
 		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)

@@ -64,6 +64,8 @@ void set_param_str(const char *name, const char *val);
 
 /* This process's VmPin in kB: what vmem-exp charged to its pinned_vm. */
 long vm_pin_kb(void);
+/* The same for process @pid, -1 if unknown. */
+long vm_pin_kb_of(int pid);
 /* The frame behind @addr (from /proc/self/pagemap), 0 if none is mapped. */
 uint64_t pfn_of(const void *addr);
 /* Whether the mapping of @addr has VmFlags @flag in smaps ("pf", "mm"...). */

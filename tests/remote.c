@@ -278,23 +278,6 @@ static int closed(int fd)
 	return 0;
 }
 
-/* VmPin of process @pid in kB, -1 if unknown. */
-static long vm_pin_kb_of(int pid)
-{
-	char path[64], line[128];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 static int sync_buf(int fd, uint64_t flags)
 {
 	struct dma_buf_sync s = { .flags = flags };
