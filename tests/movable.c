@@ -54,8 +54,8 @@ static bool gup_moves_hugetlb(void)
 	struct utsname u;
 	int major = 0, minor = 0;
 
-	uname(&u);
-	sscanf(u.release, "%d.%d", &major, &minor);
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		bail("cannot read the kernel's release");
 	return major > 6 || (major == 6 && minor >= 5);
 }
 
