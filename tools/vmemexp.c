@@ -180,18 +180,63 @@ static void json_str(const char *s)
 /* ---- status ---- */
 
 static const char *const params[] = { "max_export_mb", "max_pinned_mb", "pfnmap_drivers" };
-static const char *const refusals[] = {
-	"EINVAL", "EFAULT", "EPERM", "ENXIO", "EACCES", "EOPNOTSUPP", "E2BIG",
-	"ENOMEM", "ENOSPC", "EMFILE", "EINTR", "EBADF", "ESRCH", "other",
+
+/* Reads a small file into @val, or puts @dflt there if it cannot. */
+static void read_value(const char *path, char *val, size_t size, const char *dflt)
+{
+	if (read_file(path, val, size) < 0)
+		snprintf(val, size, "%s", dflt);
+}
+
+/* What the errno named @name means for an export, or NULL. */
+static const char *errno_why_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(export_errors); i++)
+		if (!strcmp(export_errors[i].name, name))
+			return export_errors[i].why;
+	return NULL;
+}
+
+/* The counters of refused/, one per errno the driver counts. */
+struct refusal {
+	char name[32];
+	char count[32];
 };
+
+/* Reads refused/ (the driver says which errnos it counts); returns how many. */
+static size_t read_refusals(struct refusal *r, size_t max)
+{
+	char path[320];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	d = opendir(SYSFS_DEV "/refused");
+	if (!d)
+		return 0;
+	while (n < max && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), SYSFS_DEV "/refused/%s", de->d_name);
+		if (read_file(path, r[n].count, sizeof(r[n].count)) < 0)
+			continue;
+		snprintf(r[n].name, sizeof(r[n].name), "%.31s", de->d_name);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
 
 static int cmd_status(void)
 {
 	char path[256], val[512], version[64];
 	long page = sysconf(_SC_PAGESIZE);
 	unsigned long held = 0, cap = 0;
-	size_t i, j;
-	bool first;
+	struct refusal refused[64];
+	size_t i, nr;
+	const char *why;
 
 	if (read_file("/sys/module/vmem_exp/version", version, sizeof(version)) < 0) {
 		fputs(NOT_LOADED, stderr);
@@ -210,8 +255,7 @@ static int cmd_status(void)
 		       version, held, held * (double)page / (1 << 20), "max_pinned_mb", cap);
 	for (i = 0; i < ARRAY_SIZE(params); i++) {
 		snprintf(path, sizeof(path), SYSFS_PARAMS "/%s", params[i]);
-		if (read_file(path, val, sizeof(val)) < 0)
-			snprintf(val, sizeof(val), "?");
+		read_value(path, val, sizeof(val), "?");
 		if (json) {
 			printf("%s\"%s\": ", i ? ", " : "", params[i]);
 			json_str(val);
@@ -219,43 +263,28 @@ static int cmd_status(void)
 			printf("%-16s %s\n", params[i], *val ? val : "(empty)");
 		}
 	}
-	if (read_file(SYSFS_DEV "/buffers", val, sizeof(val)) < 0)
-		snprintf(val, sizeof(val), "0");
-	if (json)
-		printf("}, \"buffers\": %s", val);
-	else
-		printf("buffers          %s\n", val);
-	if (read_file(SYSFS_DEV "/exports", val, sizeof(val)) < 0)
-		snprintf(val, sizeof(val), "0");
-	if (json)
-		printf(", \"exports\": %s, \"refused\": {", val);
-	else
-		printf("exports made     %s\nexports refused ", val);
-	first = true;
-	for (i = 0; i < ARRAY_SIZE(refusals); i++) {
-		snprintf(path, sizeof(path), SYSFS_DEV "/refused/%s", refusals[i]);
-		if (read_file(path, val, sizeof(val)) < 0)
-			continue;
+	read_value(SYSFS_DEV "/buffers", val, sizeof(val), "0");
+	printf(json ? "}, \"buffers\": %s" : "buffers          %s\n", val);
+	read_value(SYSFS_DEV "/exports", val, sizeof(val), "0");
+	printf(json ? ", \"exports\": %s, \"refused\": {" : "exports made     %s\nexports refused ",
+	       val);
+
+	nr = read_refusals(refused, ARRAY_SIZE(refused));
+	for (i = 0; i < nr; i++) {
 		if (json)
-			printf("%s\"%s\": %s", first ? "" : ", ", refusals[i], val);
-		else if (strcmp(val, "0"))
-			printf(" %s %s", refusals[i], val);
-		first = false;
+			printf("%s\"%s\": %s", i ? ", " : "", refused[i].name, refused[i].count);
+		else if (strcmp(refused[i].count, "0"))
+			printf(" %s %s", refused[i].name, refused[i].count);
 	}
-	if (json)
+	if (json) {
 		printf("}}\n");
-	else
-		printf("%s\n", first ? " (no counters)" : "");
-	if (!json) {
-		for (i = 0; i < ARRAY_SIZE(refusals); i++) {
-			snprintf(path, sizeof(path), SYSFS_DEV "/refused/%s", refusals[i]);
-			if (read_file(path, val, sizeof(val)) < 0 || !strcmp(val, "0"))
-				continue;
-			for (j = 0; j < ARRAY_SIZE(export_errors); j++)
-				if (!strcmp(export_errors[j].name, refusals[i]))
-					printf("  %-10s %s\n", refusals[i],
-					       export_errors[j].why);
-		}
+		return 0;
+	}
+	printf("%s\n", nr ? "" : " (no counters)");
+	for (i = 0; i < nr; i++) {
+		why = errno_why_by_name(refused[i].name);
+		if (strcmp(refused[i].count, "0") && why)
+			printf("  %-10s %s\n", refused[i].name, why);
 	}
 	return 0;
 }
