@@ -58,16 +58,15 @@ for k in $KERNELS; do
 	fi
 	# The release of a kernel built from source is known once it is built.
 	kernel_vars "$k"
+	# A kernel's own list (kernels.sh) may name tests that make check's
+	# default list does not build.
+	names=${K_TESTS:-$(make -s print-test-names)}
+	make -s tests TESTS="$names"
+	tests=$(make -s print-tests TESTS="$names")
+	unset VMEM_EXP_EXTRA_BINS
 	if [ -n "$K_PACKAGED" ]; then
-		tests="$(make -s print-tests TESTS="$K_TESTS") $out/example.t"
+		tests="$tests $out/example.t"
 		export VMEM_EXP_EXTRA_BINS="$out/share"
-	else
-		# A kernel's own list (kernels.sh) may name tests that make
-		# check's default list does not build.
-		names=${K_TESTS:-$(make -s print-test-names)}
-		make -s tests TESTS="$names"
-		tests=$(make -s print-tests TESTS="$names")
-		unset VMEM_EXP_EXTRA_BINS
 	fi
 	# shellcheck disable=SC2086 # a list of files
 	scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" "$kroot" "$K_VER" \

@@ -57,9 +57,10 @@ kernel_vars() {
 
 # kernel_version: print the version K_NAME stands for in this cache: the
 # pin if there is one, else what kernel_resolve found the first time (kept
-# in $VMEM_EXP_CACHE/kernels/NAME until make refresh forgets it, so that a
-# developer's runs stay reproducible; a new cache, as CI's, always resolves
-# what Debian serves that day).
+# in $VMEM_EXP_CACHE/kernels/REL, or kernels/NAME for a kernel built from
+# source, until make refresh forgets it, so that a developer's runs stay
+# reproducible; a new cache, as CI's, always resolves what Debian serves
+# that day).
 kernel_version() {
 	if [ -n "$K_PIN" ]; then
 		echo "$K_PIN"
