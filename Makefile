@@ -43,7 +43,7 @@ B := build
 # Guest tests, in the order they run; unload runs last because it unloads
 # the module under test.
 TESTS := sources mmap errno rdonly lifetime changes reexport limits fuzz stress faultinj fdpass vgem vivid \
-	vividloop legacy remote tool unload
+	vividloop legacy remote sync tool unload
 
 LIB_OBJS := $(B)/lib/vmemexp.o
 LIB_PIC := $(B)/lib/vmemexp.pic.o
@@ -120,6 +120,7 @@ $(B)/tests/%.t: tests/%.c $(TEST_HELPERS) tests/harness.h tests/importers.h \
 		$(B)/libvmemexp.a
 
 $(B)/tests/legacy.t: tests/kmod/vmem_test_cmem.h
+$(B)/tests/sync.t: tests/kmod/vmem_test_dma.h
 # The tool's test runs the static tool in the guest.
 $(B)/tests/tool.t: $(B)/tools/vmemexp.static
 

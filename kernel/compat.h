@@ -127,4 +127,31 @@ static inline int vmem_exp_follow_pfn(struct vm_area_struct *vma,
 #endif
 }
 
+/*
+ * Huge PFN mappings: since 6.12, where the architecture marks such PMDs
+ * special (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP: x86_64, arm64), so that gup and
+ * the rest of mm leave them alone as they leave special PTEs. 6.1 has no
+ * special PMDs: gup-fast would take the pages of a huge PFN mapping as its
+ * own, so there vmem-exp maps 4 KiB pages only. vmf_insert_pfn_pmd() took
+ * a pfn_t until pfn_t went away (in 7.2; the release before was not
+ * checked).
+ */
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+#define VMEM_EXP_HUGE_PFNMAP 1
+#if __has_include(<linux/pfn_t.h>)
+#include <linux/pfn_t.h>
+static inline vm_fault_t vmem_exp_insert_pfn_pmd(struct vm_fault *vmf,
+						 unsigned long pfn, bool write)
+{
+	return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, 0), write);
+}
+#else
+static inline vm_fault_t vmem_exp_insert_pfn_pmd(struct vm_fault *vmf,
+						 unsigned long pfn, bool write)
+{
+	return vmf_insert_pfn_pmd(vmf, pfn, write);
+}
+#endif
+#endif
+
 #endif /* VMEM_EXP_COMPAT_H */

@@ -189,10 +189,15 @@ static long vmem_exp_ioctl_sync(struct vmem_exp_sync __user *uarg)
 	}
 
 	/*
-	 * The dma-buf interface syncs whole buffers; a superset of the range
-	 * is correct, and the core also waits for the buffer's fences.
+	 * vmem-exp's own buffers sync just the range; the dma-buf interface
+	 * syncs other exporters' whole buffers, a superset of the range. Both
+	 * wait for the buffer's fences as DMA_BUF_IOCTL_SYNC does.
 	 */
-	if (arg.flags & DMA_BUF_SYNC_END)
+	if (vmem_exp_is_ours(dmabuf))
+		ret = vmem_exp_sync_part(dmabuf, arg.offset,
+					 arg.len ?: dmabuf->size - arg.offset,
+					 dir, arg.flags & DMA_BUF_SYNC_END);
+	else if (arg.flags & DMA_BUF_SYNC_END)
 		ret = dma_buf_end_cpu_access(dmabuf, dir);
 	else
 		ret = dma_buf_begin_cpu_access(dmabuf, dir);

@@ -12,6 +12,7 @@
 
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
@@ -22,8 +23,12 @@
 #include "compat.h"
 #include "vmem_exp.h"
 
-/* Pages mapped per fault: the faulting one and its aligned neighbours. */
-#define VMEM_EXP_FAULT_AROUND	32
+/*
+ * Pages mapped per fault: all of the faulting page's page table (2 MiB of
+ * 4 KiB pages on x86_64 and arm64), so that touching a buffer in order
+ * takes one fault per page table rather than one per page.
+ */
+#define VMEM_EXP_FAULT_AROUND	PTRS_PER_PTE
 
 static vm_fault_t vmem_exp_vm_fault(struct vm_fault *vmf)
 {
@@ -42,15 +47,15 @@ static vm_fault_t vmem_exp_vm_fault(struct vm_fault *vmf)
 		return ret;
 
 	/*
-	 * One fault per page is slow for large buffers: map the neighbours
-	 * in the same window too, never outside the vma or the buffer. A
-	 * neighbour that fails is simply faulted in later.
+	 * Map the neighbours in the same window too, never outside the vma
+	 * or the buffer. A neighbour that fails (or is mapped already) is
+	 * simply faulted in later.
 	 */
 	start = max(vma->vm_start,
 		    ALIGN_DOWN(vmf->address, VMEM_EXP_FAULT_AROUND * PAGE_SIZE));
 	end = min(vma->vm_end, start + VMEM_EXP_FAULT_AROUND * PAGE_SIZE);
-	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
+	for (addr = start; addr < end; addr += PAGE_SIZE, pgoff++) {
 		if (addr == vmf->address || pgoff >= buf->nr_pages)
 			continue;
 		vmf_insert_pfn(vma, addr, page_to_pfn(buf->pages[pgoff]));
@@ -58,8 +63,42 @@ static vm_fault_t vmem_exp_vm_fault(struct vm_fault *vmf)
 	return ret;
 }
 
+#ifdef VMEM_EXP_HUGE_PFNMAP
+/*
+ * Maps a whole PMD at once where the buffer has a naturally aligned,
+ * physically contiguous run of pages there (a 2 MiB hugetlb or THP page,
+ * say) and the mapping's address is aligned to match; else 4 KiB pages.
+ */
+static vm_fault_t vmem_exp_vm_huge_fault(struct vm_fault *vmf,
+					 unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmem_exp_buf *buf = vma->vm_private_data;
+	unsigned long haddr = vmf->address & PMD_MASK;
+	unsigned long pfn, i;
+	pgoff_t pgoff;
+
+	if (order != PMD_SHIFT - PAGE_SHIFT || haddr < vma->vm_start ||
+	    haddr + PMD_SIZE > vma->vm_end)
+		return VM_FAULT_FALLBACK;
+	pgoff = vma->vm_pgoff + ((haddr - vma->vm_start) >> PAGE_SHIFT);
+	if (pgoff + (1UL << order) > buf->nr_pages)
+		return VM_FAULT_FALLBACK;
+	pfn = page_to_pfn(buf->pages[pgoff]);
+	if (!IS_ALIGNED(pfn, 1UL << order))
+		return VM_FAULT_FALLBACK;
+	for (i = 1; i < 1UL << order; i++)
+		if (page_to_pfn(buf->pages[pgoff + i]) != pfn + i)
+			return VM_FAULT_FALLBACK;
+	return vmem_exp_insert_pfn_pmd(vmf, pfn, vmf->flags & FAULT_FLAG_WRITE);
+}
+#endif
+
 static const struct vm_operations_struct vmem_exp_vm_ops = {
 	.fault = vmem_exp_vm_fault,
+#ifdef VMEM_EXP_HUGE_PFNMAP
+	.huge_fault = vmem_exp_vm_huge_fault,
+#endif
 };
 
 static int vmem_exp_attach(struct dma_buf *dmabuf,
@@ -118,12 +157,31 @@ static int vmem_exp_copy_mapped(struct sg_table *dst, struct sg_table *src)
 	return 0;
 }
 
+/*
+ * Whether each DMA segment of the mapped @sgt is exactly one of its
+ * entries, so that the segment at a given offset of the buffer is found by
+ * adding up entry lengths (see &vmem_exp_attachment.per_entry).
+ */
+static bool vmem_exp_sgt_per_entry(struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	int i;
+
+	if (sgt->nents != sgt->orig_nents)
+		return false;
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		if (sg_dma_len(sg) != sg->length)
+			return false;
+	return true;
+}
+
 static struct sg_table *vmem_exp_map_dma_buf(struct dma_buf_attachment *attach,
 					     enum dma_data_direction dir)
 {
 	struct vmem_exp_buf *buf = attach->dmabuf->priv;
 	struct vmem_exp_attachment *a = attach->priv;
 	struct sg_table *sgt;
+	unsigned int max_seg;
 	int ret;
 
 	/* A read-only export lets devices read, never write. */
@@ -134,10 +192,15 @@ static struct sg_table *vmem_exp_map_dma_buf(struct dma_buf_attachment *attach,
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
 
+	/*
+	 * Segments as large as the device takes and its DMA mapping can map
+	 * (swiotlb bounces at most 256 KiB at once).
+	 */
+	max_seg = min_t(size_t, dma_get_max_seg_size(attach->dev),
+			dma_max_mapping_size(attach->dev));
 	ret = sg_alloc_table_from_pages_segment(sgt, buf->pages, buf->nr_pages,
 						0, buf->nr_pages << PAGE_SHIFT,
-						dma_get_max_seg_size(attach->dev),
-						GFP_KERNEL);
+						max_seg, GFP_KERNEL);
 	if (ret)
 		goto err_free_sgt;
 
@@ -163,6 +226,7 @@ static struct sg_table *vmem_exp_map_dma_buf(struct dma_buf_attachment *attach,
 	dma_sync_sgtable_for_device(attach->dev, sgt, dir);
 	a->sgt = sgt;
 	a->dir = dir;
+	a->per_entry = vmem_exp_sgt_per_entry(sgt);
 	mutex_unlock(&buf->lock);
 	return sgt;
 
@@ -197,40 +261,84 @@ static void vmem_exp_unmap_dma_buf(struct dma_buf_attachment *attach,
 }
 
 /*
- * CPU access brackets: hand the buffer to the CPU (begin) or back to the
- * devices (end) for every device that has it mapped, each in the direction
- * it mapped it with, and keep the kernel mapping coherent where one exists.
+ * Hands bytes [@start, @end) of @a's mapping to the CPU (@for_cpu) or back
+ * to the device: only the segments that cover them, and only their part
+ * of each, where the mapping allows (@a->per_entry); else all of it.
+ * Called with the buffer's lock held.
  */
-static int vmem_exp_begin_cpu_access(struct dma_buf *dmabuf,
-				     enum dma_data_direction dir)
+static void vmem_exp_sync_attachment(struct vmem_exp_attachment *a,
+				     u64 start, u64 end, bool for_cpu)
 {
-	struct vmem_exp_buf *buf = dmabuf->priv;
+	struct scatterlist *sg;
+	u64 pos = 0, from, to;
+	dma_addr_t addr;
+	int i;
+
+	if (!a->per_entry) {
+		if (for_cpu)
+			dma_sync_sgtable_for_cpu(a->dev, &a->sync_sgt, a->dir);
+		else
+			dma_sync_sgtable_for_device(a->dev, &a->sync_sgt, a->dir);
+		return;
+	}
+	for_each_sgtable_dma_sg(&a->sync_sgt, sg, i) {
+		if (pos >= end)
+			break;
+		from = max(pos, start);
+		to = min_t(u64, pos + sg_dma_len(sg), end);
+		pos += sg_dma_len(sg);
+		if (from >= to)
+			continue;
+		addr = sg_dma_address(sg) + (from - (pos - sg_dma_len(sg)));
+		if (for_cpu)
+			dma_sync_single_for_cpu(a->dev, addr, to - from, a->dir);
+		else
+			dma_sync_single_for_device(a->dev, addr, to - from,
+						   a->dir);
+	}
+}
+
+/*
+ * CPU access to bytes [@start, @end) of @buf, page-aligned: hand them to
+ * the CPU (@for_cpu) or back to the devices, for every device that has the
+ * buffer mapped, each in the direction it mapped it with, and keep the
+ * kernel mapping coherent where one exists.
+ */
+static void vmem_exp_sync(struct vmem_exp_buf *buf, u64 start, u64 end,
+			  bool for_cpu)
+{
 	struct vmem_exp_attachment *a;
 
 	mutex_lock(&buf->lock);
-	list_for_each_entry(a, &buf->attachments, node)
-		if (a->sgt)
-			dma_sync_sgtable_for_cpu(a->dev, &a->sync_sgt, a->dir);
-	if (buf->vaddr)
-		invalidate_kernel_vmap_range(buf->vaddr,
-					     buf->nr_pages << PAGE_SHIFT);
+	if (for_cpu) {
+		list_for_each_entry(a, &buf->attachments, node)
+			if (a->sgt)
+				vmem_exp_sync_attachment(a, start, end, true);
+		if (buf->vaddr)
+			invalidate_kernel_vmap_range(buf->vaddr + start,
+						     end - start);
+	} else {
+		if (buf->vaddr)
+			flush_kernel_vmap_range(buf->vaddr + start,
+						end - start);
+		list_for_each_entry(a, &buf->attachments, node)
+			if (a->sgt)
+				vmem_exp_sync_attachment(a, start, end, false);
+	}
 	mutex_unlock(&buf->lock);
+}
+
+static int vmem_exp_begin_cpu_access(struct dma_buf *dmabuf,
+				     enum dma_data_direction dir)
+{
+	vmem_exp_sync(dmabuf->priv, 0, dmabuf->size, true);
 	return 0;
 }
 
 static int vmem_exp_end_cpu_access(struct dma_buf *dmabuf,
 				   enum dma_data_direction dir)
 {
-	struct vmem_exp_buf *buf = dmabuf->priv;
-	struct vmem_exp_attachment *a;
-
-	mutex_lock(&buf->lock);
-	if (buf->vaddr)
-		flush_kernel_vmap_range(buf->vaddr, buf->nr_pages << PAGE_SHIFT);
-	list_for_each_entry(a, &buf->attachments, node)
-		if (a->sgt)
-			dma_sync_sgtable_for_device(a->dev, &a->sync_sgt, a->dir);
-	mutex_unlock(&buf->lock);
+	vmem_exp_sync(dmabuf->priv, 0, dmabuf->size, false);
 	return 0;
 }
 
@@ -334,6 +442,48 @@ static const struct dma_buf_ops vmem_exp_dmabuf_ro_ops = {
 	.mmap = vmem_exp_mmap,
 	.release = vmem_exp_release,
 };
+
+/* Is @dmabuf one of vmem-exp's own buffers? */
+bool vmem_exp_is_ours(const struct dma_buf *dmabuf)
+{
+	return dmabuf->ops == &vmem_exp_dmabuf_ops ||
+	       dmabuf->ops == &vmem_exp_dmabuf_ro_ops;
+}
+
+/**
+ * vmem_exp_sync_part() - DBUFIOC_VMEM_SYNC on a part of a vmem-exp buffer
+ * @dmabuf: the buffer; vmem_exp_is_ours() must be true of it.
+ * @offset: start of the part in bytes, checked to lie inside the buffer.
+ * @len: its length, checked likewise. The part is widened to whole pages.
+ * @dir: the access the CPU makes, as for dma_buf_begin_cpu_access().
+ * @end: end CPU access (%DMA_BUF_SYNC_END) rather than begin it.
+ *
+ * What dma_buf_begin_cpu_access() and dma_buf_end_cpu_access() do, fences
+ * included, but syncing only the scatterlist segments of each attachment
+ * that cover the part, and only the part of them inside it.
+ *
+ * Return: 0, or the error of waiting for the fences (-ERESTARTSYS).
+ */
+int vmem_exp_sync_part(struct dma_buf *dmabuf, u64 offset, u64 len,
+		       enum dma_data_direction dir, bool end)
+{
+	bool write = dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE;
+	u64 start = round_down(offset, PAGE_SIZE);
+	u64 stop = round_up(offset + len, PAGE_SIZE);
+	long ret;
+
+	if (end) {
+		vmem_exp_sync(dmabuf->priv, start, stop, false);
+		return 0;
+	}
+	/* The devices' work on the buffer ends first, then the CPU's begins. */
+	ret = dma_resv_wait_timeout(dmabuf->resv, dma_resv_usage_rw(write),
+				    true, MAX_SCHEDULE_TIMEOUT);
+	if (ret < 0)
+		return ret;
+	vmem_exp_sync(dmabuf->priv, start, stop, true);
+	return 0;
+}
 
 /**
  * vmem_exp_create() - pin a range of memory and export it

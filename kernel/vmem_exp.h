@@ -129,15 +129,20 @@ struct vmem_exp_buf {
  * @sync_sgt: a private copy of @sgt, entry for entry, made when it was
  *	mapped: what begin/end_cpu_access sync.
  * @dir: the direction @sgt was mapped with.
+ * @per_entry: each DMA segment of @sgt is exactly one of its entries, at
+ *	the same offset in the buffer (no IOMMU merged entries): a part of
+ *	the buffer can be synced by syncing the part of the segments that
+ *	cover it. Else a partial sync syncs all of @sgt.
  * @node: entry in &vmem_exp_buf.attachments.
  *
- * @sgt, @sync_sgt and @dir are protected by the buffer's lock.
+ * @sgt, @sync_sgt, @dir and @per_entry are protected by the buffer's lock.
  */
 struct vmem_exp_attachment {
 	struct device *dev;
 	struct sg_table *sgt;
 	struct sg_table sync_sgt;
 	enum dma_data_direction dir;
+	bool per_entry;
 	struct list_head node;
 };
 
@@ -158,6 +163,9 @@ void vmem_exp_info_del(struct vmem_exp_buf *buf);
 
 /* dmabuf.c */
 struct dma_buf *vmem_exp_create(const struct vmem_exp_range *range);
+bool vmem_exp_is_ours(const struct dma_buf *dmabuf);
+int vmem_exp_sync_part(struct dma_buf *dmabuf, u64 offset, u64 len,
+		       enum dma_data_direction dir, bool end);
 
 /* remote.c */
 void vmem_exp_remote_init(void);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build vmem_exp.ko for kernel NAME with W=1 and warnings as errors, from a
 # copy of the sources, so builds for several kernels do not clash; and the
-# test-only module of tests/kmod (vmem_test_cmem.ko) beside it.
+# test-only modules of tests/kmod (vmem_test_cmem.ko, vmem_test_dma.ko)
+# beside it.
 # Usage: build-module.sh SPEC OUTDIR  (the modules land in OUTDIR)
 set -eu
 # shellcheck source=scripts/common.sh
@@ -18,7 +19,7 @@ if [ "$root" = / ]; then
 else
 	src=$root/vmem-exp
 fi
-rm -rf "$src" "$out/vmem_exp.ko" "$out/vmem_test_cmem.ko"
+rm -rf "$src" "$out/vmem_exp.ko" "$out/vmem_test_cmem.ko" "$out/vmem_test_dma.ko"
 mkdir -p "$src/kernel" "$src/include/uapi/linux" "$src/tests/kmod" "$out"
 # Sources only: never a module or object left by another build.
 cp "$here"/kernel/Kbuild "$here"/kernel/*.[ch] "$src/kernel/"
@@ -38,7 +39,8 @@ else
 	chroot "$root" make -s -C "$kdir" M=/vmem-exp/kernel W=1 modules &&
 		chroot "$root" make -s -C "$kdir" M=/vmem-exp/tests/kmod W=1 modules
 fi 2>&1 | grep -v 'Skipping BTF generation' >&2 || true
-for ko in kernel/vmem_exp.ko tests/kmod/vmem_test_cmem.ko; do
+for ko in kernel/vmem_exp.ko tests/kmod/vmem_test_cmem.ko \
+	tests/kmod/vmem_test_dma.ko; do
 	[ -f "$src/$ko" ] || { echo "build-module: $1: $ko: build failed" >&2; exit 1; }
 	cp "$src/$ko" "$out/"
 done

@@ -50,6 +50,13 @@ kernel_table() {
 		K_NAME=$1 K_REL=${1%-movable}
 		K_APPEND="movablecore=50%"
 		K_TESTS=movable ;;
+	trixie-swiotlb)
+		# trixie's kernel with every device mapping bounced through
+		# swiotlb (256 MiB of bounce buffers), where a sync copies:
+		# what a partial DBUFIOC_VMEM_SYNC copies (tests/sync.c).
+		K_NAME=trixie-swiotlb K_REL=trixie
+		K_APPEND="swiotlb=131072,force"
+		K_TESTS="sync vgem mmap" ;;
 	bookworm-pkg)
 		# bookworm's kernel with the module that DKMS built from our
 		# Debian packages, and the core tests plus examples/share.c

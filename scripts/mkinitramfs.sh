@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the test guest's initramfs.
 # Usage: mkinitramfs.sh OUT KERNEL_ROOT KVER VMEM_EXP_KO TEST...
-# The test-only vmem_test_cmem.ko is taken from beside VMEM_EXP_KO, where
-# there is one. Programs in VMEM_EXP_EXTRA_BINS go into /bin.
+# The test-only modules (vmem_test_cmem.ko, vmem_test_dma.ko) are taken
+# from beside VMEM_EXP_KO, where they are. Programs in VMEM_EXP_EXTRA_BINS
+# go into /bin.
 # KERNEL_ROOT holds the unpacked Debian image (lib/modules/KVER); the tests
 # are installed in the given order as /tests/NN-name.t.
 set -eu
@@ -51,10 +52,12 @@ for m in $("$here/modclosure.sh" "$moddir" vgem vivid); do
 done
 cp "$ko" "$stage/lib/modules/vmem_exp.ko"
 echo vmem_exp.ko >> "$stage/etc/modules.load"
-if [ -f "$(dirname "$ko")/vmem_test_cmem.ko" ]; then
-	cp "$(dirname "$ko")/vmem_test_cmem.ko" "$stage/lib/modules/"
-	echo vmem_test_cmem.ko >> "$stage/etc/modules.load"
-fi
+for m in vmem_test_cmem.ko vmem_test_dma.ko; do
+	if [ -f "$(dirname "$ko")/$m" ]; then
+		cp "$(dirname "$ko")/$m" "$stage/lib/modules/"
+		echo "$m" >> "$stage/etc/modules.load"
+	fi
+done
 for b in ${VMEM_EXP_EXTRA_BINS:-}; do
 	cp "$b" "$stage/bin/"
 done

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmem_test_dma: a test-only DMA device. /dev/vmem-test-dma attaches to a
+ * dma-buf and maps it for DMA through the DMA API like any importing
+ * driver, then plays the device: it reads and writes the buffer where the
+ * device would, at the DMA addresses of its mapping. With swiotlb=force
+ * those are bounce buffers, so what the CPU sees of a device's writes (and
+ * the reverse) depends on the syncs the exporter does: tests/sync.c.
+ *
+ * The device reaches memory without an IOMMU and without a DMA offset, as
+ * the guests' devices do: a DMA address is a physical address.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/version.h>
+
+#include "vmem_test_dma.h"
+
+/* The symbol namespace became a string literal in 6.13. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+MODULE_IMPORT_NS("DMA_BUF");
+#else
+MODULE_IMPORT_NS(DMA_BUF);
+#endif
+
+/**
+ * struct tdma - one open file: at most one mapped dma-buf
+ * @lock: protects the other fields.
+ * @dmabuf: the attached dma-buf, referenced, or NULL.
+ * @attach: its attachment.
+ * @sgt: the mapping.
+ * @dir: the mapping's direction.
+ */
+struct tdma {
+	struct mutex lock;
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	enum dma_data_direction dir;
+};
+
+static struct miscdevice tdma_misc;
+
+/* The device's DMA parameters; max_segment_size set by each attach. */
+static struct device_dma_parameters tdma_parms;
+
+/* Serialises attaches, which set the device's maximum segment size. */
+static DEFINE_MUTEX(tdma_attach_lock);
+
+static const enum dma_data_direction tdma_dirs[] = {
+	[VMEM_TEST_DMA_BIDIRECTIONAL] = DMA_BIDIRECTIONAL,
+	[VMEM_TEST_DMA_TO_DEVICE] = DMA_TO_DEVICE,
+	[VMEM_TEST_DMA_FROM_DEVICE] = DMA_FROM_DEVICE,
+};
+
+static void tdma_detach(struct tdma *t)
+{
+	if (!t->dmabuf)
+		return;
+	dma_buf_unmap_attachment_unlocked(t->attach, t->sgt, t->dir);
+	dma_buf_detach(t->dmabuf, t->attach);
+	dma_buf_put(t->dmabuf);
+	t->dmabuf = NULL;
+}
+
+static long tdma_ioctl_attach(struct tdma *t,
+			      struct vmem_test_dma_attach __user *uarg)
+{
+	struct device *dev = tdma_misc.this_device;
+	struct vmem_test_dma_attach arg;
+	struct scatterlist *sg;
+	struct dma_buf *dmabuf;
+	long ret;
+	int i;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.dir >= ARRAY_SIZE(tdma_dirs) || arg.max_seg > UINT_MAX)
+		return -EINVAL;
+	if (t->dmabuf)
+		return -EBUSY;
+	dmabuf = dma_buf_get(arg.fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+
+	mutex_lock(&tdma_attach_lock);
+	tdma_parms.max_segment_size = arg.max_seg ?: SZ_64K;
+	t->attach = dma_buf_attach(dmabuf, dev);
+	if (IS_ERR(t->attach)) {
+		ret = PTR_ERR(t->attach);
+		goto err_unlock;
+	}
+	t->dir = tdma_dirs[arg.dir];
+	t->sgt = dma_buf_map_attachment_unlocked(t->attach, t->dir);
+	if (IS_ERR(t->sgt)) {
+		ret = PTR_ERR(t->sgt);
+		goto err_detach;
+	}
+	mutex_unlock(&tdma_attach_lock);
+	t->dmabuf = dmabuf;
+
+	arg.nents = t->sgt->nents;
+	arg.bounced = 0;
+	for_each_sgtable_dma_sg(t->sgt, sg, i)
+		if (t->sgt->nents != t->sgt->orig_nents ||
+		    sg_dma_address(sg) != sg_phys(sg))
+			arg.bounced = 1;
+	if (copy_to_user(uarg, &arg, sizeof(arg))) {
+		tdma_detach(t);
+		return -EFAULT;
+	}
+	return 0;
+
+err_detach:
+	dma_buf_detach(dmabuf, t->attach);
+err_unlock:
+	mutex_unlock(&tdma_attach_lock);
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+/* Reads or writes bytes of the mapping at their DMA addresses. */
+static long tdma_ioctl_access(struct tdma *t,
+			      struct vmem_test_dma_access __user *uarg)
+{
+	struct vmem_test_dma_access arg;
+	struct scatterlist *sg;
+	u64 pos = 0, from, to, n;
+	u8 *va;
+	int i;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (!t->dmabuf)
+		return -ENOTCONN;
+	if (arg.offset > t->dmabuf->size ||
+	    arg.len > t->dmabuf->size - arg.offset || arg.value > 0xff)
+		return -EINVAL;
+
+	arg.differ = 0;
+	for_each_sgtable_dma_sg(t->sgt, sg, i) {
+		from = max(pos, arg.offset);
+		to = min_t(u64, pos + sg_dma_len(sg), arg.offset + arg.len);
+		if (from < to) {
+			va = phys_to_virt(sg_dma_address(sg)) + (from - pos);
+			if (arg.write) {
+				memset(va, arg.value, to - from);
+			} else {
+				for (n = 0; n < to - from; n++)
+					arg.differ += va[n] != arg.value;
+			}
+		}
+		pos += sg_dma_len(sg);
+		cond_resched();
+	}
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
+static long tdma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct tdma *t = file->private_data;
+	long ret;
+
+	mutex_lock(&t->lock);
+	switch (cmd) {
+	case VMEM_TEST_DMA_IOC_ATTACH:
+		ret = tdma_ioctl_attach(t, (void __user *)arg);
+		break;
+	case VMEM_TEST_DMA_IOC_ACCESS:
+		ret = tdma_ioctl_access(t, (void __user *)arg);
+		break;
+	case VMEM_TEST_DMA_IOC_DETACH:
+		ret = t->dmabuf ? 0 : -ENOTCONN;
+		tdma_detach(t);
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&t->lock);
+	return ret;
+}
+
+static int tdma_open(struct inode *inode, struct file *file)
+{
+	struct tdma *t = kzalloc(sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return -ENOMEM;
+	mutex_init(&t->lock);
+	file->private_data = t;
+	return 0;
+}
+
+static int tdma_release(struct inode *inode, struct file *file)
+{
+	struct tdma *t = file->private_data;
+
+	tdma_detach(t);
+	mutex_destroy(&t->lock);
+	kfree(t);
+	return 0;
+}
+
+static const struct file_operations tdma_fops = {
+	.owner = THIS_MODULE,
+	.open = tdma_open,
+	.release = tdma_release,
+	.unlocked_ioctl = tdma_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice tdma_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "vmem-test-dma",
+	.fops = &tdma_fops,
+	.mode = 0600,
+};
+
+static int __init tdma_init(void)
+{
+	struct device *dev;
+	int ret;
+
+	ret = misc_register(&tdma_misc);
+	if (ret)
+		return ret;
+	dev = tdma_misc.this_device;
+	dev->dma_parms = &tdma_parms;
+	dev->dma_mask = &dev->coherent_dma_mask;
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (ret)
+		misc_deregister(&tdma_misc);
+	return ret;
+}
+
+static void __exit tdma_exit(void)
+{
+	misc_deregister(&tdma_misc);
+}
+
+module_init(tdma_init);
+module_exit(tdma_exit);
+MODULE_DESCRIPTION("vmem-exp test-only DMA device");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: DBUFIOC_VMEM_SYNC of a part of a vmem-exp buffer, seen by a
+ * device: the test-only DMA device (tests/kmod/vmem_test_dma.c) maps the
+ * buffer through the DMA API and writes and reads it at its DMA addresses.
+ * What the device wrote in the range is what the CPU reads after a partial
+ * SYNC_START, and what the CPU wrote in the range is what the device reads
+ * after a partial SYNC_END. Where the device's mapping bounces (a guest
+ * booted with swiotlb=force), the bytes outside the range, page-rounded,
+ * must stay as they were: only the range was synced. Also the number of
+ * scatterlist entries a device gets for huge pages: one per 2 MiB page at
+ * most, when its maximum segment size allows.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/vmem_exp.h>
+
+#include "harness.h"
+#include "kmod/vmem_test_dma.h"
+#include "vmemexp.h"
+
+#define NPAGES	64
+#define LEN	(NPAGES * PAGE)
+#define HUGE	((size_t)2 << 20)
+
+static int dma_open(void)
+{
+	int fd = open("/dev/vmem-test-dma", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		bail("/dev/vmem-test-dma: %m");
+	return fd;
+}
+
+/* What the device sees at [off, off + len): bytes that are not @val. */
+static long long dev_differ(int t, size_t off, size_t len, unsigned char val)
+{
+	struct vmem_test_dma_access a = { .offset = off, .len = len, .value = val };
+
+	if (ioctl(t, VMEM_TEST_DMA_IOC_ACCESS, &a))
+		bail("device read: %m");
+	return (long long)a.differ;
+}
+
+static void dev_write(int t, size_t off, size_t len, unsigned char val)
+{
+	struct vmem_test_dma_access a = {
+		.offset = off, .len = len, .value = val, .write = 1,
+	};
+
+	if (ioctl(t, VMEM_TEST_DMA_IOC_ACCESS, &a))
+		bail("device write: %m");
+}
+
+static int sync_range(int fd, uint32_t flags, size_t off, size_t len)
+{
+	return vmem_exp_sync(dev(), fd, flags, off, len);
+}
+
+/* Partial syncs both ways, with the device's mapping in direction @dir. */
+static void partial(void)
+{
+	struct vmem_exp_sync s = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+	struct vmem_test_dma_attach at = { .dir = VMEM_TEST_DMA_BIDIRECTIONAL };
+	int t = dma_open(), fd;
+	unsigned char *p;
+	bool bounced;
+
+	if (posix_memalign((void **)&p, PAGE, LEN))
+		bail("posix_memalign");
+	memset(p, 0x11, LEN);
+	fd = export(p, LEN, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		bail("export: %s", strerror(-fd));
+	at.fd = fd;
+	if (!ok(!ioctl(t, VMEM_TEST_DMA_IOC_ATTACH, &at), "the DMA device maps the buffer"))
+		bail("attach: %m");
+	bounced = at.bounced;
+	diag("the device's mapping has %u segments and %s", at.nents,
+	     bounced ? "bounces (swiotlb)" : "reaches the pages themselves");
+	ok(dev_differ(t, 0, LEN, 0x11) == 0,
+	   "the device sees what the CPU wrote before it mapped the buffer");
+
+	/* The device writes everything; the CPU takes pages 5 to 7. */
+	dev_write(t, 0, LEN, 0xaa);
+	ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 5 * PAGE + 100,
+		      2 * PAGE) == 0, "SYNC_START of part of the buffer");
+	ok(all_bytes(p + 5 * PAGE, 3 * PAGE, 0xaa),
+	   "the CPU reads what the device wrote in the range, page-rounded");
+	if (bounced) {
+		ok(all_bytes(p, 5 * PAGE, 0x11) &&
+		   all_bytes(p + 8 * PAGE, LEN - 8 * PAGE, 0x11),
+		   "nothing outside the range was synced to the CPU");
+	} else {
+		skip("the device's mapping does not bounce (boot with swiotlb=force)",
+		     "nothing outside the range was synced to the CPU");
+	}
+	ok(sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, 5 * PAGE + 100,
+		      2 * PAGE) == 0, "SYNC_END of the same part");
+
+	/* The CPU writes pages 10 and 11 and gives them back to the device. */
+	ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE, 10 * PAGE,
+		      2 * PAGE) == 0, "SYNC_START for writing");
+	memset(p + 10 * PAGE, 0x22, 2 * PAGE);
+	ok(sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE, 10 * PAGE,
+		      2 * PAGE) == 0, "SYNC_END of the written part");
+	ok(dev_differ(t, 10 * PAGE, 2 * PAGE, 0x22) == 0,
+	   "the device reads what the CPU wrote in the range");
+	if (bounced) {
+		ok(dev_differ(t, 12 * PAGE, LEN - 12 * PAGE, 0xaa) == 0 &&
+		   dev_differ(t, 0, 10 * PAGE, 0xaa) == 0,
+		   "nothing outside the range was synced to the device");
+	} else {
+		skip("the device's mapping does not bounce (boot with swiotlb=force)",
+		     "nothing outside the range was synced to the device");
+	}
+
+	/* A whole sync (len 0: to the end) brings everything else. */
+	ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0) == 0 &&
+	   all_bytes(p, 10 * PAGE, 0xaa) && all_bytes(p + 10 * PAGE, 2 * PAGE, 0x22) &&
+	   all_bytes(p + 12 * PAGE, LEN - 12 * PAGE, 0xaa),
+	   "a whole-buffer SYNC_START brings all the device wrote");
+	sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0);
+
+	/* The last byte alone, and ranges that do not fit. */
+	ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, LEN - 1, 1) == 0,
+	   "the last byte alone");
+	sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, LEN - 1, 1);
+	ok_errno(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, LEN - PAGE,
+			    2 * PAGE), EINVAL, "a range past the end");
+	s.fd = fd;
+	s.offset = PAGE;
+	s.len = UINT64_MAX;
+	ok_errno(ioctl(dev(), DBUFIOC_VMEM_SYNC, &s) ? -errno : 0, EINVAL,
+		 "offset + len wraps around");
+
+	ok(!ioctl(t, VMEM_TEST_DMA_IOC_DETACH), "the device unmaps the buffer");
+	close(t);
+	close(fd);
+	free(p);
+}
+
+/*
+ * A device whose segments may be large gets one entry per huge page at
+ * most; one with the DMA API's default (64 KiB) gets one per 64 KiB.
+ */
+static void huge_entries(void)
+{
+	size_t len = 8 * HUGE;
+	struct vmem_test_dma_attach big = { .max_seg = 1u << 30 };
+	struct vmem_test_dma_attach dflt = { 0 };
+	int mfd, fd, t1, t2;
+	void *p;
+
+	mfd = memfd_create("sync-huge", MFD_CLOEXEC | MFD_HUGETLB);
+	if (mfd < 0 || ftruncate(mfd, len)) {
+		skip("no hugetlb memfd", "scatterlist entries of huge pages");
+		return;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, mfd, 0);
+	if (p == MAP_FAILED) {
+		skip("the hugetlb pool is too small", "scatterlist entries of huge pages");
+		close(mfd);
+		return;
+	}
+	fd = export(p, len, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		bail("export of hugetlb memory: %s", strerror(-fd));
+	t1 = dma_open();
+	t2 = dma_open();
+	big.fd = dflt.fd = fd;
+	if (ioctl(t1, VMEM_TEST_DMA_IOC_ATTACH, &big) ||
+	    ioctl(t2, VMEM_TEST_DMA_IOC_ATTACH, &dflt))
+		bail("attach: %m");
+	if (big.bounced)
+		skip("the device's mapping bounces: segments are bounded by swiotlb",
+		     "at most one scatterlist entry per 2 MiB page");
+	else
+		ok(big.nents >= 1 && big.nents <= 8,
+		   "at most one scatterlist entry per 2 MiB page (8 pages: %u entries)",
+		   big.nents);
+	ok(dflt.nents >= len / (64 << 10),
+	   "a device with 64 KiB segments gets at least %zu entries (%u)",
+	   len / (64 << 10), dflt.nents);
+	close(t1);
+	close(t2);
+	close(fd);
+	munmap(p, len);
+	close(mfd);
+}
+
+int main(void)
+{
+	long base = pins_held();
+
+	partial();
+	huge_entries();
+	ok(pins_held() == base, "every pin is released");
+	return done();
+}
