@@ -15,7 +15,7 @@
 #   make kernels    which Debian kernel each name of make check stands for
 #   make refresh    forget them: the next run takes what Debian serves then
 #   make lint       checkpatch --strict, sparse, a W=1 build, shellcheck
-#   make bench      export vs memcpy vs udmabuf, measured in a trixie guest
+#   make bench      vmem-exp vs udmabuf vs memcpy on each kernel: docs/bench/
 
 # The one version number (README, "Install"): module, library, pkg-config
 # file, man pages, DKMS; debian/changelog must agree (make lint checks).
@@ -124,7 +124,7 @@ $(B)/tests/sync.t: tests/kmod/vmem_test_dma.h
 # The tool's test runs the static tool in the guest.
 $(B)/tests/tool.t: $(B)/tools/vmemexp.static
 
-$(B)/bench/%.t: bench/%.c lib/vmemexp.h $(B)/libvmemexp.a
+$(B)/bench/%.t: bench/%.c lib/vmemexp.h tests/kmod/vmem_test_dma.h $(B)/libvmemexp.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $< $(B)/libvmemexp.a
 

@@ -1,18 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmem-exp benchmark, run in a guest by `make bench`. For several sizes of
- * an already filled memfd it measures, in one run, the median of several
- * repetitions of:
- *   - memcpy of the same bytes (what sharing costs without a dma-buf),
- *   - DBUFIOC_VMEM_EXP (pin + dma-buf) and the close that releases it,
- *   - UDMABUF_CREATE on the same memfd, where /dev/udmabuf exists,
- *   - mapping the dma-buf and touching every page (the fault path),
- * and prints the ratios. Absolute times under software emulation mean
- * little; the ratios are the result. Nothing here passes or fails on speed.
+ * vmem-exp benchmark, run in a guest by `make bench` (scripts/bench.sh),
+ * one guest per kernel, booted with swiotlb=force so that a sync copies.
+ * For each kind of memory (a 4 KiB-page memfd, 4 KiB anonymous memory,
+ * transparent huge pages, a hugetlb memfd) and each size it measures, in
+ * this one run, the median of several repetitions of:
+ *   memcpy    memcpy of the same bytes (what sharing costs without a dma-buf)
+ *   export    DBUFIOC_VMEM_EXP (pin and make the dma-buf)
+ *   release   the close that releases it
+ *   uexport   UDMABUF_CREATE on the same memfd (memfds only, if udmabuf is
+ *             there), and urelease, its close
+ *   touch     mmap of the dma-buf at a 2 MiB-aligned address, a read of
+ *             every 4 KiB page, munmap; utouch the same for udmabuf; otouch
+ *             the same for a fresh mapping of the original memfd
+ *   wsync     DBUFIOC_VMEM_SYNC start and end of the whole buffer, mapped
+ *             by the test-only DMA device (tests/kmod/vmem_test_dma.c);
+ *             psync the same for 4 KiB of it
+ *   nents     scatterlist entries of that device's mapping with 2 GiB
+ *             segments allowed (a count, not a time; with swiotlb=force a
+ *             mapping's segments are bounded by what swiotlb maps at once),
+ *             and nents64k with the DMA API's default of 64 KiB
+ * Booted without swiotlb=force it measures only dentries: the entries of
+ * a device mapping with 2 GiB segments allowed that does not bounce.
+ * It prints one line per result, "# csv,KIND,BYTES,METRIC,VALUE" (seconds
+ * or a count). Absolute times under software emulation mean little; the
+ * ratios the host computes from one run are the result. Nothing here
+ * passes or fails on speed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +40,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
 #include <linux/udmabuf.h>
 
+#include "../tests/kmod/vmem_test_dma.h"
 #include "vmemexp.h"
 
-#define REPS	5
+#define MAX_REPS	5
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define PAGE	4096UL
+#define PAGE		((size_t)4096)
+#define HUGE		((size_t)2 << 20)
+
+enum kind { MEMFD, ANON, THP, HUGETLB };
+static const char *const kind_names[] = { "memfd", "anon", "thp", "hugetlb" };
+
+static int devfd, udev = -1, reps;
+/* The guest bounces every DMA mapping (swiotlb=force on its command line). */
+static bool bounced;
 
 static double now(void)
 {
@@ -46,19 +75,67 @@ static int cmp(const void *a, const void *b)
 
 static double median(double *v)
 {
-	qsort(v, REPS, sizeof(*v), cmp);
-	return v[REPS / 2];
+	qsort(v, reps, sizeof(*v), cmp);
+	return v[reps / 2];
 }
 
-/* Map a dma-buf, read one byte of every page, unmap: seconds. */
+static void bail(const char *what)
+{
+	printf("Bail out! %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void result(enum kind k, size_t len, const char *metric, double v)
+{
+	printf("# csv,%s,%zu,%s,%.9g\n", kind_names[k], len, metric, v);
+}
+
+/* @len bytes of memory of kind @k, filled; *memfd is its memfd or -1. */
+static char *make_memory(enum kind k, size_t len, int *memfd)
+{
+	size_t map = len < HUGE && k != MEMFD && k != ANON ? HUGE : len;
+	char *p, *r;
+
+	*memfd = -1;
+	if (k == MEMFD || k == HUGETLB) {
+		*memfd = memfd_create("bench", MFD_CLOEXEC | MFD_ALLOW_SEALING |
+				      (k == HUGETLB ? MFD_HUGETLB : 0));
+		if (*memfd < 0 || ftruncate(*memfd, map))
+			bail("memfd");
+		p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_SHARED, *memfd, 0);
+		if (p == MAP_FAILED)
+			bail("mmap memfd");
+		memset(p, 0x5a, map);
+		/* udmabuf wants the memfd sealed against shrinking. */
+		fcntl(*memfd, F_ADD_SEALS, F_SEAL_SHRINK);
+		return p;
+	}
+	/* Anonymous memory, aligned to 2 MiB so that THP can back it. */
+	r = mmap(NULL, map + HUGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r == MAP_FAILED)
+		bail("mmap anon");
+	p = (char *)(((uintptr_t)r + HUGE - 1) & ~(HUGE - 1));
+	madvise(p, map, k == THP ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	memset(p, 0x5a, map);
+	return p;
+}
+
+/* mmap @fd at a 2 MiB-aligned address, read every page, munmap: seconds. */
 static double touch(int fd, size_t len)
 {
-	double t = now();
-	volatile char *q = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	char *r = mmap(NULL, len + HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile char *q;
 	char sum = 0;
+	double t;
 
-	if (q == MAP_FAILED)
-		return -1;
+	if (r == MAP_FAILED)
+		bail("mmap reservation");
+	q = (char *)(((uintptr_t)r + HUGE - 1) & ~(HUGE - 1));
+	munmap(r, len + HUGE);
+	t = now();
+	if (mmap((void *)q, len, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0) == MAP_FAILED)
+		bail("mmap of the buffer");
 	for (size_t i = 0; i < len; i += PAGE)
 		sum += q[i];
 	munmap((void *)q, len);
@@ -66,7 +143,7 @@ static double touch(int fd, size_t len)
 	return now() - t;
 }
 
-static int udmabuf_create(int udev, int memfd, size_t len)
+static int udmabuf_create(int memfd, size_t len)
 {
 	struct udmabuf_create c = {
 		.memfd = memfd, .flags = UDMABUF_FLAGS_CLOEXEC, .offset = 0, .size = len,
@@ -75,86 +152,184 @@ static int udmabuf_create(int udev, int memfd, size_t len)
 	return ioctl(udev, UDMABUF_CREATE, &c);
 }
 
-int main(void)
+static double sync_time(int fd, uint64_t off, uint64_t len)
 {
-	static const size_t sizes_mb[] = { 1, 16, 64 };
-	const size_t nsizes = ARRAY_SIZE(sizes_mb);
-	int dev = vmem_exp_open(), udev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	double t = now();
 
-	if (dev < 0) {
-		printf("Bail out! /dev/vmem-exp: %s\n", strerror(-dev));
-		return 1;
+	if (vmem_exp_sync(devfd, fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, off, len) ||
+	    vmem_exp_sync(devfd, fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, off, len))
+		bail("DBUFIOC_VMEM_SYNC");
+	return now() - t;
+}
+
+/* Syncs and scatterlist entries of a device mapping of dma-buf @fd. */
+static void device_side(enum kind k, int fd, size_t len)
+{
+	struct vmem_test_dma_attach big = { .fd = fd, .max_seg = 2ULL << 30 };
+	struct vmem_test_dma_attach dflt = { .fd = fd };
+	double w[MAX_REPS], p[MAX_REPS];
+	int t = open("/dev/vmem-test-dma", O_RDWR | O_CLOEXEC);
+
+	if (t < 0)
+		bail("/dev/vmem-test-dma");
+	/* 512 MiB of bounce buffers: the device maps up to 256 MiB. */
+	if (bounced && len > (256 << 20)) {
+		close(t);
+		return;
 	}
-	printf("# benchmark: median of %d runs each; times in ms under QEMU TCG\n", REPS);
-	if (udev < 0)
-		printf("# no /dev/udmabuf in this kernel: udmabuf columns left out\n");
-	printf("# %6s %9s %9s %9s %9s %9s %9s | %10s %10s %10s\n", "MiB", "memcpy",
-	       "vmem-exp", "close", "udmabuf", "touch-v", "touch-u",
-	       "vmem/cpy", "udma/cpy", "vmem/udma");
+	if (ioctl(t, VMEM_TEST_DMA_IOC_ATTACH, &big)) {
+		/* The bounce pool is too small for this size: no sync result. */
+		printf("# %s %zu: the DMA device cannot map it: %s\n",
+		       kind_names[k], len, strerror(errno));
+		close(t);
+		return;
+	}
+	result(k, len, "nents", big.nents);
+	for (int r = 0; r < reps; r++) {
+		w[r] = sync_time(fd, 0, 0);
+		p[r] = sync_time(fd, len / 2 & ~(PAGE - 1), PAGE);
+	}
+	result(k, len, "wsync", median(w));
+	result(k, len, "psync", median(p));
+	close(t);
 
-	for (size_t s = 0; s < nsizes; s++) {
-		size_t len = sizes_mb[s] << 20;
-		double cpy[REPS], exp[REPS], cls[REPS], udm[REPS], tv[REPS], tu[REPS];
-		int memfd = memfd_create("bench", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-		char *src, *dst;
+	t = open("/dev/vmem-test-dma", O_RDWR | O_CLOEXEC);
+	if (t >= 0 && !ioctl(t, VMEM_TEST_DMA_IOC_ATTACH, &dflt))
+		result(k, len, "nents64k", dflt.nents);
+	if (t >= 0)
+		close(t);
+}
 
-		if (memfd < 0 || ftruncate(memfd, len)) {
-			printf("Bail out! memfd: %s\n", strerror(errno));
-			return 1;
+/* Without bounce buffers: scatterlist entries only. */
+static void entries_only(enum kind k, size_t len)
+{
+	struct vmem_test_dma_attach big = { .max_seg = 2ULL << 30 };
+	int memfd, t = open("/dev/vmem-test-dma", O_RDWR | O_CLOEXEC);
+	char *src = make_memory(k, len, &memfd);
+
+	big.fd = vmem_exp_export(devfd, src, len, O_RDWR | O_CLOEXEC);
+	if (t < 0 || big.fd < 0 || ioctl(t, VMEM_TEST_DMA_IOC_ATTACH, &big))
+		bail("export and device mapping");
+	result(k, len, "dentries", big.nents);
+	close(t);
+	close(big.fd);
+	munmap(src, len < HUGE && k != MEMFD && k != ANON ? HUGE : len);
+	if (memfd >= 0)
+		close(memfd);
+}
+
+static void run(enum kind k, size_t len)
+{
+	double cpy[MAX_REPS], ex[MAX_REPS], rel[MAX_REPS], tv[MAX_REPS];
+	double uex[MAX_REPS], urel[MAX_REPS], tu[MAX_REPS], to[MAX_REPS];
+	bool with_udmabuf;
+	int memfd, fd;
+	char *src, *dst;
+	double t;
+
+	reps = len >= (256 << 20) ? 3 : MAX_REPS;
+	src = make_memory(k, len, &memfd);
+	with_udmabuf = memfd >= 0 && udev >= 0;
+	dst = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (dst == MAP_FAILED)
+		bail("mmap memcpy destination");
+
+	for (int r = 0; r < reps; r++) {
+		t = now();
+		memcpy(dst, src, len);
+		cpy[r] = now() - t;
+
+		t = now();
+		fd = vmem_exp_export(devfd, src, len, O_RDWR | O_CLOEXEC);
+		ex[r] = now() - t;
+		if (fd < 0) {
+			errno = -fd;
+			bail("export");
 		}
-		src = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-		dst = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (src == MAP_FAILED || dst == MAP_FAILED) {
-			printf("Bail out! mmap: %s\n", strerror(errno));
-			return 1;
+		tv[r] = touch(fd, len);
+		if (r == 0)
+			device_side(k, fd, len);
+		t = now();
+		close(fd);
+		rel[r] = now() - t;
+
+		if (memfd >= 0) {
+			fd = memfd;
+			to[r] = touch(fd, len);
 		}
-		memset(src, 0x5a, len);
-		fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK);
-
-		for (int r = 0; r < REPS; r++) {
-			double t = now();
-			int fd;
-
-			memcpy(dst, src, len);
-			cpy[r] = now() - t;
-
+		if (with_udmabuf) {
 			t = now();
-			fd = vmem_exp_export(dev, src, len, O_RDWR | O_CLOEXEC);
-			exp[r] = now() - t;
+			fd = udmabuf_create(memfd, len);
+			uex[r] = now() - t;
 			if (fd < 0) {
-				printf("Bail out! export: %s\n", strerror(-fd));
-				return 1;
+				/* 6.1's udmabuf takes no hugetlb memfd. */
+				printf("# udmabuf refuses %s %zu: %s\n",
+				       kind_names[k], len, strerror(errno));
+				with_udmabuf = false;
+				continue;
 			}
-			tv[r] = touch(fd, len);
+			tu[r] = touch(fd, len);
 			t = now();
 			close(fd);
-			cls[r] = now() - t;
-
-			udm[r] = 0;
-			tu[r] = 0;
-			if (udev >= 0) {
-				t = now();
-				fd = udmabuf_create(udev, memfd, len);
-				udm[r] = now() - t;
-				if (fd < 0) {
-					printf("Bail out! UDMABUF_CREATE: %s\n", strerror(errno));
-					return 1;
-				}
-				tu[r] = touch(fd, len);
-				close(fd);
-			}
+			urel[r] = now() - t;
 		}
-		double mc = median(cpy), me = median(exp), mu = median(udm);
-
-		printf("# %6zu %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f | %10.3f %10.3f %10.3f\n",
-		       sizes_mb[s], mc * 1e3, me * 1e3, median(cls) * 1e3, mu * 1e3,
-		       median(tv) * 1e3, median(tu) * 1e3, me / mc,
-		       udev >= 0 ? mu / mc : 0.0, udev >= 0 ? me / mu : 0.0);
-		munmap(src, len);
-		munmap(dst, len);
-		close(memfd);
 	}
+	result(k, len, "memcpy", median(cpy));
+	result(k, len, "export", median(ex));
+	result(k, len, "release", median(rel));
+	result(k, len, "touch", median(tv));
+	if (memfd >= 0)
+		result(k, len, "otouch", median(to));
+	if (with_udmabuf) {
+		result(k, len, "uexport", median(uex));
+		result(k, len, "urelease", median(urel));
+		result(k, len, "utouch", median(tu));
+	}
+	fflush(stdout);
+	munmap(dst, len);
+	munmap(src, len < HUGE && k != MEMFD && k != ANON ? HUGE : len);
+	if (memfd >= 0)
+		close(memfd);
+}
+
+int main(void)
+{
+	static const size_t sizes[] = {
+		4 << 10, 64 << 10, 2 << 20, 16 << 20, 64 << 20, 256 << 20, 1 << 30,
+	};
+	char cmdline[4096] = "";
+	FILE *f;
+
+	f = fopen("/proc/cmdline", "r");
+	if (!f || !fgets(cmdline, sizeof(cmdline), f))
+		bail("/proc/cmdline");
+	fclose(f);
+	bounced = strstr(cmdline, "swiotlb=") && strstr(cmdline, ",force");
+	devfd = vmem_exp_open();
+	if (devfd < 0) {
+		errno = -devfd;
+		bail("/dev/vmem-exp");
+	}
+	udev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (udev < 0)
+		printf("# no /dev/udmabuf in this kernel: udmabuf results left out\n");
+	/* 1 GiB of hugetlb pages, and a few more. */
+	f = fopen("/proc/sys/vm/nr_hugepages", "w");
+	if (!f || fprintf(f, "520\n") < 0 || fclose(f))
+		bail("nr_hugepages");
+
+	printf("# benchmark: median of up to %d runs each\n", MAX_REPS);
+	for (size_t k = MEMFD; k <= HUGETLB; k++)
+		for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
+			/* Huge pages are 2 MiB: smaller sizes are 4 KiB pages. */
+			if ((k == THP || k == HUGETLB) && sizes[s] < HUGE)
+				continue;
+			if (bounced)
+				run(k, sizes[s]);
+			else
+				entries_only(k, sizes[s]);
+		}
 	printf("ok 1 benchmark ran\n1..1\n");
 	return 0;
 }

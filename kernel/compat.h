@@ -128,6 +128,15 @@ static inline int vmem_exp_follow_pfn(struct vm_area_struct *vma,
 }
 
 /*
+ * memfd_pin_folios() (6.11+) pins the folios of a shmem or hugetlbfs file
+ * straight from its page cache, a folio at a time, once per folio; before
+ * it only gup's walk of the page tables, a page at a time, pins them.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define VMEM_EXP_PIN_BY_FILE 1
+#endif
+
+/*
  * Huge PFN mappings: since 6.12, where the architecture marks such PMDs
  * special (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP: x86_64, arm64), so that gup and
  * the rest of mm leave them alone as they leave special PTEs. 6.1 has no

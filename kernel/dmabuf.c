@@ -4,10 +4,13 @@
  *
  * Device mappings are per attachment, built from the pinned pages with
  * physically contiguous pages merged up to the device's maximum segment
- * size. Userspace mappings of the dma-buf insert the page frames one fault
- * at a time into a VM_PFNMAP vma: vm_insert_page() refuses anonymous pages,
- * and the vma's reference on the dma-buf file keeps the pins alive for as
- * long as the mapping exists.
+ * size (and what its DMA mapping can map at once). Userspace mappings of
+ * the dma-buf insert the page frames into a VM_PFNMAP vma, a page table's
+ * worth per fault, or a whole PMD for a huge page where the kernel has huge
+ * PFN mappings: vm_insert_page() refuses anonymous pages, and the vma's
+ * reference on the dma-buf file keeps the pins alive for as long as the
+ * mapping exists. CPU access syncs every attached device, for the whole
+ * buffer or (DBUFIOC_VMEM_SYNC) for a part of it.
  */
 
 #include <linux/dma-buf.h>

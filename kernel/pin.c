@@ -253,13 +253,127 @@ static int vmem_exp_vma_kind(struct vm_area_struct *vma,
  */
 static bool vmem_exp_hugetlb_pages_pinnable(struct page **pages, long nr)
 {
+	unsigned long pfn;
 	long i;
 
-	for (i = 0; i < nr; i++)
+	/*
+	 * A zone holds whole huge pages: look at the first page of each
+	 * (2 MiB-aligned, or not contiguous with the page before), not at
+	 * the struct page of every 4 KiB.
+	 */
+	for (i = 0; i < nr; i++) {
+		pfn = page_to_pfn(pages[i]);
+		if (i && pfn == page_to_pfn(pages[i - 1]) + 1 &&
+		    !IS_ALIGNED(pfn, PMD_SIZE >> PAGE_SHIFT))
+			continue;
 		if (!vmem_exp_hugetlb_pinnable(pages[i]))
 			return false;
+	}
 	return true;
 }
+
+#ifdef VMEM_EXP_PIN_BY_FILE
+/* Folios pinned per call of memfd_pin_folios(): a page of pointers. */
+#define VMEM_EXP_FOLIO_BATCH	(PAGE_SIZE / sizeof(struct folio *))
+
+/*
+ * Whether [@addr, @end) of @vma, a mapping vmem_exp_vma_kind() said is to
+ * be pinned, can be pinned through its file: a shared mapping of shmem
+ * or hugetlbfs maps the file's own pages (no copy on write), which
+ * memfd_pin_folios() pins from the page cache a folio at a time, as gup
+ * would (long-term: moved out of movable zones first). Not past the end
+ * of the file, where the mapping has nothing to pin.
+ */
+static bool vmem_exp_pinnable_by_file(struct vm_area_struct *vma,
+				      unsigned long addr, unsigned long end)
+{
+	struct file *file = vma->vm_file;
+	loff_t last;
+
+	if (!file || !(vma->vm_flags & VM_SHARED))
+		return false;
+	if (!shmem_mapping(file->f_mapping) && !is_vm_hugetlb_page(vma))
+		return false;
+	last = (loff_t)linear_page_index(vma, end - PAGE_SIZE) << PAGE_SHIFT;
+	return last + PAGE_SIZE <= i_size_read(file_inode(file));
+}
+
+/**
+ * vmem_exp_pin_file() - pin a shared mapping of shmem or hugetlbfs by file
+ * @vma: the mapping, held under mmap_lock; see vmem_exp_pinnable_by_file().
+ * @addr: start of the part of it to pin.
+ * @nr_pages: number of pages from @addr.
+ * @pages: receives the pages, in the order of their addresses.
+ * @pinned: receives the number of pages pinned, also on failure: those
+ *	stay pinned, for the caller to release.
+ *
+ * One pin per folio, however many of its pages the range covers: what
+ * vmem_exp_unpin_file() releases. The pages of each folio are found by
+ * arithmetic, without touching their struct pages.
+ *
+ * Return: 0 once all are pinned, or what memfd_pin_folios() failed with
+ * (-ENOMEM, say), or -EINTR.
+ */
+static int vmem_exp_pin_file(struct vm_area_struct *vma, unsigned long addr,
+			     unsigned long nr_pages, struct page **pages,
+			     unsigned long *pinned)
+{
+	loff_t pos = (loff_t)linear_page_index(vma, addr) << PAGE_SHIFT;
+	loff_t last = pos + ((loff_t)nr_pages << PAGE_SHIFT) - 1;
+	unsigned long done = 0, first, n, i, j;
+	struct folio **folios;
+	pgoff_t offset;
+	int ret = 0;
+	long nr;
+
+	folios = kmalloc_array(VMEM_EXP_FOLIO_BATCH, sizeof(*folios), GFP_KERNEL);
+	if (!folios)
+		return -ENOMEM;
+	while (done < nr_pages) {
+		nr = memfd_pin_folios(vma->vm_file,
+				      pos + ((loff_t)done << PAGE_SHIFT), last,
+				      folios, VMEM_EXP_FOLIO_BATCH, &offset);
+		if (nr <= 0) {
+			ret = nr ? nr : -EFAULT;
+			break;
+		}
+		/* Each folio returned is taken whole: the next call starts after it. */
+		for (i = 0; i < nr; i++) {
+			first = i ? 0 : offset >> PAGE_SHIFT;
+			n = min_t(unsigned long, folio_nr_pages(folios[i]) - first,
+				  nr_pages - done);
+			for (j = 0; j < n; j++)
+				pages[done + j] = folio_page(folios[i], first + j);
+			done += n;
+		}
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+	}
+	kfree(folios);
+	*pinned = done;
+	return ret;
+}
+
+/* Releases the pins of vmem_exp_pin_file(): one per folio. */
+static void vmem_exp_unpin_file(struct page **pages, unsigned long count,
+				bool writable)
+{
+	struct folio *folio;
+	unsigned long i, n;
+
+	for (i = 0; i < count; i += n) {
+		folio = page_folio(pages[i]);
+		n = min_t(unsigned long,
+			  folio_nr_pages(folio) - folio_page_idx(folio, pages[i]),
+			  count - i);
+		if (writable && !folio_test_dirty(folio))
+			set_page_dirty_lock(pages[i]);
+		unpin_folio(folio);
+	}
+}
+#endif
 
 /*
  * The struct page of a frame found in a raw PFN mapping, if it is ordinary
@@ -368,6 +482,15 @@ static int vmem_exp_hold_range(struct vm_area_struct *vma, unsigned long addr,
 		hold->file = get_file(vma->vm_file);
 	}
 
+#ifdef VMEM_EXP_PIN_BY_FILE
+	if (hold->kind == VMEM_EXP_HOLD_PIN &&
+	    vmem_exp_pinnable_by_file(vma, addr, end)) {
+		hold->by_file = true;
+		return vmem_exp_pin_file(vma, addr, (end - addr) >> PAGE_SHIFT,
+					 pages, &hold->count);
+	}
+#endif
+
 	while (addr < end) {
 		if (hold->kind == VMEM_EXP_HOLD_PIN) {
 			ret = vmem_exp_pin_user_pages(vma->vm_mm, addr,
@@ -408,11 +531,27 @@ static int vmem_exp_hold_range(struct vm_area_struct *vma, unsigned long addr,
 static void vmem_exp_release_hold(struct vmem_exp_hold *hold,
 				  struct page **pages, bool writable)
 {
-	unsigned long i;
+	unsigned long i, n;
 
 	switch (hold->kind) {
 	case VMEM_EXP_HOLD_PIN:
-		unpin_user_pages_dirty_lock(pages, hold->count, writable);
+#ifdef VMEM_EXP_PIN_BY_FILE
+		if (hold->by_file) {
+			vmem_exp_unpin_file(pages, hold->count, writable);
+			break;
+		}
+#endif
+		/*
+		 * A pin per page, released a physically contiguous run at a
+		 * time: the kernel then works per folio, not per page.
+		 */
+		for (i = 0; i < hold->count; i += n) {
+			for (n = 1; i + n < hold->count &&
+			     page_to_pfn(pages[i + n]) == page_to_pfn(pages[i]) + n;
+			     n++)
+				;
+			unpin_user_page_range_dirty_lock(pages[i], n, writable);
+		}
 		break;
 	case VMEM_EXP_HOLD_REF:
 		for (i = 0; i < hold->count; i++) {

@@ -59,6 +59,9 @@ enum vmem_exp_hold_kind {
  * @first: index of the first of them in &vmem_exp_buf.pages.
  * @count: how many are held so far (all of them once the export is made).
  * @gup_flags: for %VMEM_EXP_HOLD_PIN, the flags they are pinned with.
+ * @by_file: for %VMEM_EXP_HOLD_PIN, pinned through the mapping's file
+ *	(a shared mapping of shmem or hugetlbfs, see vmem_exp_pin_file()):
+ *	one pin per folio rather than one per page.
  * @file: for %VMEM_EXP_HOLD_VB2, the mapping's file, referenced.
  * @vb2: for %VMEM_EXP_HOLD_VB2, vb2's handler for the buffer, referenced.
  */
@@ -67,6 +70,7 @@ struct vmem_exp_hold {
 	unsigned long first;
 	unsigned long count;
 	unsigned int gup_flags;
+	bool by_file;
 	struct file *file;
 	struct vb2_vmarea_handler *vb2;
 };

@@ -1,13 +1,36 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# make bench: boot one kernel (BENCH_KERNEL, default trixie: its udmabuf is
-# built in, the baseline to compare with) with only the benchmark in the
-# guest, and print its table. Speed is reported, never judged.
+# make bench: boot each kernel of BENCH_KERNELS (default: bookworm trixie
+# sid) as its -bench entry of kernels.sh (swiotlb=force, 6 GiB) and, for
+# the scatterlist entries of a device that does not bounce, once more as
+# its -bench-direct entry,
+# with only bench/bench.c in the guest, beside udmabuf in the same guest
+# (built in on 6.12 and 7.2; built from linux-source-6.1 for 6.1:
+# udmabuf-module.sh). Collects the results into docs/bench/bench.csv and
+# turns them into docs/bench/README.md (ratios) and PNG plots
+# (bench-report.sh). Speed is reported, never judged.
 set -eu
 cd "$(dirname "$0")/.."
-k=${BENCH_KERNEL:-trixie}
-scripts/deps.sh
+kernels=${BENCH_KERNELS:-bookworm trixie sid}
+scripts/deps.sh gnuplot-nox
 make -s build/bench/bench.t
-scripts/run-program.sh "$k" "build/bench-$k" build/bench/bench.t
-grep -m 1 "^# kernel [0-9]" "build/bench-$k/guest/tap.log"
-grep -E '^# (benchmark|no /dev| +(MiB|[0-9]))' "build/bench-$k/guest/tap.log"
+mkdir -p docs/bench
+csv=build/bench.csv
+echo "kernel,release,kind,bytes,metric,value" > "$csv"
+for k in $kernels; do
+	out=build/bench-$k
+	mkdir -p "$out"
+	rm -f "$out/udmabuf.ko"
+	[ "$k" != bookworm ] || scripts/udmabuf-module.sh "$k" "$out"
+	echo "# bench: $k (a few minutes under TCG)" >&2
+	scripts/run-program.sh "$k-bench" "$out" build/bench/bench.t
+	rel=$(sed -n 's/^# kernel \([0-9][^ ]*\).*/\1/p' "$out/guest/tap.log" | head -n 1)
+	sed -n "s/^# csv,/$k,${rel:-unknown},/p" "$out/guest/tap.log" >> "$csv"
+	grep "^# .*cannot map\|^# no /dev\|^# udmabuf refuses" "$out/guest/tap.log" >&2 || true
+	echo "# bench: $k without swiotlb (scatterlist entries)" >&2
+	scripts/run-program.sh "$k-bench-direct" "$out-direct" build/bench/bench.t
+	sed -n "s/^# csv,/$k,${rel:-unknown},/p" "$out-direct/guest/tap.log" >> "$csv"
+done
+cp "$csv" docs/bench/bench.csv
+scripts/bench-report.sh docs/bench/bench.csv docs/bench
+echo "bench: docs/bench/README.md, docs/bench/*.png" >&2

@@ -57,6 +57,20 @@ kernel_table() {
 		K_NAME=trixie-swiotlb K_REL=trixie
 		K_APPEND="swiotlb=131072,force"
 		K_TESTS="sync vgem mmap" ;;
+	bookworm-bench | trixie-bench | sid-bench)
+		# make bench's guest: every device mapping bounced (a sync
+		# copies; 512 MiB of bounce buffers), udmabuf allowed buffers
+		# of 1 GiB, memory for 1 GiB of each kind at once.
+		K_NAME=$1 K_REL=${1%-bench}
+		K_APPEND="swiotlb=262144,force udmabuf.size_limit_mb=4096"
+		K_MEM=6G
+		K_TIMEOUT=1800 ;;
+	bookworm-bench-direct | trixie-bench-direct | sid-bench-direct)
+		# The same without swiotlb: the scatterlist entries a device
+		# that reaches memory directly gets.
+		K_NAME=$1 K_REL=${1%-bench-direct}
+		K_MEM=6G
+		K_TIMEOUT=1800 ;;
 	bookworm-pkg)
 		# bookworm's kernel with the module that DKMS built from our
 		# Debian packages, and the core tests plus examples/share.c

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the test guest's initramfs.
 # Usage: mkinitramfs.sh OUT KERNEL_ROOT KVER VMEM_EXP_KO TEST...
-# The test-only modules (vmem_test_cmem.ko, vmem_test_dma.ko) are taken
-# from beside VMEM_EXP_KO, where they are. Programs in VMEM_EXP_EXTRA_BINS
+# The test-only modules (vmem_test_cmem.ko, vmem_test_dma.ko) and the
+# benchmark's udmabuf.ko (6.1) are taken from beside VMEM_EXP_KO, where
+# they are. Programs in VMEM_EXP_EXTRA_BINS
 # go into /bin.
 # KERNEL_ROOT holds the unpacked Debian image (lib/modules/KVER); the tests
 # are installed in the given order as /tests/NN-name.t.
@@ -52,10 +53,14 @@ for m in $("$here/modclosure.sh" "$moddir" vgem vivid); do
 done
 cp "$ko" "$stage/lib/modules/vmem_exp.ko"
 echo vmem_exp.ko >> "$stage/etc/modules.load"
-for m in vmem_test_cmem.ko vmem_test_dma.ko; do
+for m in vmem_test_cmem.ko vmem_test_dma.ko udmabuf.ko; do
 	if [ -f "$(dirname "$ko")/$m" ]; then
 		cp "$(dirname "$ko")/$m" "$stage/lib/modules/"
-		echo "$m" >> "$stage/etc/modules.load"
+		case $m in
+		# make bench's buffers go up to 1 GiB.
+		udmabuf.ko) echo "$m size_limit_mb=4096" ;;
+		*) echo "$m" ;;
+		esac >> "$stage/etc/modules.load"
 	fi
 done
 for b in ${VMEM_EXP_EXTRA_BINS:-}; do

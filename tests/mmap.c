@@ -3,13 +3,20 @@
  * Description: mmap of the dma-buf fd: page offsets map the right pages,
  * nothing can be mapped past the end, private mappings are refused, the
  * mapping cannot grow, and DMA_BUF_IOCTL_SYNC of the core works on it.
+ * How many faults and page tables a first touch costs: one fault per page
+ * table of 4 KiB pages, and on 6.12+ (huge PFN mappings) no page table of
+ * 4 KiB pages at all for 2 MiB pages mapped at a 2 MiB-aligned address.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -18,6 +25,142 @@
 
 #define NP	16
 #define LEN	(NP * PAGE)
+#define HUGE	((size_t)2 << 20)
+
+/* Whether this kernel maps huge pages of PFN mappings with PMDs (6.12+). */
+static bool huge_pfnmap(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		bail("cannot read the kernel's release");
+	return major > 6 || (major == 6 && minor >= 12);
+}
+
+/* The process's page tables, in kB (VmPTE). */
+static long vm_pte_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	long kb = -1;
+
+	if (!f)
+		bail("/proc/self/status: %m");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPTE: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/* Maps @len bytes of dma-buf @fd at an address aligned to 2 MiB. */
+static char *map_aligned(int fd, size_t len)
+{
+	char *r = mmap(NULL, len + HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a;
+
+	if (r == MAP_FAILED)
+		bail("mmap reservation: %m");
+	a = (char *)(((uintptr_t)r + HUGE - 1) & ~(HUGE - 1));
+	if (mmap(a, len, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
+		bail("mmap of the dma-buf at %p: %m", (void *)a);
+	return a;
+}
+
+/* Reads every page of [@q, @q + @len); whether each holds its pattern. */
+static bool touch_check(const char *q, size_t len)
+{
+	bool good = true;
+
+	for (size_t off = 0; off < len; off += PAGE)
+		good &= check(q + off, 16, (uint32_t)(off / PAGE));
+	return good;
+}
+
+static void fill_pages(char *p, size_t len)
+{
+	for (size_t off = 0; off < len; off += PAGE)
+		fill(p + off, 16, (uint32_t)(off / PAGE));
+}
+
+/* First touch of 4 KiB pages: one fault per page table (2 MiB). */
+static void first_touch_small(void)
+{
+	size_t len = 4 * HUGE;
+	char *p = map_anon(len), *q;
+	long faults;
+	int fd;
+
+	madvise(p, len, MADV_NOHUGEPAGE);
+	fill_pages(p, len);
+	fd = export(p, len, O_RDONLY);
+	if (fd < 0)
+		bail("export: %s", strerror(-fd));
+	q = map_aligned(fd, len);
+	faults = minor_faults();
+	ok(touch_check(q, len), "a first touch of 8 MiB of 4 KiB pages reads them all");
+	faults = minor_faults() - faults;
+	ok(faults <= 4, "it takes at most one fault per 2 MiB (%ld faults)", faults);
+	munmap(q, len);
+	close(fd);
+	munmap(p, len);
+}
+
+/* First touch of 2 MiB hugetlb pages: PMD mappings where the kernel can. */
+static void first_touch_huge(void)
+{
+	size_t len = 8 * HUGE;
+	long pte, faults;
+	int mfd, fd;
+	char *p, *q;
+
+	mfd = memfd_create("mmap-huge", MFD_CLOEXEC | MFD_HUGETLB);
+	if (mfd < 0 || ftruncate(mfd, len))
+		bail("hugetlb memfd: %m");
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, mfd, 0);
+	if (p == MAP_FAILED)
+		bail("mmap hugetlb: %m");
+	fill_pages(p, len);
+	fd = export(p, len, O_RDONLY);
+	if (fd < 0)
+		bail("export: %s", strerror(-fd));
+
+	pte = vm_pte_kb();
+	faults = minor_faults();
+	q = map_aligned(fd, len);
+	ok(touch_check(q, len), "a first touch of 8 hugetlb pages reads them all");
+	faults = minor_faults() - faults;
+	pte = vm_pte_kb() - pte;
+	diag("%ld faults, %ld kB more page tables", faults, pte);
+	if (huge_pfnmap())
+		ok(pte < 32 && faults <= 8,
+		   "6.12+: mapped with PMDs, no page table of 4 KiB pages (%ld kB, %ld faults)",
+		   pte, faults);
+	else
+		ok(pte >= 32,
+		   "before 6.12: mapped with 4 KiB pages, a page table per 2 MiB (%ld kB)",
+		   pte);
+	munmap(q, len);
+
+	/* Not aligned: 4 KiB pages, the same bytes. */
+	q = map_dmabuf(fd, len - HUGE, PROT_READ, PAGE);
+	ok(q && check(q, 16, 1) && check(q + HUGE, 16, HUGE / PAGE + 1),
+	   "a mapping at an offset of 4 KiB maps the right pages");
+	if (q)
+		munmap(q, len - HUGE);
+	close(fd);
+	munmap(p, len);
+	close(mfd);
+}
 
 int main(void)
 {
@@ -65,5 +208,8 @@ int main(void)
 
 	close(fd);
 	munmap(p, LEN);
+
+	first_touch_small();
+	first_touch_huge();
 	return done();
 }

@@ -7,26 +7,50 @@
  * SYNC_START, and what the CPU wrote in the range is what the device reads
  * after a partial SYNC_END. Where the device's mapping bounces (a guest
  * booted with swiotlb=force), the bytes outside the range, page-rounded,
- * must stay as they were: only the range was synced. Also the number of
- * scatterlist entries a device gets for huge pages: one per 2 MiB page at
- * most, when its maximum segment size allows.
+ * must stay as they were: only the range was synced. A partial SYNC_START
+ * waits for the buffer's fences (a vgem fence here) and a signal ends the
+ * wait with EINTR. Also the number of scatterlist entries a device gets
+ * for huge pages: one per 2 MiB page at most, when its maximum segment
+ * size allows.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <unistd.h>
+
+#include <drm.h>
 
 #include <linux/dma-buf.h>
 #include <linux/vmem_exp.h>
 
 #include "harness.h"
+#include "importers.h"
 #include "kmod/vmem_test_dma.h"
 #include "vmemexp.h"
+
+/* vgem's fences (<drm/vgem_drm.h>, which libdrm-dev does not ship). */
+struct vgem_fence_attach {
+	uint32_t handle;
+	uint32_t flags;
+	uint32_t out_fence;
+	uint32_t pad;
+};
+
+struct vgem_fence_signal {
+	uint32_t fence;
+	uint32_t flags;
+};
+
+#define VGEM_FENCE_WRITE	0x1
+#define VGEM_IOCTL_FENCE_ATTACH	DRM_IOWR(DRM_COMMAND_BASE + 1, struct vgem_fence_attach)
+#define VGEM_IOCTL_FENCE_SIGNAL	DRM_IOW(DRM_COMMAND_BASE + 2, struct vgem_fence_signal)
 
 #define NPAGES	64
 #define LEN	(NPAGES * PAGE)
@@ -149,6 +173,52 @@ static void partial(void)
 	free(p);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A partial SYNC_START waits for the device's work on the buffer: a write
+ * fence that vgem attached to it. A signal ends the wait (EINTR); once the
+ * fence is signalled, the sync goes through.
+ */
+static void fences(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct itimerval it = { .it_value = { .tv_usec = 300000 } };
+	struct vgem_fence_attach fa = { .flags = VGEM_FENCE_WRITE };
+	struct vgem_fence_signal fs = { 0 };
+	int card = vgem_open(), fd;
+	uint32_t handle;
+	char *p;
+
+	if (posix_memalign((void **)&p, PAGE, LEN))
+		bail("posix_memalign");
+	memset(p, 0x33, LEN);
+	fd = export(p, LEN, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || vgem_import(card, fd, &handle))
+		bail("export and vgem import");
+	fa.handle = handle;
+	if (ioctl(card, VGEM_IOCTL_FENCE_ATTACH, &fa))
+		bail("vgem fence attach: %m");
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	ok_errno(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, PAGE, PAGE),
+		 EINTR, "a partial SYNC_START waits for a device's write fence; a signal ends it");
+	fs.fence = fa.out_fence;
+	if (ioctl(card, VGEM_IOCTL_FENCE_SIGNAL, &fs))
+		bail("vgem fence signal: %m");
+	ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, PAGE, PAGE) == 0 &&
+	   sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, PAGE, PAGE) == 0,
+	   "once the fence is signalled it goes through");
+	vgem_close_handle(card, handle);
+	close(fd);
+	close(card);
+	free(p);
+}
+
 /*
  * A device whose segments may be large gets one entry per huge page at
  * most; one with the DMA API's default (64 KiB) gets one per 64 KiB.
@@ -203,6 +273,7 @@ int main(void)
 	long base = pins_held();
 
 	partial();
+	fences();
 	huge_entries();
 	ok(pins_held() == base, "every pin is released");
 	return done();
