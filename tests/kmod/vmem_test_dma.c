@@ -19,6 +19,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/swiotlb.h>
 #include <linux/uaccess.h>
 #include <linux/version.h>
 
@@ -76,10 +77,8 @@ static long tdma_ioctl_attach(struct tdma *t,
 {
 	struct device *dev = tdma_misc.this_device;
 	struct vmem_test_dma_attach arg;
-	struct scatterlist *sg;
 	struct dma_buf *dmabuf;
 	long ret;
-	int i;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
@@ -108,11 +107,13 @@ static long tdma_ioctl_attach(struct tdma *t,
 	t->dmabuf = dmabuf;
 
 	arg.nents = t->sgt->nents;
-	arg.bounced = 0;
-	for_each_sgtable_dma_sg(t->sgt, sg, i)
-		if (t->sgt->nents != t->sgt->orig_nents ||
-		    sg_dma_address(sg) != sg_phys(sg))
-			arg.bounced = 1;
+	/*
+	 * Whether the device's addresses are bounce buffers. Not by comparing
+	 * them with sg_phys(): an importer must not look at the pages of a
+	 * dma-buf's scatterlist, and CONFIG_DMABUF_DEBUG scrambles them to
+	 * catch importers that do.
+	 */
+	arg.bounced = is_swiotlb_force_bounce(dev);
 	if (copy_to_user(uarg, &arg, sizeof(arg))) {
 		tdma_detach(t);
 		return -EFAULT;
