@@ -27,8 +27,20 @@ if [ ! -f "$src_dir/udmabuf.c" ]; then
 fi
 rm -rf "$out/udmabuf-src"
 mkdir -p "$out/udmabuf-src"
-cp "$src_dir/udmabuf.c" "$out/udmabuf-src/"
+# Built in, udmabuf.c reaches three symbols 6.1 does not export to modules
+# (memfd_fcntl, is_file_shm_hugepages, hugetlbfs_file_operations) and
+# the DMA_BUF namespace without importing it. Out of tree it makes the same
+# two checks with helpers of its own: the memfd's seals read from its
+# inode, hugetlbfs recognised by its superblock. Nothing else changes.
+sed -e 's/memfd_fcntl(memfd, F_GET_SEALS, 0)/bench_memfd_seals(memfd)/' \
+	-e 's/is_file_hugepages(memfd)/bench_is_hugetlbfs(memfd)/' \
+	-e "/^#include <linux\/hugetlb.h>/r $here/udmabuf-6.1.h" \
+	"$src_dir/udmabuf.c" > "$out/udmabuf-src/udmabuf.c"
+grep -q 'bench_memfd_seals(memfd)' "$out/udmabuf-src/udmabuf.c" ||
+	{ echo "udmabuf-module: udmabuf.c changed: adapt udmabuf-6.1.h" >&2; exit 1; }
 echo 'obj-m := udmabuf.o' > "$out/udmabuf-src/Kbuild"
 make -s -C "$K_KDIR" M="$out/udmabuf-src" modules 2>&1 |
 	grep -v 'Skipping BTF generation' >&2 || true
+[ -f "$out/udmabuf-src/udmabuf.ko" ] ||
+	{ echo "udmabuf-module: $1: udmabuf.ko: build failed" >&2; exit 1; }
 cp "$out/udmabuf-src/udmabuf.ko" "$out/"
