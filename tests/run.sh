@@ -14,6 +14,34 @@ BAD='BUG:|WARNING:|Oops|general protection|KASAN|KFENCE|UBSAN|Call Trace|kernel 
 DBG=/sys/kernel/debug
 n=0
 
+# vivid_race: the kernel log, less vivid's one known complaint. Its
+# capture and output threads check that their next frame is in the future,
+# then sleep until it; when jiffies pass that point in between (TCG's clock
+# runs in steps), schedule_timeout() gets a negative time, logs "wrong
+# timeout value" with a call trace and does not sleep. Only a block whose
+# trace is in vivid_thread_vid_cap or _out is dropped (and noted in
+# /tmp/vivid-race); any other such block stays.
+vivid_race() {
+	: > /tmp/vivid-race
+	awk '/schedule_timeout: wrong timeout value/ { blk = 1; n = 0; vivid = 0 }
+	blk {
+		buf[++n] = $0
+		if ($0 ~ /vivid_thread_vid_(cap|out)\+/)
+			vivid = 1
+		if ($0 ~ /<\/TASK>/ || n > 40) {
+			if (vivid)
+				print buf[1] >> "/tmp/vivid-race"
+			else
+				for (i = 1; i <= n; i++)
+					print buf[i]
+			blk = 0
+		}
+		next
+	}
+	{ print }
+	END { if (blk) for (i = 1; i <= n; i++) print buf[i] }'
+}
+
 result() {
 	n=$((n + 1))
 	echo "$1 $n $2"
@@ -72,7 +100,11 @@ for t in /tests/*.t; do
 	else
 		result ok "$name: finished (exit $rc, $count results)"
 	fi
-	dmesg | sed -n "/vmem-exp-test: start $name\$/,\$p" | grep -E "$BAD" > /tmp/klog
+	dmesg | sed -n "/vmem-exp-test: start $name\$/,\$p" | vivid_race |
+		grep -E "$BAD" > /tmp/klog
+	if [ -s /tmp/vivid-race ]; then
+		echo "# kernel: vivid's thread slept a negative time $(wc -l < /tmp/vivid-race) time(s) (its race with jiffies, below): not ours, not counted"
+	fi
 	if [ -s /tmp/klog ]; then
 		result "not ok" "$name: kernel log clean"
 		sed 's/^/# kernel: /' /tmp/klog | head -20
