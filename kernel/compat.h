@@ -147,7 +147,7 @@ static inline int vmem_exp_follow_pfn(struct vm_area_struct *vma,
  */
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 #define VMEM_EXP_HUGE_PFNMAP 1
-#if __has_include(<linux/pfn_t.h>)
+#if __has_include("linux/pfn_t.h")
 #include <linux/pfn_t.h>
 static inline vm_fault_t vmem_exp_insert_pfn_pmd(struct vm_fault *vmf,
 						 unsigned long pfn, bool write)

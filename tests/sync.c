@@ -247,7 +247,8 @@ static void huge_entries(void)
 		bail("export of hugetlb memory: %s", strerror(-fd));
 	t1 = dma_open();
 	t2 = dma_open();
-	big.fd = dflt.fd = fd;
+	big.fd = fd;
+	dflt.fd = fd;
 	if (ioctl(t1, VMEM_TEST_DMA_IOC_ATTACH, &big) ||
 	    ioctl(t2, VMEM_TEST_DMA_IOC_ATTACH, &dflt))
 		bail("attach: %m");

@@ -41,7 +41,7 @@ MODULE_IMPORT_NS(DMA_BUF);
  * @dir: the mapping's direction.
  */
 struct tdma {
-	struct mutex lock;
+	struct mutex lock;	/* protects the fields below */
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
