@@ -83,10 +83,15 @@ static int vmem_exp_charge(struct vmem_exp_buf *buf, unsigned long nr_pages)
 	unsigned long cap = READ_ONCE(max_pinned_mb) << (20 - PAGE_SHIFT);
 	struct user_struct *user = current_user();
 
-	if (capable(CAP_IPC_LOCK))
+	/*
+	 * CAP_IPC_LOCK is asked for only past the limit: the check costs
+	 * every LSM's hook, and a privilege should be used only when needed.
+	 */
+	if (!vmem_exp_add_capped(&user->locked_vm, nr_pages, memlock)) {
+		if (!capable(CAP_IPC_LOCK))
+			return -ENOMEM;
 		atomic_long_add(nr_pages, &user->locked_vm);
-	else if (!vmem_exp_add_capped(&user->locked_vm, nr_pages, memlock))
-		return -ENOMEM;
+	}
 
 	if (!vmem_exp_add_capped(&vmem_exp_pinned_pages, nr_pages, cap)) {
 		atomic_long_sub(nr_pages, &user->locked_vm);
