@@ -51,11 +51,35 @@ LIB_PIC := $(B)/lib/vmemexp.pic.o
 MANPAGES := vmem-exp.4 vmemexp.1 libvmemexp.3 vmem_exp_open.3 vmem_exp_export.3 \
 	vmem_exp_export_remote.3 vmem_exp_sync.3
 
-.PHONY: all module lib tools man tests bench demo check check-debug kernels refresh lint clean \
+.PHONY: all module lib tools man gst install-gst tests bench demo check check-debug kernels refresh lint clean \
 	check-packages install uninstall install-module install-lib install-headers install-pc install-tools \
 	install-man install-udev dkms-source dkms-install print-tests print-test-names
 
-all: module lib tools man
+all: module lib tools man gst
+
+# The GStreamer plugin (gst/, README "GStreamer"): built when pkg-config
+# finds GStreamer's development packages, skipped with a note otherwise.
+GST_PKGS := gstreamer-1.0 gstreamer-base-1.0 gstreamer-video-1.0 gstreamer-allocators-1.0
+GST_OK := $(shell pkg-config --exists $(GST_PKGS) 2>/dev/null && echo yes)
+GST_PLUGINDIR ?= $(shell pkg-config --variable=pluginsdir gstreamer-1.0 2>/dev/null)
+GST_SRCS := gst/plugin.c gst/gstvmemexpallocator.c gst/gstvmemexport.c
+
+ifeq ($(GST_OK),yes)
+gst: $(B)/gst/libgstvmemexp.so
+else
+gst:
+	@echo "vmem-exp: GStreamer development packages not found, gst/ not built" \
+		"(Debian: apt install libgstreamer-plugins-base1.0-dev)" >&2
+endif
+
+$(B)/gst/libgstvmemexp.so: $(GST_SRCS) gst/*.h lib/vmemexp.c lib/vmemexp.h include/uapi/linux/vmem_exp.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -shared -DVERSION='"$(VERSION)"' \
+		$$(pkg-config --cflags $(GST_PKGS)) -o $@ $(GST_SRCS) lib/vmemexp.c \
+		$$(pkg-config --libs $(GST_PKGS))
+
+install-gst: gst
+	install -D -m 0644 $(B)/gst/libgstvmemexp.so $(DESTDIR)$(GST_PLUGINDIR)/libgstvmemexp.so
 
 # Without the running kernel's headers there is nothing to build against:
 # say what to install rather than let make fail on a missing directory.

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * GstVmemExpAllocator: a GstDmaBufAllocator whose memory is ordinary,
+ * page-aligned process memory exported as a dma-buf through /dev/vmem-exp.
+ */
+#ifndef GST_VMEMEXP_ALLOCATOR_H
+#define GST_VMEMEXP_ALLOCATOR_H
+
+#include <gst/gst.h>
+#include <gst/allocators/allocators.h>
+
+G_BEGIN_DECLS
+
+#define GST_VMEMEXP_ALLOCATOR_NAME "vmemexp"
+#define GST_TYPE_VMEMEXP_ALLOCATOR (gst_vmemexp_allocator_get_type())
+G_DECLARE_FINAL_TYPE(GstVmemExpAllocator, gst_vmemexp_allocator, GST,
+		     VMEMEXP_ALLOCATOR, GstDmaBufAllocator)
+
+GstAllocator *gst_vmemexp_allocator_new(void);
+/* Export [data, data + size) in place; data must be page-aligned. The
+ * memory is a dma-buf of round_up(size, page) bytes with size @size.
+ * @readonly exports O_RDONLY. NULL with errno set on failure. */
+GstMemory *gst_vmemexp_allocator_export(GstAllocator *allocator, gpointer data,
+					gsize size, gboolean readonly);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vmemexport: makes a stream dma-buf memory, without copying when it can.
+ *
+ * For each buffer, in this order:
+ *   - every memory is already a dma-buf (upstream used our pool or
+ *     allocator): pushed on as it is;
+ *   - one memory whose data is page-aligned (e.g. appsrc with wrapped
+ *     application buffers): exported in place through vmem-exp; the export
+ *     is cached on that memory (its qdata) for as long as upstream reuses
+ *     it, and the input buffer is kept alive by the output buffer;
+ *   - anything else: copied once into memory from the vmem-exp allocator,
+ *     and counted.
+ * Upstream's allocation query is answered with a pool of vmem-exp memory.
+ */
+#include "gstvmemexport.h"
+#include "gstvmemexpallocator.h"
+
+#include <gst/video/video.h>
+#include <unistd.h>
+
+GST_DEBUG_CATEGORY_STATIC(vmemexport_debug);
+#define GST_CAT_DEFAULT vmemexport_debug
+
+struct _GstVmemExport {
+	GstBaseTransform parent;
+	GstAllocator *allocator;
+	GstBufferPool *copy_pool;	/* for copies, made on first need */
+	/* statistics, under the object lock */
+	guint64 frames, zero_copy, exported, cache_hits, copied, bytes_copied;
+};
+
+enum {
+	PROP_0,
+	PROP_FRAMES,
+	PROP_ZERO_COPY,
+	PROP_EXPORTED,
+	PROP_CACHE_HITS,
+	PROP_COPIED,
+	PROP_BYTES_COPIED,
+	N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+static GQuark export_quark;
+
+static GstStaticPadTemplate sink_tmpl = GST_STATIC_PAD_TEMPLATE("sink",
+	GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+static GstStaticPadTemplate src_tmpl = GST_STATIC_PAD_TEMPLATE("src",
+	GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+G_DEFINE_TYPE(GstVmemExport, gst_vmemexport, GST_TYPE_BASE_TRANSFORM)
+
+static gboolean all_dmabuf(GstBuffer *buf)
+{
+	guint i, n = gst_buffer_n_memory(buf);
+
+	for (i = 0; i < n; i++)
+		if (!gst_is_dmabuf_memory(gst_buffer_peek_memory(buf, i)))
+			return FALSE;
+	return n > 0;
+}
+
+static GstBufferPool *make_pool(GstVmemExport *self, GstCaps *caps, guint size,
+				guint min, guint max)
+{
+	GstBufferPool *pool = gst_buffer_pool_new();
+	GstStructure *config = gst_buffer_pool_get_config(pool);
+
+	gst_buffer_pool_config_set_params(config, caps, size, min, max);
+	gst_buffer_pool_config_set_allocator(config, self->allocator, NULL);
+	if (!gst_buffer_pool_set_config(pool, config)) {
+		gst_object_unref(pool);
+		return NULL;
+	}
+	return pool;
+}
+
+static gboolean caps_size(GstCaps *caps, guint *size)
+{
+	GstVideoInfo info;
+
+	if (!caps || !gst_video_info_from_caps(&info, caps))
+		return FALSE;
+	*size = (guint)GST_VIDEO_INFO_SIZE(&info);
+	return TRUE;
+}
+
+static gboolean gst_vmemexport_propose_allocation(GstBaseTransform *trans,
+						  GstQuery *decide, GstQuery *query)
+{
+	GstVmemExport *self = GST_VMEMEXPORT(trans);
+	GstBufferPool *pool;
+	GstCaps *caps;
+	gboolean need_pool;
+	guint size;
+
+	gst_query_parse_allocation(query, &caps, &need_pool);
+	gst_query_add_allocation_param(query, self->allocator, NULL);
+	gst_query_add_allocation_meta(query, GST_VIDEO_META_API_TYPE, NULL);
+	if (!need_pool || !caps_size(caps, &size))
+		return TRUE;
+	pool = make_pool(self, caps, size, 2, 0);
+	if (!pool)
+		return FALSE;
+	gst_query_add_allocation_pool(query, pool, size, 2, 0);
+	gst_object_unref(pool);
+	return TRUE;
+}
+
+/* The in-place export of @mem, cached on it; NULL if it cannot be. */
+static GstMemory *export_in_place(GstVmemExport *self, GstMemory *mem,
+				  gboolean *hit)
+{
+	GstMemory *dmabuf;
+	GstMapInfo map;
+	gboolean ro;
+
+	dmabuf = gst_mini_object_get_qdata(GST_MINI_OBJECT(mem), export_quark);
+	if (dmabuf) {
+		*hit = TRUE;
+		return gst_memory_ref(dmabuf);
+	}
+	*hit = FALSE;
+	if (!gst_memory_map(mem, &map, GST_MAP_READ))
+		return NULL;
+	/* The export starts at a page boundary: only aligned data fits. */
+	if ((guintptr)map.data % (guintptr)sysconf(_SC_PAGESIZE) != 0) {
+		gst_memory_unmap(mem, &map);
+		return NULL;
+	}
+	ro = GST_MEMORY_IS_READONLY(mem);
+	dmabuf = gst_vmemexp_allocator_export(self->allocator, map.data,
+					      map.size, ro);
+	gst_memory_unmap(mem, &map);
+	if (!dmabuf)
+		return NULL;
+	gst_mini_object_set_qdata(GST_MINI_OBJECT(mem), export_quark,
+				  gst_memory_ref(dmabuf),
+				  (GDestroyNotify)gst_memory_unref);
+	return dmabuf;
+}
+
+static GstFlowReturn copy_buffer(GstVmemExport *self, GstBuffer *in,
+				 GstBuffer **out)
+{
+	gsize size = gst_buffer_get_size(in);
+	GstFlowReturn ret;
+	GstMapInfo map;
+	GstCaps *caps;
+
+	if (!self->copy_pool) {
+		caps = gst_pad_get_current_caps(GST_BASE_TRANSFORM_SINK_PAD(self));
+		self->copy_pool = make_pool(self, caps, (guint)size, 0, 0);
+		if (caps)
+			gst_caps_unref(caps);
+		if (!self->copy_pool ||
+		    !gst_buffer_pool_set_active(self->copy_pool, TRUE))
+			return GST_FLOW_ERROR;
+	}
+	ret = gst_buffer_pool_acquire_buffer(self->copy_pool, out, NULL);
+	if (ret != GST_FLOW_OK)
+		return ret;
+	if (gst_buffer_get_size(*out) < size || !gst_buffer_map(*out, &map, GST_MAP_WRITE)) {
+		gst_buffer_unref(*out);
+		*out = NULL;
+		return GST_FLOW_ERROR;
+	}
+	gst_buffer_extract(in, 0, map.data, size);
+	gst_buffer_unmap(*out, &map);
+	gst_buffer_set_size(*out, size);
+	gst_buffer_copy_into(*out, in, GST_BUFFER_COPY_METADATA, 0, (gsize)-1);
+	GST_OBJECT_LOCK(self);
+	self->copied++;
+	self->bytes_copied += size;
+	GST_OBJECT_UNLOCK(self);
+	return GST_FLOW_OK;
+}
+
+static GstFlowReturn gst_vmemexport_prepare_output_buffer(GstBaseTransform *trans,
+							  GstBuffer *in, GstBuffer **out)
+{
+	GstVmemExport *self = GST_VMEMEXPORT(trans);
+	GstMemory *dmabuf = NULL;
+	gboolean hit = FALSE;
+
+	GST_OBJECT_LOCK(self);
+	self->frames++;
+	GST_OBJECT_UNLOCK(self);
+	if (all_dmabuf(in)) {
+		*out = gst_buffer_ref(in);
+		GST_OBJECT_LOCK(self);
+		self->zero_copy++;
+		GST_OBJECT_UNLOCK(self);
+		return GST_FLOW_OK;
+	}
+	if (gst_buffer_n_memory(in) == 1)
+		dmabuf = export_in_place(self, gst_buffer_peek_memory(in, 0), &hit);
+	if (!dmabuf)
+		return copy_buffer(self, in, out);
+	*out = gst_buffer_new();
+	gst_buffer_append_memory(*out, dmabuf);
+	gst_buffer_copy_into(*out, in, GST_BUFFER_COPY_METADATA, 0, (gsize)-1);
+	/* Upstream may reuse its memory only once the dma-buf is done with. */
+	gst_buffer_add_parent_buffer_meta(*out, in);
+	GST_OBJECT_LOCK(self);
+	self->zero_copy++;
+	if (hit)
+		self->cache_hits++;
+	else
+		self->exported++;
+	GST_OBJECT_UNLOCK(self);
+	return GST_FLOW_OK;
+}
+
+static GstFlowReturn gst_vmemexport_transform(GstBaseTransform *trans,
+					      GstBuffer *in, GstBuffer *out)
+{
+	return GST_FLOW_OK;	/* prepare_output_buffer did the work */
+}
+
+static void report(GstVmemExport *self)
+{
+	guint i;
+
+	GST_OBJECT_LOCK(self);
+	GST_INFO_OBJECT(self, "stream: %" G_GUINT64_FORMAT " frames, %"
+			G_GUINT64_FORMAT " zero-copy (%" G_GUINT64_FORMAT
+			" exported in place, %" G_GUINT64_FORMAT " cache hits), %"
+			G_GUINT64_FORMAT " copied, %" G_GUINT64_FORMAT " bytes copied",
+			self->frames, self->zero_copy, self->exported,
+			self->cache_hits, self->copied, self->bytes_copied);
+	GST_OBJECT_UNLOCK(self);
+	for (i = 1; i < N_PROPS; i++)
+		g_object_notify_by_pspec(G_OBJECT(self), props[i]);
+}
+
+static gboolean gst_vmemexport_sink_event(GstBaseTransform *trans, GstEvent *event)
+{
+	if (GST_EVENT_TYPE(event) == GST_EVENT_EOS)
+		report(GST_VMEMEXPORT(trans));
+	return GST_BASE_TRANSFORM_CLASS(gst_vmemexport_parent_class)->sink_event(trans, event);
+}
+
+static gboolean gst_vmemexport_start(GstBaseTransform *trans)
+{
+	GstVmemExport *self = GST_VMEMEXPORT(trans);
+
+	GST_OBJECT_LOCK(self);
+	self->frames = self->zero_copy = self->exported = 0;
+	self->cache_hits = self->copied = self->bytes_copied = 0;
+	GST_OBJECT_UNLOCK(self);
+	return TRUE;
+}
+
+static gboolean gst_vmemexport_stop(GstBaseTransform *trans)
+{
+	GstVmemExport *self = GST_VMEMEXPORT(trans);
+
+	if (self->copy_pool) {
+		gst_buffer_pool_set_active(self->copy_pool, FALSE);
+		gst_object_unref(self->copy_pool);
+		self->copy_pool = NULL;
+	}
+	return TRUE;
+}
+
+static void gst_vmemexport_get_property(GObject *obj, guint id, GValue *value,
+					GParamSpec *pspec)
+{
+	GstVmemExport *self = GST_VMEMEXPORT(obj);
+	guint64 v;
+
+	GST_OBJECT_LOCK(self);
+	switch (id) {
+	case PROP_FRAMES: v = self->frames; break;
+	case PROP_ZERO_COPY: v = self->zero_copy; break;
+	case PROP_EXPORTED: v = self->exported; break;
+	case PROP_CACHE_HITS: v = self->cache_hits; break;
+	case PROP_COPIED: v = self->copied; break;
+	case PROP_BYTES_COPIED: v = self->bytes_copied; break;
+	default:
+		GST_OBJECT_UNLOCK(self);
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
+		return;
+	}
+	GST_OBJECT_UNLOCK(self);
+	g_value_set_uint64(value, v);
+}
+
+static void gst_vmemexport_finalize(GObject *obj)
+{
+	GstVmemExport *self = GST_VMEMEXPORT(obj);
+
+	gst_object_unref(self->allocator);
+	G_OBJECT_CLASS(gst_vmemexport_parent_class)->finalize(obj);
+}
+
+static GParamSpec *counter(const char *name, const char *blurb)
+{
+	return g_param_spec_uint64(name, name, blurb, 0, G_MAXUINT64, 0,
+				   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+}
+
+static void gst_vmemexport_class_init(GstVmemExportClass *klass)
+{
+	GObjectClass *gobject = G_OBJECT_CLASS(klass);
+	GstElementClass *element = GST_ELEMENT_CLASS(klass);
+	GstBaseTransformClass *trans = GST_BASE_TRANSFORM_CLASS(klass);
+
+	gobject->get_property = gst_vmemexport_get_property;
+	gobject->finalize = gst_vmemexport_finalize;
+	props[PROP_FRAMES] = counter("frames", "Buffers seen since start");
+	props[PROP_ZERO_COPY] = counter("zero-copy-frames",
+		"Buffers pushed as dma-buf memory without a copy");
+	props[PROP_EXPORTED] = counter("exported-frames",
+		"Buffers whose memory was exported in place (new exports)");
+	props[PROP_CACHE_HITS] = counter("cache-hits",
+		"Buffers whose memory was already exported (reused exports)");
+	props[PROP_COPIED] = counter("copied-frames",
+		"Buffers copied into vmem-exp memory (unaligned or split data)");
+	props[PROP_BYTES_COPIED] = counter("bytes-copied", "Bytes copied");
+	g_object_class_install_properties(gobject, N_PROPS, props);
+
+	gst_element_class_add_static_pad_template(element, &sink_tmpl);
+	gst_element_class_add_static_pad_template(element, &src_tmpl);
+	gst_element_class_set_static_metadata(element, "vmem-exp dma-buf export",
+		"Filter/Video", "Makes buffers dma-buf memory through vmem-exp: "
+		"its pool, in-place export of page-aligned memory, or a counted copy",
+		"vmem-exp developers");
+
+	trans->propose_allocation = gst_vmemexport_propose_allocation;
+	trans->prepare_output_buffer = gst_vmemexport_prepare_output_buffer;
+	trans->transform = gst_vmemexport_transform;
+	trans->sink_event = gst_vmemexport_sink_event;
+	trans->start = gst_vmemexport_start;
+	trans->stop = gst_vmemexport_stop;
+	trans->passthrough_on_same_caps = FALSE;
+
+	export_quark = g_quark_from_static_string("GstVmemExportExport");
+	GST_DEBUG_CATEGORY_INIT(vmemexport_debug, "vmemexport", 0,
+				"vmem-exp dma-buf export element");
+}
+
+static void gst_vmemexport_init(GstVmemExport *self)
+{
+	self->allocator = gst_vmemexp_allocator_new();
+	gst_object_ref_sink(self->allocator);
+}

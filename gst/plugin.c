@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The vmemexp plugin: the vmem-exp allocator and the vmemexport element. */
+#include "gstvmemexpallocator.h"
+#include "gstvmemexport.h"
+
+#ifndef PACKAGE
+#define PACKAGE "vmem-exp"
+#endif
+#ifndef VERSION
+#define VERSION "0.1.0"
+#endif
+
+static gboolean plugin_init(GstPlugin *plugin)
+{
+	GstAllocator *alloc = gst_vmemexp_allocator_new();
+
+	/* Applications find it with gst_allocator_find("vmemexp"). */
+	gst_allocator_register(GST_VMEMEXP_ALLOCATOR_NAME, alloc);
+	return gst_element_register(plugin, "vmemexport", GST_RANK_NONE,
+				    GST_TYPE_VMEMEXPORT);
+}
+
+GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, vmemexp,
+		  "Export process memory as dma-buf through vmem-exp",
+		  plugin_init, VERSION, "LGPL", PACKAGE, "https://example.invalid/vmem-exp")
