@@ -11,9 +11,13 @@
  * drops the last reference to the buffer that carried it.
  *
  *   cc -o gst-appsrc gst-appsrc.c $(pkg-config --cflags --libs gstreamer-app-1.0)
- *   ./gst-appsrc [SINK]     e.g. "v4l2sink device=/dev/video1 io-mode=dmabuf-import"
- *                           (default: fakesink)
- * It prints the element's counters: bytes copied should be 0.
+ *   ./gst-appsrc [-u] [-f BYTE] [SINK]
+ *       SINK   e.g. "v4l2sink device=/dev/video1 io-mode=dmabuf-import"
+ *              (default: fakesink)
+ *       -f     fill every frame with BYTE (default: a value that changes)
+ *       -u     push the frames 64 bytes past a page boundary: the element
+ *              cannot export them in place and copies them (counted)
+ * It prints the element's counters: bytes copied is 0 unless -u.
  */
 #include <gst/gst.h>
 #include <gst/app/gstappsrc.h>
@@ -69,7 +73,9 @@ static int take_frame(GstElement *pipeline, GstMessage **error)
 
 int main(int argc, char **argv)
 {
-	const char *sink = argc > 1 ? argv[1] : "fakesink";
+	const char *sink = "fakesink";
+	gsize skew = 0;
+	int fill = -1, opt;
 	guint64 zero_copy = 0, copied = 0, bytes = 0;
 	GstElement *pipeline, *src, *exp;
 	GError *err = NULL;
@@ -78,13 +84,24 @@ int main(int argc, char **argv)
 	int i, n;
 
 	gst_init(&argc, &argv);
+	while ((opt = getopt(argc, argv, "uf:")) != -1) {
+		if (opt == 'u')
+			skew = 64;
+		else if (opt == 'f')
+			fill = atoi(optarg) & 0xff;
+		else
+			return 2;
+	}
+	if (optind < argc)
+		sink = argv[optind];
 	for (i = 0; i < NFRAMES; i++)
-		if (posix_memalign((void **)&frames[i], sysconf(_SC_PAGESIZE), FRAME_SIZE))
+		if (posix_memalign((void **)&frames[i], sysconf(_SC_PAGESIZE),
+				   FRAME_SIZE + skew))
 			return 1;
 	/* Wrapped once, pushed many times: the plugin's export cache hits. */
 	for (i = 0; i < NFRAMES; i++)
-		mems[i] = gst_memory_new_wrapped(0, frames[i], FRAME_SIZE, 0,
-						 FRAME_SIZE, frames[i], free);
+		mems[i] = gst_memory_new_wrapped(0, frames[i], FRAME_SIZE + skew,
+						 skew, FRAME_SIZE, frames[i], free);
 	desc = g_strdup_printf("appsrc name=src format=time caps=video/x-raw,"
 			       "format=YUY2,width=%d,height=%d,framerate=30/1 ! "
 			       "vmemexport name=exp ! %s sync=false", W, H, sink);
@@ -104,7 +121,8 @@ int main(int argc, char **argv)
 		i = take_frame(pipeline, &msg);
 		if (i < 0)
 			break;
-		memset(frames[i], 16 + n % 200, FRAME_SIZE);	/* the "drawing" */
+		/* the "drawing" */
+		memset(frames[i] + skew, fill >= 0 ? fill : 16 + n % 200, FRAME_SIZE);
 		buf = gst_buffer_new();
 		gst_buffer_append_memory(buf, gst_memory_ref(mems[i]));
 		gst_mini_object_weak_ref(GST_MINI_OBJECT(buf), frame_done,
@@ -130,7 +148,7 @@ int main(int argc, char **argv)
 	       G_GUINT64_FORMAT " copied, %" G_GUINT64_FORMAT " bytes copied%s\n",
 	       n, zero_copy, copied, bytes,
 	       GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR ? " (pipeline error)" : "");
-	i = GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR || bytes != 0;
+	i = GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR || (bytes != 0) != (skew != 0);
 	gst_message_unref(msg);
 	gst_element_set_state(pipeline, GST_STATE_NULL);
 	gst_object_unref(exp);

@@ -68,6 +68,17 @@ for k in $KERNELS; do
 		tests="$tests $out/example.t"
 		export VMEM_EXP_EXTRA_BINS="$out/share"
 	fi
+	unset VMEM_EXP_EXTRA_MODULES VMEM_EXP_GST_DIR VMEM_EXP_VIRTFS
+	if [ "$K_GUEST" = gst ]; then
+		if ! gst=$(scripts/gst-guest.sh "$K_REL" "$out"); then
+			echo "not ok - $K_NAME: build the GStreamer plugin and prepare its Debian root"
+			failed=$((failed + 1)) failures="$failures $K_NAME"
+			continue
+		fi
+		tests="$tests tests/gst-mount.sh"
+		export VMEM_EXP_EXTRA_MODULES="9p 9pnet_virtio"
+		export VMEM_EXP_GST_DIR=$out/gst VMEM_EXP_VIRTFS=$gst
+	fi
 	# shellcheck disable=SC2086 # a list of files
 	scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" "$kroot" "$K_VER" \
 		"$out/vmem_exp.ko" $tests

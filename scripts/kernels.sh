@@ -28,6 +28,10 @@ K_FLAVOUR=amd64
 #              installed into a root of K_REL (scripts/pkg-build.sh)
 #   K_TESTS    the tests that run (empty: all, the make check default),
 #              besides the example of a packaged kernel
+#   K_GUEST    the kind of guest: empty, the busybox initramfs alone; gst,
+#              that initramfs plus a Debian K_REL userspace shared over
+#              virtio-9p, where the GStreamer tests run (tests/gst.sh;
+#              the root is made by scripts/gst-root.sh, once)
 # and, for the guest (empty: run-guest.sh's defaults):
 #   K_APPEND   more kernel parameters
 #   K_MEM      guest memory (QEMU -m)
@@ -36,6 +40,7 @@ K_FLAVOUR=amd64
 # stable release keeps for its whole life; sid has none, as it moves on.
 kernel_table() {
 	K_SOURCE='' K_CONFIG='' K_APPEND='' K_MEM='' K_TIMEOUT='' K_PACKAGED='' K_TESTS=''
+	K_GUEST=''
 	case $1 in
 	bookworm | 6.1)
 		K_NAME=bookworm K_REL=bookworm ;;
@@ -77,6 +82,14 @@ kernel_table() {
 		# built against the installed libvmemexp-dev (README, "Install").
 		K_NAME=bookworm-pkg K_REL=bookworm K_PACKAGED=1
 		K_TESTS="sources mmap errno rdonly lifetime fdpass vgem tool unload" ;;
+	bookworm-gst)
+		# bookworm's kernel with a bookworm userspace (GStreamer 1.22,
+		# the host's, which builds the plugin): the vmemexp plugin
+		# with stock GStreamer elements into vivid (tests/gst.sh),
+		# and the vivid loopback test it relies on.
+		K_NAME=bookworm-gst K_REL=bookworm K_GUEST=gst
+		K_TESTS=vividloop
+		K_TIMEOUT=300 ;;
 	bookworm-debug | 6.1-debug)
 		# bookworm's linux-source-6.1 with KASAN, KFENCE, kmemleak,
 		# lockdep, DMA-API debug and fault injection, built with the

@@ -5,7 +5,9 @@
 # The test-only modules (vmem_test_cmem.ko, vmem_test_dma.ko) and the
 # benchmark's udmabuf.ko (6.1) are taken from beside VMEM_EXP_KO, where
 # they are. Programs in VMEM_EXP_EXTRA_BINS
-# go into /bin.
+# go into /bin; the directory VMEM_EXP_GST_DIR (the GStreamer guest's
+# plugin and tests) becomes /gst, and the modules VMEM_EXP_EXTRA_MODULES
+# (with their dependencies) are loaded before vgem and vivid.
 # KERNEL_ROOT holds the unpacked Debian image (lib/modules/KVER); the tests
 # are installed in the given order as /tests/NN-name.t.
 set -eu
@@ -33,7 +35,8 @@ chmod +x "$stage/init"
 # Real importers and their dependencies, in load order, then vmem_exp.
 moddir=$kroot/lib/modules/$kver
 : > "$stage/etc/modules.load"
-for m in $("$here/modclosure.sh" "$moddir" vgem vivid); do
+# shellcheck disable=SC2086 # a list of module names
+for m in $("$here/modclosure.sh" "$moddir" ${VMEM_EXP_EXTRA_MODULES:-} vgem vivid); do
 	plain=${m%.xz}
 	plain=${plain%.zst}
 	mkdir -p "$stage/lib/modules/$(dirname "$m")"
@@ -63,6 +66,7 @@ for m in vmem_test_cmem.ko vmem_test_dma.ko udmabuf.ko; do
 		esac >> "$stage/etc/modules.load"
 	fi
 done
+[ -z "${VMEM_EXP_GST_DIR:-}" ] || cp -r "$VMEM_EXP_GST_DIR" "$stage/gst"
 for b in ${VMEM_EXP_EXTRA_BINS:-}; do
 	cp "$b" "$stage/bin/"
 done

@@ -28,18 +28,23 @@ timeout=${VMEM_EXP_GUEST_TIMEOUT:-$guest_timeout}
 mkdir -p "$out"
 tap=$out/tap.log console=$out/console.log
 rm -f "$out"/console.boot-*.log
+# The GStreamer guest's Debian root (check.sh), shared read-only over 9p.
+virtfs=
+[ -z "${VMEM_EXP_VIRTFS:-}" ] ||
+	virtfs="-virtfs local,path=$VMEM_EXP_VIRTFS,mount_tag=gstroot,security_model=none,readonly=on"
 
 boot() {
 	: > "$tap"
 	: > "$console"
 	tail -f "$tap" &
 	tailpid=$!
+	# shellcheck disable=SC2086 # $virtfs: QEMU's words, or none
 	timeout "$timeout" qemu-system-x86_64 -nodefaults -no-user-config \
 		-machine pc -cpu max -smp 2 -m "${K_MEM:-2G}" -display none \
 		-monitor none -no-reboot \
 		-serial "file:$console" -serial "file:$tap" \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "$append" \
+		-append "$append" $virtfs \
 		> "$out/qemu.log" 2>&1
 	qrc=$?
 	sleep 0.3

@@ -1,0 +1,22 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# gst-guest.sh REL OUT: what the GStreamer guest needs beside the test
+# initramfs: the vmemexp plugin and examples/gst-appsrc.c built against the
+# host's GStreamer (the same release as the root: bookworm's), with
+# tests/gst.sh, in OUT/gst; the Debian REL root made (once) by
+# gst-root.sh. Prints the root's path.
+set -eu
+cd "$(dirname "$0")/.."
+scripts/deps.sh libgstreamer-plugins-base1.0-dev pkg-config >&2
+[ "$1" = "$(. scripts/common.sh && host_release)" ] || {
+	echo "gst-guest: the plugin is built with the host's GStreamer; a $1 root needs a $1 host" >&2
+	exit 1
+}
+make -s gst >&2
+rm -rf "$2/gst"
+mkdir -p "$2/gst"
+cp build/gst/libgstvmemexp.so tests/gst.sh "$2/gst/"
+# shellcheck disable=SC2046 # pkg-config's flags
+${CC:-cc} -O2 -Wall -Wextra -Werror -o "$2/gst/gst-appsrc" examples/gst-appsrc.c \
+	$(pkg-config --cflags --libs gstreamer-app-1.0)
+scripts/gst-root.sh "$1"

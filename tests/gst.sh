@@ -1,0 +1,145 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Description: the vmemexp GStreamer plugin with stock GStreamer tools, in a
+# Debian userspace (tests/gst-mount.sh runs it; the plugin, the example and
+# this script are in /mnt). Frames go through vmemexport into vivid's
+# HDMI output with v4l2sink io-mode=dmabuf-import and come back through
+# vivid's capture loopback; they must be identical, and the element must
+# report zero copies (the appsrc path with unaligned frames must report
+# copies). 1,000 frames must leave no dma-buf alive and no pin held.
+export GST_PLUGIN_PATH=/mnt GST_REGISTRY=/tmp/gst-registry.bin HOME=/tmp
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+W=640 H=480
+CAPS="video/x-raw,format=YUY2,width=$W,height=$H,framerate=30/1"
+FRAME=$((W * H * 2))
+n=0
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+notok() { n=$((n + 1)); echo "not ok $n $1"; }
+check() { if [ "$1" = 0 ]; then ok "$2"; else notok "$2"; fi; }
+diag() { sed 's/^/# /'; }
+
+# vivid instance 0 (vb2-vmalloc: it vmaps an imported dma-buf).
+dev() { for d in /sys/class/video4linux/video*; do
+	[ "$(cat "$d/name")" = "$1" ] && echo "/dev/${d##*/}" && return; done; }
+cap=$(dev vivid-000-vid-cap) out=$(dev vivid-000-vid-out)
+echo "# vivid capture $cap, output $out; $(gst-launch-1.0 --version | head -n 1)"
+if [ -z "$cap" ] || [ -z "$out" ]; then
+	echo "1..1"
+	echo "not ok 1 vivid instance 0 has a capture and an output device"
+	exit 1
+fi
+echo "1..13"
+
+# HDMI in (input 3) and out (output 1), 640x480, looped, no OSD text.
+# Kernels before 6.11 have loop_video; later ones the connection menu.
+v4l2-ctl -d "$cap" -i 3 >/dev/null
+v4l2-ctl -d "$out" -o 1 >/dev/null
+v4l2-ctl -d "$cap" --set-ctrl osd_text_mode=2 >/dev/null 2>&1
+v4l2-ctl -d "$cap" --set-ctrl loop_video=1 >/dev/null 2>&1 ||
+	v4l2-ctl -d "$cap" --set-ctrl hdmi_000_0_is_connected_to=2 >/dev/null 2>&1
+v4l2-ctl -d "$cap" -v width=$W,height=$H,pixelformat=YUYV >/dev/null
+
+pins() { awk '/^nr_foll_pin_(acquired|released)/ { v[$1] = $2 }
+	END { print v["nr_foll_pin_acquired"] - v["nr_foll_pin_released"] }' /proc/vmstat; }
+live() { cat /sys/class/misc/vmem-exp/buffers; }
+
+# 1: the plugin registers, and inspecting it says nothing bad.
+gst-inspect-1.0 vmemexp > /tmp/inspect 2>&1
+rc=$?
+grep -q vmemexport /tmp/inspect || rc=1
+! grep -Eq 'CRITICAL|WARNING|ERROR' /tmp/inspect || rc=1
+check $rc "gst-inspect-1.0 vmemexp: the plugin and its element, no warning"
+[ $rc = 0 ] || diag < /tmp/inspect
+gst-inspect-1.0 vmemexport > /dev/null 2>&1
+check $? "gst-inspect-1.0 vmemexport"
+
+# capture SKIP: the last of 4 frames captured, after SKIP more.
+capture() {
+	rm -f /tmp/cap.yuv
+	v4l2-ctl -d "$cap" --stream-mmap --stream-skip="$1" --stream-count=1 \
+		--stream-to=/tmp/cap.yuv 2>/tmp/cap.err
+}
+# stats LOG NAME: the element's closing line.
+stats() { grep -o 'stream: [0-9]* frames.*bytes copied' "$1" | tail -n 1; }
+
+# Upstream (videotestsrc) writes into the element's pool.
+gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=smpte ! "$CAPS" ! \
+	filesink location=/tmp/ref.yuv
+GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -q videotestsrc \
+	num-buffers=150 pattern=smpte ! "$CAPS" ! vmemexport ! \
+	v4l2sink device="$out" io-mode=dmabuf-import sync=false > /tmp/pool.log 2>&1 &
+pid=$!
+sleep 2
+capture 5
+wait $pid
+rc=$?
+check $rc "videotestsrc ! vmemexport ! v4l2sink io-mode=dmabuf-import: pipeline runs"
+[ $rc = 0 ] || tail -n 20 /tmp/pool.log | diag
+s=$(stats /tmp/pool.log)
+echo "# pool: $s"
+case $s in
+"stream: 150 frames, 150 zero-copy"*", 0 copied, 0 bytes copied") ok "pool: 150 of 150 frames zero copy, 0 bytes copied" ;;
+*) notok "pool: 150 of 150 frames zero copy, 0 bytes copied" ;;
+esac
+if [ -s /tmp/cap.yuv ] && [ "$(wc -c < /tmp/cap.yuv)" = $FRAME ] && cmp -s /tmp/ref.yuv /tmp/cap.yuv; then
+	ok "pool: the frame vivid looped back is videotestsrc's, byte for byte ($FRAME bytes)"
+else
+	notok "pool: the frame vivid looped back is videotestsrc's, byte for byte"
+	{ cat /tmp/cap.err; ls -l /tmp/ref.yuv /tmp/cap.yuv; cmp /tmp/ref.yuv /tmp/cap.yuv | head -n 1; } 2>&1 | diag
+fi
+
+# The application's own page-aligned frames through appsrc (examples/gst-appsrc.c).
+head -c $FRAME /dev/zero | tr '\0' '\200' > /tmp/ref80.yuv
+GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -f 128 \
+	"v4l2sink device=$out io-mode=dmabuf-import" > /tmp/app.log 2>&1 &
+pid=$!
+sleep 2
+capture 5
+wait $pid
+rc=$?
+check $rc "appsrc, application-allocated page-aligned frames: pipeline runs, 0 bytes copied"
+grep gst-appsrc: /tmp/app.log | diag
+s=$(stats /tmp/app.log)
+echo "# appsrc aligned: $s"
+case $s in
+*"100 zero-copy (4 exported in place, 96 cache hits), 0 copied, 0 bytes copied") ok "appsrc aligned: 100 frames zero copy, 4 exports reused 96 times" ;;
+*) notok "appsrc aligned: 100 frames zero copy, 4 exports reused 96 times" ;;
+esac
+if cmp -s /tmp/ref80.yuv /tmp/cap.yuv; then
+	ok "appsrc aligned: the frame vivid looped back is the application's, byte for byte"
+else
+	notok "appsrc aligned: the frame vivid looped back is the application's, byte for byte"
+	{ cat /tmp/cap.err; cmp /tmp/ref80.yuv /tmp/cap.yuv | head -n 1; } 2>&1 | diag
+fi
+
+# Unaligned frames cannot be exported in place: copied once, counted.
+GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -u -f 128 \
+	"v4l2sink device=$out io-mode=dmabuf-import" > /tmp/unal.log 2>&1 &
+pid=$!
+sleep 2
+capture 5
+wait $pid
+rc=$?
+s=$(stats /tmp/unal.log)
+echo "# appsrc unaligned: $s"
+case $s in
+*"0 zero-copy (0 exported in place, 0 cache hits), 100 copied, $((100 * FRAME)) bytes copied") [ $rc = 0 ] ;;
+*) false ;;
+esac
+check $? "appsrc unaligned: 100 frames copied and counted ($((100 * FRAME)) bytes)"
+cmp -s /tmp/ref80.yuv /tmp/cap.yuv
+check $? "appsrc unaligned: the copied frame vivid looped back is the application's, byte for byte"
+
+# 1,000 frames: nothing left alive, no pin left held.
+p0=$(pins) b0=$(live)
+gst-launch-1.0 -q videotestsrc num-buffers=1000 ! "$CAPS" ! vmemexport ! \
+	v4l2sink device="$out" io-mode=dmabuf-import sync=false > /tmp/k.log 2>&1
+rc=$?
+check $rc "1,000 frames through vmemexport into v4l2sink"
+[ $rc = 0 ] || tail -n 20 /tmp/k.log | diag
+p1=$(pins) b1=$(live)
+echo "# pins held before $p0, after $p1; live vmem-exp buffers before $b0, after $b1"
+[ "$p0" = "$p1" ]
+check $? "1,000 frames: no page left pinned (nr_foll_pin_acquired - released unchanged)"
+[ "$b0" = "$b1" ]
+check $? "1,000 frames: no dma-buf left alive (no fd leaked)"
