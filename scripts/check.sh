@@ -75,9 +75,9 @@ for k in $KERNELS; do
 			failed=$((failed + 1)) failures="$failures $K_NAME"
 			continue
 		fi
-		tests="$tests tests/gst-mount.sh"
+		tests="$tests $out/gst.t"
 		export VMEM_EXP_EXTRA_MODULES="9p 9pnet_virtio"
-		export VMEM_EXP_GST_DIR=$out/gst VMEM_EXP_VIRTFS=$gst
+		export VMEM_EXP_GST_DIR="$out/gst" VMEM_EXP_VIRTFS="$gst"
 	fi
 	# shellcheck disable=SC2086 # a list of files
 	scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" "$kroot" "$K_VER" \
