@@ -76,7 +76,7 @@ for k in $KERNELS; do
 			continue
 		fi
 		tests="$tests $out/gst.t"
-		export VMEM_EXP_EXTRA_MODULES="9p 9pnet_virtio"
+		export VMEM_EXP_EXTRA_MODULES="virtio_pci 9p 9pnet_virtio"
 		export VMEM_EXP_GST_DIR="$out/gst" VMEM_EXP_VIRTFS="$gst"
 	fi
 	# shellcheck disable=SC2086 # a list of files
