@@ -85,12 +85,14 @@ if [ -s /tmp/cap.yuv ] && [ "$(wc -c < /tmp/cap.yuv)" = $FRAME ] && cmp -s /tmp/
 	ok "pool: the frame vivid looped back is videotestsrc's, byte for byte ($FRAME bytes)"
 else
 	notok "pool: the frame vivid looped back is videotestsrc's, byte for byte"
-	{ cat /tmp/cap.err; ls -l /tmp/ref.yuv /tmp/cap.yuv; cmp /tmp/ref.yuv /tmp/cap.yuv | head -n 1; } 2>&1 | diag
+	{ cat /tmp/cap.err; ls -l /tmp/ref.yuv /tmp/cap.yuv; cmp /tmp/ref.yuv /tmp/cap.yuv | head -n 1
+	  od -An -tx1 -N32 /tmp/ref.yuv; od -An -tx1 -N32 /tmp/cap.yuv
+	  v4l2-ctl -d "$cap" -I -V --get-ctrl loop_video; v4l2-ctl -d "$out" -O -V; } 2>&1 | diag
 fi
 
 # The application's own page-aligned frames through appsrc (examples/gst-appsrc.c).
 head -c $FRAME /dev/zero | tr '\0' '\200' > /tmp/ref80.yuv
-GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -f 128 \
+GST_DEBUG=vmemexport:4,*:2 GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -f 128 \
 	"v4l2sink device=$out io-mode=dmabuf-import" > /tmp/app.log 2>&1 &
 pid=$!
 sleep 2
@@ -98,7 +100,7 @@ capture 5
 wait $pid
 rc=$?
 check $rc "appsrc, application-allocated page-aligned frames: pipeline runs, 0 bytes copied"
-grep gst-appsrc: /tmp/app.log | diag
+grep -E 'gst-appsrc:|ERROR|WARN' /tmp/app.log | head -n 20 | diag
 s=$(stats /tmp/app.log)
 echo "# appsrc aligned: $s"
 case $s in
