@@ -104,7 +104,8 @@ int main(int argc, char **argv)
 						 skew, FRAME_SIZE, frames[i], free);
 	desc = g_strdup_printf("appsrc name=src format=time caps=video/x-raw,"
 			       "format=YUY2,width=%d,height=%d,framerate=30/1,"
-			       "pixel-aspect-ratio=1/1,interlace-mode=progressive ! "
+			       "pixel-aspect-ratio=1/1,interlace-mode=progressive,"
+			       "colorimetry=bt601 ! "
 			       "vmemexport name=exp ! %s sync=false", W, H, sink);
 	pipeline = gst_parse_launch(desc, &err);
 	g_free(desc);

@@ -63,10 +63,10 @@ capture() {
 stats() { grep -o 'stream: [0-9]* frames.*bytes copied' "$1" | tail -n 1; }
 
 # Upstream (videotestsrc) writes into the element's pool.
-gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=smpte ! "$CAPS" ! \
+gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=smpte75 ! "$CAPS" ! \
 	filesink location=/tmp/ref.yuv
 GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -q videotestsrc \
-	num-buffers=150 pattern=smpte ! "$CAPS" ! vmemexport ! \
+	num-buffers=150 pattern=smpte75 ! "$CAPS" ! vmemexport ! \
 	v4l2sink device="$out" io-mode=dmabuf-import sync=false > /tmp/pool.log 2>&1 &
 pid=$!
 sleep 2
