@@ -66,7 +66,7 @@ stats() { grep -o 'stream: [0-9]* frames.*bytes copied' "$1" | tail -n 1; }
 gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=smpte75 ! "$CAPS" ! \
 	filesink location=/tmp/ref.yuv
 GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -q videotestsrc \
-	num-buffers=150 pattern=smpte75 ! "$CAPS" ! vmemexport ! \
+	num-buffers=600 pattern=smpte75 ! "$CAPS" ! vmemexport ! \
 	v4l2sink device="$out" io-mode=dmabuf-import sync=false > /tmp/pool.log 2>&1 &
 pid=$!
 sleep 2
@@ -78,8 +78,8 @@ check $rc "videotestsrc ! vmemexport ! v4l2sink io-mode=dmabuf-import: pipeline 
 s=$(stats /tmp/pool.log)
 echo "# pool: $s"
 case $s in
-"stream: 150 frames, 150 zero-copy"*", 0 copied, 0 bytes copied") ok "pool: 150 of 150 frames zero copy, 0 bytes copied" ;;
-*) notok "pool: 150 of 150 frames zero copy, 0 bytes copied" ;;
+"stream: 600 frames, 600 zero-copy"*", 0 copied, 0 bytes copied") ok "pool: 600 of 600 frames zero copy, 0 bytes copied" ;;
+*) notok "pool: 600 of 600 frames zero copy, 0 bytes copied" ;;
 esac
 if [ -s /tmp/cap.yuv ] && [ "$(wc -c < /tmp/cap.yuv)" = $FRAME ] && cmp -s /tmp/ref.yuv /tmp/cap.yuv; then
 	ok "pool: the frame vivid looped back is videotestsrc's, byte for byte ($FRAME bytes)"
@@ -92,7 +92,7 @@ fi
 
 # The application's own page-aligned frames through appsrc (examples/gst-appsrc.c).
 head -c $FRAME /dev/zero | tr '\0' '\200' > /tmp/ref80.yuv
-GST_DEBUG=vmemexport:4,*:2 GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -f 128 \
+GST_DEBUG=*:2,vmemexport:4 GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -f 128 \
 	"v4l2sink device=$out io-mode=dmabuf-import" > /tmp/app.log 2>&1 &
 pid=$!
 sleep 2
@@ -132,7 +132,10 @@ check $? "appsrc unaligned: 100 frames copied and counted ($((100 * FRAME)) byte
 cmp -s /tmp/ref80.yuv /tmp/cap.yuv
 check $? "appsrc unaligned: the copied frame vivid looped back is the application's, byte for byte"
 
-# 1,000 frames: nothing left alive, no pin left held.
+# 1,000 frames: nothing left alive, no pin left held. The count of pins
+# held system-wide may still be falling from the runs above: the run must
+# leave no more than it found.
+sleep 1
 p0=$(pins) b0=$(live)
 gst-launch-1.0 -q videotestsrc num-buffers=1000 ! "$CAPS" ! vmemexport ! \
 	v4l2sink device="$out" io-mode=dmabuf-import sync=false > /tmp/k.log 2>&1
@@ -141,7 +144,7 @@ check $rc "1,000 frames through vmemexport into v4l2sink"
 [ $rc = 0 ] || tail -n 20 /tmp/k.log | diag
 p1=$(pins) b1=$(live)
 echo "# pins held before $p0, after $p1; live vmem-exp buffers before $b0, after $b1"
-[ "$p0" = "$p1" ]
-check $? "1,000 frames: no page left pinned (nr_foll_pin_acquired - released unchanged)"
+[ "$p1" -le "$p0" ]
+check $? "1,000 frames: no page left pinned (nr_foll_pin_acquired - released no higher)"
 [ "$b0" = "$b1" ]
 check $? "1,000 frames: no dma-buf left alive (no fd leaked)"
