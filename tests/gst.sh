@@ -92,7 +92,7 @@ fi
 
 # The application's own page-aligned frames through appsrc (examples/gst-appsrc.c).
 head -c $FRAME /dev/zero | tr '\0' '\200' > /tmp/ref80.yuv
-GST_DEBUG=*:2,vmemexport:4 GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -f 128 \
+GST_DEBUG="*:2,vmemexport:4" GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -f 128 \
 	"v4l2sink device=$out io-mode=dmabuf-import" > /tmp/app.log 2>&1 &
 pid=$!
 sleep 2
