@@ -32,14 +32,19 @@
 #define NFRAMES 4
 #define NPUSH 100
 
+/* What appsrc announces: what the frames hold, and what v4l2sink accepts. */
+#define CAPS "video/x-raw,format=YUY2,width=%d,height=%d,framerate=30/1,pixel-aspect-ratio=1/1,interlace-mode=progressive,colorimetry=bt601"
+#define PIPELINE "appsrc name=src format=time caps=" CAPS " ! vmemexport name=exp ! %s sync=false"
+
 static guint8 *frames[NFRAMES];
 static GstMemory *mems[NFRAMES];
 static gboolean busy[NFRAMES];
 static GMutex lock;
 static GCond freed;
 
-static void frame_done(gpointer data, GstMiniObject *gone G_GNUC_UNUSED)
+static void frame_done(gpointer data, GstMiniObject *gone)
 {
+	(void)gone;
 	g_mutex_lock(&lock);
 	busy[GPOINTER_TO_INT(data)] = FALSE;
 	g_cond_signal(&freed);
@@ -102,11 +107,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < NFRAMES; i++)
 		mems[i] = gst_memory_new_wrapped(0, frames[i], FRAME_SIZE + skew,
 						 skew, FRAME_SIZE, frames[i], free);
-	desc = g_strdup_printf("appsrc name=src format=time caps=video/x-raw,"
-			       "format=YUY2,width=%d,height=%d,framerate=30/1,"
-			       "pixel-aspect-ratio=1/1,interlace-mode=progressive,"
-			       "colorimetry=bt601 ! "
-			       "vmemexport name=exp ! %s sync=false", W, H, sink);
+	desc = g_strdup_printf(PIPELINE, W, H, sink);
 	pipeline = gst_parse_launch(desc, &err);
 	g_free(desc);
 	if (!pipeline) {

@@ -41,7 +41,7 @@ $cp --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f $(git ls-files 'tests/kmo
 # Userspace: kernel-only idioms (u32, __printf, __func__ in messages,
 # negative errnos) off, and volatile, which the tests use to force memory
 # accesses through a mapping.
-$cp --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,EMBEDDED_FUNCTION_NAME,USE_NEGATIVE_ERRNO,VOLATILE \
+$cp --ignore PREFER_KERNEL_TYPES,CAMELCASE,PREFER_DEFINED_ATTRIBUTE_MACRO,EMBEDDED_FUNCTION_NAME,USE_NEGATIVE_ERRNO,VOLATILE \
 	-f $(git ls-files 'lib/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 'tools/*.[ch]' 'examples/*.[ch]' |
 		grep -v '^tests/kmod/') || status=1
 
