@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # make demo: boot Debian bookworm's kernel (DEMO_KERNEL) under QEMU with vivid, vgem and
-# vmem_exp, run tools/demo.c there, and show what it says.
+# vmem_exp, run tools/demo.c there, and show what it says; then the
+# GStreamer case (tests/gst-demo.sh) in the GStreamer guest (bookworm's
+# kernel and a bookworm userspace over virtio-9p, README "GStreamer").
 set -eu
 cd "$(dirname "$0")/.."
 k=${DEMO_KERNEL:-bookworm}
@@ -10,3 +12,23 @@ make -s build/tools/demo.t
 echo "demo: building the module and booting the $k kernel under QEMU" >&2
 scripts/run-program.sh "$k" "build/demo-$k" build/tools/demo.t
 sed -n 's/^# \([ 0-9]\)/\1/p' "build/demo-$k/guest/tap.log" | grep -v '^ *kernel '
+
+# The GStreamer case: the plugin, a Debian root (made once, about a
+# minute), and the guest of make check KERNELS=bookworm-gst.
+g=bookworm-gst out=build/demo-gst
+echo "demo: the GStreamer case: the plugin, a Debian userspace, the $g guest" >&2
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
+scripts/build-module.sh "$g" "$out"
+kroot=$(scripts/fetch-kernel.sh "$g")
+kernel_vars "$g"
+root=$(scripts/gst-guest.sh "$K_REL" "$out" tests/gst-demo.sh)
+VMEM_EXP_EXTRA_MODULES="virtio_pci 9p 9pnet_virtio" VMEM_EXP_GST_DIR="$out/gst" \
+	scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" "$kroot" "$K_VER" \
+	"$out/vmem_exp.ko" "$out/gst.t"
+if ! VMEM_EXP_VIRTFS="$root" scripts/run-guest.sh "$g" "$kroot/$K_VMLINUZ" \
+	"$out/initramfs.cpio.gz" "$out/guest" > "$out/run.log"; then
+	cat "$out/run.log"
+	exit 1
+fi
+sed -n 's/^# \([ 0-9]\)/\1/p' "$out/guest/tap.log" | grep -v '^ *kernel '

@@ -13,7 +13,8 @@ rel=$1
 root=$VMEM_EXP_CACHE/gstroot-$rel
 # debootstrap's own resolver fails on GStreamer's dependencies (dconf,
 # libsoup): a minbase root first, then apt installs the rest.
-debian_root "$rel" "$root" kmod >&2
+# Once made, only the second call runs, and it does nothing.
+[ -f "$root/.complete" ] || debian_root "$rel" "$root" kmod >&2
 debian_root "$rel" "$root" \
 	kmod,gstreamer1.0-tools,gstreamer1.0-plugins-base,gstreamer1.0-plugins-good,v4l-utils,kmod,busybox,procps >&2
 echo "$root"

@@ -7,21 +7,13 @@
 # vivid's capture loopback; they must be identical, and the element must
 # report zero copies (the appsrc path with unaligned frames must report
 # copies). 1,000 frames must leave no dma-buf alive and no pin held.
-export GST_PLUGIN_PATH=/mnt GST_REGISTRY=/tmp/gst-registry.bin HOME=/tmp
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-W=640 H=480
-CAPS="video/x-raw,format=YUY2,width=$W,height=$H,framerate=30/1"
-FRAME=$((W * H * 2))
+. /mnt/gst-lib.sh
 n=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
 notok() { n=$((n + 1)); echo "not ok $n $1"; }
 check() { if [ "$1" = 0 ]; then ok "$2"; else notok "$2"; fi; }
 diag() { sed 's/^/# /'; }
 
-# vivid instance 0 (vb2-vmalloc: it vmaps an imported dma-buf).
-dev() { for d in /sys/class/video4linux/video*; do
-	[ "$(cat "$d/name")" = "$1" ] && echo "/dev/${d##*/}" && return; done; }
-cap=$(dev vivid-000-vid-cap) out=$(dev vivid-000-vid-out)
 echo "# vivid capture $cap, output $out; $(gst-launch-1.0 --version | head -n 1)"
 if [ -z "$cap" ] || [ -z "$out" ]; then
 	echo "1..1"
@@ -30,14 +22,7 @@ if [ -z "$cap" ] || [ -z "$out" ]; then
 fi
 echo "1..13"
 
-# HDMI in (input 3) and out (output 1), 640x480, looped, no OSD text.
-# Kernels before 6.11 have loop_video; later ones the connection menu.
-v4l2-ctl -d "$cap" -i 3 >/dev/null
-v4l2-ctl -d "$out" -o 1 >/dev/null
-v4l2-ctl -d "$cap" --set-ctrl osd_text_mode=2 >/dev/null 2>&1
-v4l2-ctl -d "$cap" --set-ctrl loop_video=1 >/dev/null 2>&1 ||
-	v4l2-ctl -d "$cap" --set-ctrl hdmi_000_0_is_connected_to=2 >/dev/null 2>&1
-v4l2-ctl -d "$cap" -v width=$W,height=$H,pixelformat=YUYV >/dev/null
+vivid_loop
 
 # /proc/vmstat lags behind per-CPU counters unless they are folded first.
 pins() { echo 1 > /proc/sys/vm/stat_refresh
@@ -54,30 +39,6 @@ check $rc "gst-inspect-1.0 vmemexp: the plugin and its element, no warning"
 [ $rc = 0 ] || diag < /tmp/inspect
 gst-inspect-1.0 vmemexport > /dev/null 2>&1
 check $? "gst-inspect-1.0 vmemexport"
-
-# capture SKIP: one frame captured after SKIP more.
-capture() {
-	rm -f /tmp/cap.yuv
-	v4l2-ctl -d "$cap" --stream-mmap --stream-skip="$1" --stream-count=1 \
-		--stream-to=/tmp/cap.yuv 2>/tmp/cap.err
-}
-# loopback REF PID: capture frames while the pipeline PID plays until one
-# is REF byte for byte. When v4l2sink sets the output's format, vivid's
-# capture sees new timings and stops streaming ("New timings found"), and
-# frames from before the pipeline played are vivid's own: both are
-# retried, at most 10 times, and only while the pipeline still plays.
-loopback() {
-	tries=0
-	while [ $tries -lt 10 ] && kill -0 "$2" 2>/dev/null; do
-		tries=$((tries + 1))
-		capture 2
-		cmp -s "$1" /tmp/cap.yuv && return 0
-		sleep 0.5
-	done
-	return 1
-}
-# stats LOG NAME: the element's closing line.
-stats() { grep -o 'stream: [0-9]* frames.*bytes copied' "$1" | tail -n 1; }
 
 # Upstream (videotestsrc) writes into the element's pool.
 gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=smpte75 ! "$CAPS" ! \

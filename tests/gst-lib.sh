@@ -1,0 +1,51 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by tests/gst.sh and tests/gst-demo.sh in the GStreamer guest's
+# Debian root: the environment, vivid instance 0's devices, its HDMI
+# loopback, and capturing what it loops back.
+export GST_PLUGIN_PATH=/mnt GST_REGISTRY=/tmp/gst-registry.bin HOME=/tmp
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+W=640 H=480
+CAPS="video/x-raw,format=YUY2,width=$W,height=$H,framerate=30/1"
+FRAME=$((W * H * 2))
+
+# vivid instance 0 (vb2-vmalloc: it vmaps an imported dma-buf).
+dev() { for d in /sys/class/video4linux/video*; do
+	[ "$(cat "$d/name")" = "$1" ] && echo "/dev/${d##*/}" && return; done; }
+cap=$(dev vivid-000-vid-cap) out=$(dev vivid-000-vid-out)
+
+# vivid_loop: HDMI in (input 3) and out (output 1), 640x480, looped, no
+# OSD text. Kernels before 6.11 have loop_video; later ones the connection
+# menu.
+vivid_loop() {
+	v4l2-ctl -d "$cap" -i 3 >/dev/null
+	v4l2-ctl -d "$out" -o 1 >/dev/null
+	v4l2-ctl -d "$cap" --set-ctrl osd_text_mode=2 >/dev/null 2>&1
+	v4l2-ctl -d "$cap" --set-ctrl loop_video=1 >/dev/null 2>&1 ||
+		v4l2-ctl -d "$cap" --set-ctrl hdmi_000_0_is_connected_to=2 >/dev/null 2>&1
+	v4l2-ctl -d "$cap" -v width=$W,height=$H,pixelformat=YUYV >/dev/null
+}
+
+# capture SKIP: one frame captured after SKIP more.
+capture() {
+	rm -f /tmp/cap.yuv
+	v4l2-ctl -d "$cap" --stream-mmap --stream-skip="$1" --stream-count=1 \
+		--stream-to=/tmp/cap.yuv 2>/tmp/cap.err
+}
+# loopback REF PID: capture frames while the pipeline PID plays until one
+# is REF byte for byte. When v4l2sink sets the output's format, vivid's
+# capture sees new timings and stops streaming ("New timings found"), and
+# frames from before the pipeline played are vivid's own: both are
+# retried, at most 10 times, and only while the pipeline still plays.
+loopback() {
+	tries=0
+	while [ $tries -lt 10 ] && kill -0 "$2" 2>/dev/null; do
+		tries=$((tries + 1))
+		capture 2
+		cmp -s "$1" /tmp/cap.yuv && return 0
+		sleep 0.5
+	done
+	return 1
+}
+# stats LOG NAME: the element's closing line.
+stats() { grep -o 'stream: [0-9]* frames.*bytes copied' "$1" | tail -n 1; }
