@@ -29,15 +29,21 @@ cp "$here"/tests/kmod/Kbuild "$here"/tests/kmod/*.[ch] "$src/tests/kmod/"
 
 # A path on the host, or inside the chroot.
 kdir=$K_KDIR
+# Another architecture's kernel: its cross compilers (the headers name
+# the compiler, gcc-N, after CROSS_COMPILE).
+cross=
+[ -z "$K_CROSS" ] || cross="ARCH=$K_KARCH CROSS_COMPILE=$K_CROSS-"
 if [ "$root" = / ]; then
-	make -s -C "$kdir" M="$src/kernel" W=1 modules &&
-		make -s -C "$kdir" M="$src/tests/kmod" W=1 modules
+	# shellcheck disable=SC2086 # make's variables, one a word
+	make -s -C "$kdir" $cross M="$src/kernel" W=1 modules &&
+		make -s -C "$kdir" $cross M="$src/tests/kmod" W=1 modules
 else
 	# objtool of newer kernels reads /proc.
 	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
 	trap 'umount "$root/proc" 2>/dev/null || true' EXIT
-	chroot "$root" make -s -C "$kdir" M=/vmem-exp/kernel W=1 modules &&
-		chroot "$root" make -s -C "$kdir" M=/vmem-exp/tests/kmod W=1 modules
+	# shellcheck disable=SC2086 # make's variables, one a word
+	chroot "$root" make -s -C "$kdir" $cross M=/vmem-exp/kernel W=1 modules &&
+		chroot "$root" make -s -C "$kdir" $cross M=/vmem-exp/tests/kmod W=1 modules
 fi 2>&1 | grep -v 'Skipping BTF generation' >&2 || true
 for ko in kernel/vmem_exp.ko tests/kmod/vmem_test_cmem.ko \
 	tests/kmod/vmem_test_dma.ko; do

@@ -15,12 +15,16 @@ cd "$(dirname "$0")/.."
 . scripts/common.sh
 KERNELS=${KERNELS:-$KNOWN_KERNELS}
 # Every name is checked, and the version of each resolved, before anything
-# is built.
+# is built; what the host needs for each kernel's architecture (emulator,
+# cross compilers) is installed.
+hostpkgs=
 for k in $KERNELS; do
 	kernel_vars "$k" > /dev/null
+	hostpkgs="$hostpkgs $K_HOSTPKGS"
 done
 
-scripts/deps.sh
+# shellcheck disable=SC2086 # a list of packages
+scripts/deps.sh $hostpkgs
 make -s tests
 
 passed=0 failed=0 skipped=0 failures='' ran=''
@@ -61,8 +65,15 @@ for k in $KERNELS; do
 	# A kernel's own list (kernels.sh) may name tests that make check's
 	# default list does not build.
 	names=${K_TESTS:-$(make -s print-test-names)}
-	make -s tests TESTS="$names"
-	tests=$(make -s print-tests TESTS="$names")
+	# Another architecture's test programs: its cross compilers, a build
+	# directory of its own, its busybox.
+	bld=build cross=
+	[ -z "$K_CROSS" ] || bld=build/$K_ARCH cross="CC=$K_CROSS-gcc AR=$K_CROSS-ar"
+	# shellcheck disable=SC2086 # make's variables, one a word
+	make -s B="$bld" $cross tests TESTS="$names"
+	tests=$(make -s B="$bld" print-tests TESTS="$names")
+	VMEM_EXP_BUSYBOX=$(guest_busybox)
+	export VMEM_EXP_BUILD="$bld" VMEM_EXP_BUSYBOX
 	unset VMEM_EXP_EXTRA_BINS
 	if [ -n "$K_PACKAGED" ]; then
 		tests="$tests $out/example.t"

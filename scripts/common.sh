@@ -15,6 +15,8 @@ VMEM_EXP_CACHE=${VMEM_EXP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmem-exp}
 # from source the version of its source package). Sets what kernel_table
 # sets, and
 #   K_PIN      VERSION, or empty
+#   K_APT      the apt setup its packages come from: K_REL, or K_REL:K_ARCH
+#              for an architecture other than the host's (apt_release)
 #   K_PKGVER   the version in use: the pin, else the one this cache
 #              resolved (kernel_version)
 #   K_VER      the kernel release (uname -r); for a kernel built from
@@ -33,6 +35,8 @@ kernel_vars() {
 	fi
 	K_PIN=
 	case $1 in *=?*) K_PIN=${1#*=} ;; esac
+	K_APT=$K_REL
+	[ "$K_ARCH" = "$(dpkg --print-architecture)" ] || K_APT=$K_REL:$K_ARCH
 	K_PKGVER=$(kernel_version) || return 1
 	if [ -n "$K_SOURCE" ]; then
 		K_ROOT=$VMEM_EXP_CACHE/$K_NAME
@@ -57,8 +61,8 @@ kernel_vars() {
 
 # kernel_version: print the version K_NAME stands for in this cache: the
 # pin if there is one, else what kernel_resolve found the first time (kept
-# in $VMEM_EXP_CACHE/kernels/REL, or kernels/NAME for a kernel built from
-# source, until make refresh forgets it, so that a developer's runs stay
+# in $VMEM_EXP_CACHE/kernels/REL, kernels/REL-ARCH for another
+# architecture, or kernels/NAME for a kernel built from source, until make refresh forgets it, so that a developer's runs stay
 # reproducible; a new cache, as CI's, always resolves what Debian serves
 # that day).
 kernel_version() {
@@ -69,7 +73,7 @@ kernel_version() {
 	# Downloaded kernels are the release's: bookworm-pkg runs what bookworm
 	# does.
 	_f=$VMEM_EXP_CACHE/kernels/$K_NAME
-	[ -n "$K_SOURCE" ] || _f=$VMEM_EXP_CACHE/kernels/$K_REL
+	[ -n "$K_SOURCE" ] || _f=$VMEM_EXP_CACHE/kernels/$(apt_name "$K_APT")
 	if [ ! -s "$_f" ]; then
 		mkdir -p "$VMEM_EXP_CACHE/kernels"
 		_v=$(kernel_resolve)
@@ -91,18 +95,18 @@ kernel_version() {
 # source package. Empty when they cannot be found or do not agree.
 kernel_resolve() {
 	# Fresh lists: a new setup fetches them, an old one is updated.
-	if [ -s "$VMEM_EXP_CACHE/apt-$K_REL/sources.list" ]; then
-		apt_release "$K_REL" -qq update >&2 || return 0
+	if [ -s "$VMEM_EXP_CACHE/apt-$(apt_name "$K_APT")/sources.list" ]; then
+		apt_release "$K_APT" -qq update >&2 || return 0
 	else
-		apt_setup "$K_REL" || return 0
+		apt_setup "$K_APT" || return 0
 	fi
 	if [ -n "$K_SOURCE" ]; then
 		apt_cache_release "$K_REL" show --no-all-versions "$K_SOURCE" |
 			sed -n 's/^Version: //p'
 		return 0
 	fi
-	_img=$(apt_deps "$K_REL" "linux-image-$K_FLAVOUR" | sed -n "s/^linux-image-\([0-9].*-$K_FLAVOUR\)\$/\1/p")
-	_hdr=$(apt_deps "$K_REL" "linux-headers-$K_FLAVOUR" | sed -n "s/^linux-headers-\([0-9].*-$K_FLAVOUR\)\$/\1/p")
+	_img=$(apt_deps "$K_APT" "linux-image-$K_FLAVOUR" | sed -n "s/^linux-image-\([0-9].*-$K_FLAVOUR\)\$/\1/p")
+	_hdr=$(apt_deps "$K_APT" "linux-headers-$K_FLAVOUR" | sed -n "s/^linux-headers-\([0-9].*-$K_FLAVOUR\)\$/\1/p")
 	if [ "$_img" != "$_hdr" ]; then
 		echo "kernels: in $K_REL, linux-image-$K_FLAVOUR wants '$_img' but" \
 			"linux-headers-$K_FLAVOUR wants '$_hdr' (an upload in progress?)" >&2
@@ -119,7 +123,7 @@ kernel_resolve() {
 # compiler the headers depend on).
 kernel_packages() {
 	_image=linux-image-$K_VER _headers=linux-headers-$K_VER _gcc=
-	_deps=$(apt_deps "$K_REL" "$_image")
+	_deps=$(apt_deps "$K_APT" "$_image")
 	if [ -z "$_deps" ]; then
 		echo "kernels: Debian $K_REL does not serve $_image (any more?), and this" \
 			"cache does not have it: pin a version it serves, or make refresh" >&2
@@ -130,7 +134,7 @@ kernel_packages() {
 		linux-binary-"$K_VER" | linux-modules-"$K_VER") _image="$_image $_p" ;;
 		esac
 	done
-	for _p in $(apt_deps "$K_REL" "$_headers"); do
+	for _p in $(apt_deps "$K_APT" "$_headers"); do
 		case $_p in
 		linux-headers-* | linux-kbuild-*) _headers="$_headers $_p" ;;
 		# linux-compiler-gcc-12-x86 (bookworm), gcc-14 (trixie),
@@ -146,7 +150,8 @@ kernel_packages() {
 	printf "K_IMAGE='%s'\nK_HEADERS='%s'\nK_GCC=%s\n" "$_image" "$_headers" "$_gcc"
 }
 
-# apt_deps REL PKG: the names of the packages that PKG depends on in REL.
+# apt_deps REL PKG: the names of the packages that PKG depends on in REL
+# (REL as for apt_release).
 apt_deps() {
 	apt_cache_release "$1" depends --no-recommends --no-suggests \
 		--no-conflicts --no-breaks --no-replaces --no-enhances "$2" 2>/dev/null |
@@ -155,8 +160,10 @@ apt_deps() {
 
 # apt_release REL ARGS...: apt-get for Debian release REL with lists and a
 # cache of its own under $VMEM_EXP_CACHE, from the mirrors the system's apt
-# already uses; the system's apt setup is not touched. apt_cache_release
-# is apt-cache in the same setup. The first use fetches the lists.
+# already uses; the system's apt setup is not touched. REL:ARCH (such as
+# bookworm:arm64) is a setup of its own for the packages of Debian
+# architecture ARCH. apt_cache_release is apt-cache in the same setup. The
+# first use fetches the lists.
 apt_release() {
 	apt_in apt-get "$@"
 }
@@ -170,21 +177,31 @@ apt_cache_release() {
 # under a private home (or mktemp's 0700 directory); the user running this
 # downloads instead.
 apt_in() {
-	if [ ! -s "$VMEM_EXP_CACHE/apt-$2/sources.list" ]; then
+	_d=$VMEM_EXP_CACHE/apt-$(apt_name "$2")
+	if [ ! -s "$_d/sources.list" ]; then
 		apt_setup "$2" || return 1
 	fi
-	_tool=$1 _d=$VMEM_EXP_CACHE/apt-$2
+	_tool=$1 _arch=${2#"${2%%:*}"}
+	_arch=${_arch#:}
 	shift 2
 	"$_tool" -o Dir::Etc::SourceList="$_d/sources.list" \
 		-o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$_d/lists" \
 		-o Dir::Cache="$_d" -o Dir::Cache::Archives="$_d/archives" \
 		-o Dir::State::Status="$_d/status" \
+		-o APT::Architecture="${_arch:-$(dpkg --print-architecture)}" \
+		-o APT::Architectures="${_arch:-$(dpkg --print-architecture)}" \
 		-o APT::Sandbox::User="$(id -un)" "$@"
+}
+
+# apt_name REL: the name of REL's apt setup in the cache (apt-NAME):
+# bookworm, or bookworm-arm64 for bookworm:arm64.
+apt_name() {
+	echo "$1" | tr : -
 }
 
 # apt_setup REL: write REL's sources list and fetch its lists.
 apt_setup() {
-	_d=$VMEM_EXP_CACHE/apt-$1
+	_d=$VMEM_EXP_CACHE/apt-$(apt_name "$1")
 	mkdir -p "$_d/lists/partial" "$_d/archives/partial"
 	: > "$_d/status"
 	_main=$(debian_mirror '') _sec=$(debian_mirror -security)
@@ -192,14 +209,15 @@ apt_setup() {
 		echo "apt: no Debian mirror in the system's apt sources" >&2
 		return 1
 	fi
-	case $1 in
+	_rel=${1%%:*}
+	case $_rel in
 	sid) echo "deb $_main sid main" ;;
 	*) printf 'deb %s %s main\ndeb %s %s-updates main\ndeb %s %s-security main\n' \
-		"$_main" "$1" "$_main" "$1" "${_sec:-$_main}" "$1" ;;
+		"$_main" "$_rel" "$_main" "$_rel" "${_sec:-$_main}" "$_rel" ;;
 	esac > "$_d/sources.list.new"
 	mv "$_d/sources.list.new" "$_d/sources.list"
 	if ! apt_in apt-get "$1" -qq update >&2; then
-		rm -f "$VMEM_EXP_CACHE/apt-$1/sources.list"
+		rm -f "$_d/sources.list"
 		return 1
 	fi
 }
@@ -222,7 +240,7 @@ host_release() {
 }
 
 # download_debs REL DIR PKG...: fetch packages (PKG or PKG=VERSION) of
-# release REL into DIR and unpack them there (no maintainer scripts run).
+# release REL (as for apt_release) into DIR and unpack them there (no maintainer scripts run).
 # Lists that no longer know a package are fetched again once.
 download_debs() {
 	_rel=$1 _dir=$2
@@ -234,10 +252,37 @@ download_debs() {
 		rm -rf "$_tmp"
 		return 1
 	fi
+	# As dpkg -x, but a symlink to a directory in DIR stays one (a
+	# merged-/usr root's /lib, where bookworm's headers put
+	# /lib/modules/VER/build).
 	for _deb in "$_tmp"/*.deb; do
-		dpkg -x "$_deb" "$_dir"
+		dpkg-deb --fsys-tarfile "$_deb" |
+			tar -C "$_dir" -x --keep-directory-symlink || return 1
 	done
 	rm -rf "$_tmp"
+}
+
+# guest_busybox: print the path of a static busybox for the guests of
+# K_ARCH: the host's (busybox-static), or K_APT's busybox-static, unpacked
+# into the cache the first time.
+guest_busybox() {
+	if [ -z "$K_CROSS" ]; then
+		echo /bin/busybox
+		return 0
+	fi
+	_b=$VMEM_EXP_CACHE/busybox-$(apt_name "$K_APT")
+	if [ ! -f "$_b/.complete" ]; then
+		rm -rf "$_b"
+		mkdir -p "$_b"
+		download_debs "$K_APT" "$_b" busybox-static || return 1
+		touch "$_b/.complete"
+	fi
+	# Merged-/usr packages put it in usr/bin.
+	for _f in "$_b/bin/busybox" "$_b/usr/bin/busybox"; do
+		[ ! -f "$_f" ] || { echo "$_f"; return 0; }
+	done
+	echo "guest_busybox: no busybox in $K_APT's busybox-static" >&2
+	return 1
 }
 
 # source_tarball: print the path of $K_SOURCE's tarball at version

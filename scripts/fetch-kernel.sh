@@ -19,7 +19,7 @@ if [ ! -f "$root/.complete" ]; then
 	rm -rf "$root"
 	mkdir -p "$root"
 	# shellcheck disable=SC2086 # a list of packages
-	download_debs "$K_REL" "$root" $K_IMAGE
+	download_debs "$K_APT" "$root" $K_IMAGE
 	# Merged-/usr packages put the modules in usr/lib/modules.
 	[ -e "$root/lib" ] || ln -s usr/lib "$root/lib"
 	# vmlinuz is in /boot (bookworm, trixie) or beside the modules

@@ -11,14 +11,14 @@
 # packaged path (make check-packages).
 KNOWN_KERNELS="bookworm trixie sid"
 
-# The architecture of the guests and of the metapackages' flavour
-# (linux-image-$K_FLAVOUR, linux-headers-$K_FLAVOUR).
-K_FLAVOUR=amd64
-
 # kernel_table NAME: sets
 #   K_NAME     the kernel's name (NAME, or what the alias NAME stands for)
 #   K_REL      the Debian release whose archive serves it and whose
 #              toolchain builds for it
+#   K_ARCH     the Debian architecture of the kernel and the guest
+#              (amd64 unless set; arch_table below tells the rest)
+#   K_FLAVOUR  the flavour of its metapackages (linux-image-$K_FLAVOUR,
+#              linux-headers-$K_FLAVOUR); K_ARCH unless set
 # and, for a kernel built here from Debian's source by
 # scripts/debug-kernel.sh instead of downloaded (empty otherwise):
 #   K_SOURCE   the source package (its .deb holds /usr/src/K_SOURCE.tar.xz)
@@ -40,7 +40,7 @@ K_FLAVOUR=amd64
 # stable release keeps for its whole life; sid has none, as it moves on.
 kernel_table() {
 	K_SOURCE='' K_CONFIG='' K_APPEND='' K_MEM='' K_TIMEOUT='' K_PACKAGED='' K_TESTS=''
-	K_GUEST=''
+	K_GUEST='' K_ARCH=amd64 K_FLAVOUR=''
 	case $1 in
 	bookworm | 6.1)
 		K_NAME=bookworm K_REL=bookworm ;;
@@ -48,6 +48,14 @@ kernel_table() {
 		K_NAME=trixie K_REL=trixie ;;
 	sid)
 		K_NAME=sid K_REL=sid ;;
+	bookworm-arm64 | 6.1-arm64)
+		# The same releases' arm64 kernels, cross-built for and run
+		# in an emulated arm64 machine (arch_table).
+		K_NAME=bookworm-arm64 K_REL=bookworm K_ARCH=arm64 ;;
+	trixie-arm64 | 6.12-arm64)
+		K_NAME=trixie-arm64 K_REL=trixie K_ARCH=arm64 ;;
+	sid-arm64)
+		K_NAME=sid-arm64 K_REL=sid K_ARCH=arm64 ;;
 	bookworm-movable | trixie-movable | sid-movable)
 		# The release's kernel booted with half of memory in
 		# ZONE_MOVABLE, where the hugetlb pool then lies: what a
@@ -105,6 +113,45 @@ kernel_table() {
 		# Export paths run about 10x slower under KASAN and TCG
 		# (the whole suite takes about 2 minutes, though).
 		K_TIMEOUT=300 ;;
+	*)
+		return 1 ;;
+	esac
+	K_FLAVOUR=${K_FLAVOUR:-$K_ARCH}
+	arch_table "$K_ARCH"
+}
+
+# arch_table ARCH: what building for and booting a guest of Debian
+# architecture ARCH takes (kernel_table calls it). Sets
+#   K_CROSS    the GNU triplet of the cross compilers that build for it
+#              (empty: the host's own compilers, amd64)
+#   K_KARCH    the kernel's name for it (make ARCH=)
+#   K_HOSTPKGS the host's packages that build its test programs and
+#              emulate it
+#   K_QEMU     the emulator, with its machine and CPU
+#   K_CONSOLE  the guest's console device (the kernel log)
+#   K_TAP      the device the guest's /init writes the TAP stream to
+#   K_SERIAL   QEMU options that connect the host's chardev "con" to
+#              K_CONSOLE and "tap" to K_TAP
+# Returns 1 for an unknown ARCH.
+arch_table() {
+	case $1 in
+	amd64)
+		K_CROSS='' K_KARCH=x86
+		K_HOSTPKGS="qemu-system-x86"
+		K_QEMU="qemu-system-x86_64 -machine pc -cpu max"
+		K_CONSOLE=ttyS0 K_TAP=ttyS1
+		K_SERIAL="-serial chardev:con -serial chardev:tap" ;;
+	arm64)
+		K_CROSS=aarch64-linux-gnu K_KARCH=arm64
+		K_HOSTPKGS="qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+		# pauth-impdef: a cheaper pointer-authentication cipher,
+		# which boots TCG several times faster than QARMA.
+		K_QEMU="qemu-system-aarch64 -machine virt -cpu max,pauth-impdef=on"
+		# The virt machine has one UART (PL011): the TAP stream
+		# goes through a 16550 on PCI (8250_pci and the generic PCI
+		# host are built in; virtio_console is a module).
+		K_CONSOLE=ttyAMA0 K_TAP=ttyS0
+		K_SERIAL="-serial chardev:con -device pci-serial,chardev=tap" ;;
 	*)
 		return 1 ;;
 	esac

@@ -9,7 +9,11 @@
 # plugin and tests) becomes /gst, and the modules VMEM_EXP_EXTRA_MODULES
 # (with their dependencies) are loaded before vgem and vivid.
 # KERNEL_ROOT holds the unpacked Debian image (lib/modules/KVER); the tests
-# are installed in the given order as /tests/NN-name.t.
+# are installed in the given order as /tests/NN-name.t. For a guest of
+# another architecture, VMEM_EXP_BUSYBOX names its static busybox (default:
+# the host's /bin/busybox; the applets linked are the host's busybox's, of
+# the same Debian package) and VMEM_EXP_BUILD the build directory of its
+# static tool (default: build).
 set -eu
 out=$1 kroot=$2 kver=$3 ko=$4
 shift 4
@@ -21,13 +25,13 @@ chmod 755 "$stage"
 
 mkdir -p "$stage/bin" "$stage/etc" "$stage/proc" "$stage/sys" "$stage/dev" \
 	"$stage/tests" "$stage/lib/modules"
-cp /bin/busybox "$stage/bin/busybox"
+cp "${VMEM_EXP_BUSYBOX:-/bin/busybox}" "$stage/bin/busybox"
 for app in $(/bin/busybox --list); do
 	[ "$app" = busybox ] || ln -s busybox "$stage/bin/$app"
 done
 # The vmemexp tool, static, for tests/tool.c (make tests builds it).
-[ ! -f "$here/../build/tools/vmemexp.static" ] ||
-	cp "$here/../build/tools/vmemexp.static" "$stage/bin/vmemexp"
+tool=$here/../${VMEM_EXP_BUILD:-build}/tools/vmemexp.static
+[ ! -f "$tool" ] || cp "$tool" "$stage/bin/vmemexp"
 cp "$here/../tests/init" "$stage/init"
 cp "$here/../tests/run.sh" "$stage/tests/run.sh"
 chmod +x "$stage/init"

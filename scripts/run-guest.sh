@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot a kernel with the test initramfs under QEMU (TCG), collect the TAP
 # stream (second serial port) and the console (first serial port), and
-# judge the run. Usage: run-guest.sh NAME VMLINUZ INITRAMFS OUTDIR
+# judge the run. The emulator, its machine and the guest's devices for
+# both streams are those of the kernel's architecture (kernels.sh,
+# arch_table). Usage: run-guest.sh NAME VMLINUZ INITRAMFS OUTDIR
 # Prints the TAP lines as they come and ends with one line:
 #   # kernel NAME: N passed, N failed, N skipped
 # Exit status: 0 only if nothing failed, the guest finished, and the kernel
@@ -16,8 +18,13 @@ set -u
 name=$1 kernel=$2 initrd=$3 out=$4
 # shellcheck source=scripts/kernels.sh
 . "$(dirname "$0")/kernels.sh"
-kernel_table "${name%%=*}" || K_APPEND='' K_MEM='' K_TIMEOUT=''
-append="console=ttyS0 loglevel=4 oops=panic panic=-1"
+if ! kernel_table "${name%%=*}"; then
+	K_APPEND='' K_MEM='' K_TIMEOUT=''
+	arch_table amd64
+fi
+# tests/init writes to the devices VMEM_EXP_CONSOLE and VMEM_EXP_TAP.
+append="console=$K_CONSOLE loglevel=4 oops=panic panic=-1"
+append="$append VMEM_EXP_CONSOLE=$K_CONSOLE VMEM_EXP_TAP=$K_TAP"
 # Unknown name=value parameters reach /init's environment: tests/run.sh
 # reads its timeout per test file from there.
 [ -z "$K_TIMEOUT" ] || append="$append VMEM_EXP_TIMEOUT=$K_TIMEOUT"
@@ -38,11 +45,13 @@ boot() {
 	: > "$console"
 	tail -f "$tap" &
 	tailpid=$!
-	# shellcheck disable=SC2086 # $virtfs: QEMU's words, or none
-	timeout "$timeout" qemu-system-x86_64 -nodefaults -no-user-config \
-		-machine pc -cpu max -smp 2 -m "${K_MEM:-2G}" -display none \
+	# shellcheck disable=SC2086 # the emulator's words, options of
+	# the table, and $virtfs: QEMU's words, or none
+	timeout "$timeout" $K_QEMU -nodefaults -no-user-config \
+		-smp 2 -m "${K_MEM:-2G}" -display none \
 		-monitor none -no-reboot \
-		-serial "file:$console" -serial "file:$tap" \
+		-chardev "file,id=con,path=$console" \
+		-chardev "file,id=tap,path=$tap" $K_SERIAL \
 		-kernel "$kernel" -initrd "$initrd" \
 		-append "$append" $virtfs \
 		> "$out/qemu.log" 2>&1
