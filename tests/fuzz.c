@@ -25,7 +25,12 @@
 
 #include "harness.h"
 
+/* The top of user space (TASK_SIZE) of the kernels the suite runs on. */
+#if defined(__aarch64__)
+#define TASK_TOP	0x0001000000000000ULL	/* arm64, 48-bit VA */
+#else
 #define TASK_TOP	0x00007ffffffff000ULL	/* x86-64, 4-level paging */
+#endif
 #define NKEEP		16
 
 static uint64_t rng_state;
@@ -114,7 +119,8 @@ static int model_export(const struct vmem_exp_export *a)
 			return EACCES;
 	}
 	/*
-	 * Past 47 bits: TASK_SIZE with 4-level paging, nothing mapped with 5
+	 * Past TASK_TOP: TASK_SIZE on x86-64 with 4-level paging and on
+	 * arm64 with 48-bit VA, nothing mapped with 5 levels or 52 bits
 	 * (a remote range is checked against the target's task_size, where
 	 * nothing is mapped either).
 	 */
