@@ -25,15 +25,38 @@
 
 #include "harness.h"
 
-/* The top of user space (TASK_SIZE) of the kernels the suite runs on. */
+/*
+ * The top of user space (TASK_SIZE): LOW_TOP with x86-64's 4-level paging
+ * and arm64's 48-bit VA, HIGH_TOP where the kernel maps above that
+ * (5-level paging, 52-bit VA), which find_task_top() tells.
+ */
 #if defined(__aarch64__)
-#define TASK_TOP	0x0001000000000000ULL	/* arm64, 48-bit VA */
+#define LOW_TOP		0x0001000000000000ULL
+#define HIGH_TOP	0x0010000000000000ULL
 #else
-#define TASK_TOP	0x00007ffffffff000ULL	/* x86-64, 4-level paging */
+#define LOW_TOP		0x00007ffffffff000ULL
+#define HIGH_TOP	0x00fffffffffff000ULL
 #endif
 #define NKEEP		16
 
 static uint64_t rng_state;
+static uint64_t task_top;
+
+/*
+ * Mappings the kernel picks stay below LOW_TOP, and a mapping asked for
+ * at LOW_TOP itself succeeds only where user space reaches above it.
+ */
+static uint64_t find_task_top(void)
+{
+	void *want = (void *)(uintptr_t)LOW_TOP;
+	void *p = mmap(want, PAGE, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return LOW_TOP;
+	munmap(p, PAGE);
+	return p == want ? HIGH_TOP : LOW_TOP;
+}
 
 static uint64_t rnd(void)
 {
@@ -119,20 +142,18 @@ static int model_export(const struct vmem_exp_export *a)
 			return EACCES;
 	}
 	/*
-	 * Past TASK_TOP: TASK_SIZE on x86-64 with 4-level paging and on
-	 * arm64 with 48-bit VA, nothing mapped with 5 levels or 52 bits
-	 * (a remote range is checked against the target's task_size, where
-	 * nothing is mapped either).
+	 * Past TASK_SIZE (a remote range is checked against the target's
+	 * task_size, the same here).
 	 */
-	if (a->addr + a->len > TASK_TOP)
+	if (a->addr + a->len > task_top)
 		return EFAULT;
 	return 0;
 }
 
 static uint64_t fuzz_addr(void)
 {
-	static const uint64_t edges[] = {
-		0, 1, PAGE, PAGE - 1, 0x10000, TASK_TOP, TASK_TOP + PAGE,
+	const uint64_t edges[] = {
+		0, 1, PAGE, PAGE - 1, 0x10000, task_top, task_top + PAGE,
 		0x0000800000000000ULL, 0xffff800000000000ULL,
 		0xffffffffff600000ULL, ~0ULL, ~0ULL - PAGE + 1,
 	};
@@ -227,6 +248,8 @@ int main(void)
 
 	rng_state = seed;
 	diag("seed 0x%llx, %ld iterations", (unsigned long long)seed, iterations);
+	task_top = find_task_top();
+	diag("user space ends at 0x%llx", (unsigned long long)task_top);
 	dmabuf = export(anchor, 8 * PAGE, O_RDWR | O_CLOEXEC);
 	if (dmabuf < 0)
 		bail("export: %s", strerror(-dmabuf));
