@@ -20,15 +20,18 @@ n=0
 # runs in steps), schedule_timeout() gets a negative time, logs "wrong
 # timeout value" with a call trace and does not sleep. Only a block whose
 # trace is in vivid_thread_vid_cap or _out is dropped (and noted in
-# /tmp/vivid-race); any other such block stays.
+# /tmp/vivid-race); any other such block stays. An x86 trace ends with
+# </TASK>, an arm64 one with its kernel thread's ret_from_fork.
 vivid_race() {
 	: > /tmp/vivid-race
-	awk '/schedule_timeout: wrong timeout value/ { blk = 1; n = 0; vivid = 0 }
+	end='</TASK>'
+	[ "$(uname -m)" != aarch64 ] || end='ret_from_fork'
+	awk -v end="$end" '/schedule_timeout: wrong timeout value/ { blk = 1; n = 0; vivid = 0 }
 	blk {
 		buf[++n] = $0
 		if ($0 ~ /vivid_thread_vid_(cap|out)\+/)
 			vivid = 1
-		if ($0 ~ /<\/TASK>/ || n > 40) {
+		if ($0 ~ end || n > 40) {
 			if (vivid)
 				print buf[1] >> "/tmp/vivid-race"
 			else
