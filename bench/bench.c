@@ -218,6 +218,30 @@ static void entries_only(enum kind k, size_t len)
 		close(memfd);
 }
 
+/*
+ * One round of udmabuf on @memfd: its export, touch and release times in
+ * @uex, @tu and @urel at @r. False if udmabuf refuses the memfd.
+ */
+static bool bench_udmabuf(enum kind k, size_t len, int memfd, int r,
+			  double *uex, double *urel, double *tu)
+{
+	double t = now();
+	int fd = udmabuf_create(memfd, len);
+
+	uex[r] = now() - t;
+	if (fd < 0) {
+		/* 6.1's udmabuf takes no hugetlb memfd. */
+		printf("# udmabuf refuses %s %zu: %s\n", kind_names[k], len,
+		       strerror(errno));
+		return false;
+	}
+	tu[r] = touch(fd, len);
+	t = now();
+	close(fd);
+	urel[r] = now() - t;
+	return true;
+}
+
 static void run(enum kind k, size_t len)
 {
 	double cpy[MAX_REPS], ex[MAX_REPS], rel[MAX_REPS], tv[MAX_REPS];
@@ -240,6 +264,13 @@ static void run(enum kind k, size_t len)
 		memcpy(dst, src, len);
 		cpy[r] = now() - t;
 
+		/*
+		 * vmem-exp and udmabuf take turns at going first, so that
+		 * neither always runs just after the copy.
+		 */
+		if (r % 2 && with_udmabuf)
+			with_udmabuf = bench_udmabuf(k, len, memfd, r, uex, urel, tu);
+
 		t = now();
 		fd = vmem_exp_export(devfd, src, len, O_RDWR | O_CLOEXEC);
 		ex[r] = now() - t;
@@ -254,26 +285,10 @@ static void run(enum kind k, size_t len)
 		close(fd);
 		rel[r] = now() - t;
 
-		if (memfd >= 0) {
-			fd = memfd;
-			to[r] = touch(fd, len);
-		}
-		if (with_udmabuf) {
-			t = now();
-			fd = udmabuf_create(memfd, len);
-			uex[r] = now() - t;
-			if (fd < 0) {
-				/* 6.1's udmabuf takes no hugetlb memfd. */
-				printf("# udmabuf refuses %s %zu: %s\n",
-				       kind_names[k], len, strerror(errno));
-				with_udmabuf = false;
-				continue;
-			}
-			tu[r] = touch(fd, len);
-			t = now();
-			close(fd);
-			urel[r] = now() - t;
-		}
+		if (memfd >= 0)
+			to[r] = touch(memfd, len);
+		if (r % 2 == 0 && with_udmabuf)
+			with_udmabuf = bench_udmabuf(k, len, memfd, r, uex, urel, tu);
 	}
 	result(k, len, "memcpy", median(cpy));
 	result(k, len, "export", median(ex));
