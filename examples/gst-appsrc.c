@@ -11,10 +11,11 @@
  * drops the last reference to the buffer that carried it.
  *
  *   cc -o gst-appsrc gst-appsrc.c $(pkg-config --cflags --libs gstreamer-app-1.0)
- *   ./gst-appsrc [-u] [-f BYTE] [SINK]
+ *   ./gst-appsrc [-u] [-f BYTE] [-n FRAMES] [SINK]
  *       SINK   e.g. "v4l2sink device=/dev/video1 io-mode=dmabuf-import"
  *              (default: fakesink)
  *       -f     fill every frame with BYTE (default: a value that changes)
+ *       -n     push FRAMES frames (default 100)
  *       -u     push the frames 64 bytes past a page boundary: the element
  *              cannot export them in place and copies them (counted)
  * It prints the element's counters: bytes copied is 0 unless -u.
@@ -30,7 +31,6 @@
 #define H 480
 #define FRAME_SIZE (W * H * 2)
 #define NFRAMES 4
-#define NPUSH 100
 
 /* What appsrc announces: what the frames hold, and what v4l2sink accepts. */
 #define CAPS "video/x-raw,format=YUY2,width=%d,height=%d,framerate=30/1,pixel-aspect-ratio=1/1,interlace-mode=progressive,colorimetry=bt601"
@@ -86,14 +86,16 @@ int main(int argc, char **argv)
 	GError *err = NULL;
 	GstMessage *msg = NULL;
 	gchar *desc;
-	int i, n;
+	int npush = 100, i, n;
 
 	gst_init(&argc, &argv);
-	while ((opt = getopt(argc, argv, "uf:")) != -1) {
+	while ((opt = getopt(argc, argv, "uf:n:")) != -1) {
 		if (opt == 'u')
 			skew = 64;
 		else if (opt == 'f')
 			fill = atoi(optarg) & 0xff;
+		else if (opt == 'n')
+			npush = atoi(optarg);
 		else
 			return 2;
 	}
@@ -118,7 +120,7 @@ int main(int argc, char **argv)
 	exp = gst_bin_get_by_name(GST_BIN(pipeline), "exp");
 	gst_element_set_state(pipeline, GST_STATE_PLAYING);
 
-	for (n = 0; n < NPUSH; n++) {
+	for (n = 0; n < npush; n++) {
 		GstBuffer *buf;
 
 		i = take_frame(pipeline, &msg);

@@ -70,7 +70,7 @@ fi
 
 # The application's own page-aligned frames through appsrc (examples/gst-appsrc.c).
 head -c $FRAME /dev/zero | tr '\0' '\200' > /tmp/ref80.yuv
-GST_DEBUG="*:2,vmemexport:4" GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -f 128 \
+GST_DEBUG="*:2,vmemexport:4" GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -f 128 -n 600 \
 	"v4l2sink device=$out io-mode=dmabuf-import" > /tmp/app.log 2>&1 &
 pid=$!
 loopback /tmp/ref80.yuv $pid
@@ -82,8 +82,8 @@ grep -E 'gst-appsrc:|ERROR|WARN' /tmp/app.log | head -n 20 | diag
 s=$(stats /tmp/app.log)
 echo "# appsrc aligned: $s"
 case $s in
-*"100 zero-copy (4 exported in place, 96 cache hits), 0 copied, 0 bytes copied") ok "appsrc aligned: 100 frames zero copy, 4 exports reused 96 times" ;;
-*) notok "appsrc aligned: 100 frames zero copy, 4 exports reused 96 times" ;;
+*"600 zero-copy (4 exported in place, 596 cache hits), 0 copied, 0 bytes copied") ok "appsrc aligned: 600 frames zero copy, 4 exports reused 596 times" ;;
+*) notok "appsrc aligned: 600 frames zero copy, 4 exports reused 596 times" ;;
 esac
 if [ $looped = 0 ]; then
 	ok "appsrc aligned: the frame vivid looped back is the application's, byte for byte"
@@ -93,7 +93,7 @@ else
 fi
 
 # Unaligned frames cannot be exported in place: copied once, counted.
-GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -u -f 128 \
+GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -u -f 128 -n 600 \
 	"v4l2sink device=$out io-mode=dmabuf-import" > /tmp/unal.log 2>&1 &
 pid=$!
 loopback /tmp/ref80.yuv $pid
@@ -103,10 +103,10 @@ rc=$?
 s=$(stats /tmp/unal.log)
 echo "# appsrc unaligned: $s"
 case $s in
-*"0 zero-copy (0 exported in place, 0 cache hits), 100 copied, $((100 * FRAME)) bytes copied") [ $rc = 0 ] ;;
+*"0 zero-copy (0 exported in place, 0 cache hits), 600 copied, $((600 * FRAME)) bytes copied") [ $rc = 0 ] ;;
 *) false ;;
 esac
-check $? "appsrc unaligned: 100 frames copied and counted ($((100 * FRAME)) bytes)"
+check $? "appsrc unaligned: 600 frames copied and counted ($((600 * FRAME)) bytes)"
 [ $looped = 0 ]
 check $? "appsrc unaligned: the copied frame vivid looped back is the application's, byte for byte"
 
