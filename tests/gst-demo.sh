@@ -33,11 +33,7 @@ gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=smpte75 ! "$CAPS" ! \
 # shellcheck disable=SC2086 # the pipeline's words
 GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -q $pipeline sync=false \
 	> /tmp/pool.log 2>&1 &
-pid=$!
-loopback /tmp/ref.yuv $pid
-looped=$?
-wait $pid
-rc=$?
+await_loopback /tmp/ref.yuv $!
 echo "# 15. vivid loops its output back to its capture; the frame that arrives:"
 if [ -s /tmp/cap.yuv ]; then
 	thumbnail /tmp/cap.yuv

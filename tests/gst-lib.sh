@@ -47,5 +47,14 @@ loopback() {
 	done
 	return 1
 }
+# await_loopback REF PID: loopback REF while the pipeline PID plays, then
+# wait for it. Sets looped (0: a frame was REF byte for byte) and rc (its
+# exit status).
+await_loopback() {
+	loopback "$1" "$2"
+	looped=$?
+	wait "$2"
+	rc=$?
+}
 # stats LOG NAME: the element's closing line.
 stats() { grep -o 'stream: [0-9]* frames.*bytes copied' "$1" | tail -n 1; }

@@ -46,11 +46,7 @@ gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=smpte75 ! "$CAPS" ! \
 GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -q videotestsrc \
 	num-buffers=600 pattern=smpte75 ! "$CAPS" ! vmemexport ! \
 	v4l2sink device="$out" io-mode=dmabuf-import sync=false > /tmp/pool.log 2>&1 &
-pid=$!
-loopback /tmp/ref.yuv $pid
-looped=$?
-wait $pid
-rc=$?
+await_loopback /tmp/ref.yuv $!
 check $rc "videotestsrc ! vmemexport ! v4l2sink io-mode=dmabuf-import: pipeline runs"
 [ $rc = 0 ] || tail -n 20 /tmp/pool.log | diag
 s=$(stats /tmp/pool.log)
@@ -72,11 +68,7 @@ fi
 head -c $FRAME /dev/zero | tr '\0' '\200' > /tmp/ref80.yuv
 GST_DEBUG="*:2,vmemexport:4" GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -f 128 -n 600 \
 	"v4l2sink device=$out io-mode=dmabuf-import" > /tmp/app.log 2>&1 &
-pid=$!
-loopback /tmp/ref80.yuv $pid
-looped=$?
-wait $pid
-rc=$?
+await_loopback /tmp/ref80.yuv $!
 check $rc "appsrc, application-allocated page-aligned frames: pipeline runs, 0 bytes copied"
 grep -E 'gst-appsrc:|ERROR|WARN' /tmp/app.log | head -n 20 | diag
 s=$(stats /tmp/app.log)
@@ -95,11 +87,7 @@ fi
 # Unaligned frames cannot be exported in place: copied once, counted.
 GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -u -f 128 -n 600 \
 	"v4l2sink device=$out io-mode=dmabuf-import" > /tmp/unal.log 2>&1 &
-pid=$!
-loopback /tmp/ref80.yuv $pid
-looped=$?
-wait $pid
-rc=$?
+await_loopback /tmp/ref80.yuv $!
 s=$(stats /tmp/unal.log)
 echo "# appsrc unaligned: $s"
 case $s in

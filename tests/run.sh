@@ -106,7 +106,7 @@ for t in /tests/*.t; do
 	dmesg | sed -n "/vmem-exp-test: start $name\$/,\$p" | vivid_race |
 		grep -E "$BAD" > /tmp/klog
 	if [ -s /tmp/vivid-race ]; then
-		echo "# kernel: vivid's thread slept a negative time $(wc -l < /tmp/vivid-race) time(s) (its race with jiffies, below): not ours, not counted"
+		echo "# kernel: vivid's thread slept a negative time $(wc -l < /tmp/vivid-race) time(s) (its race with jiffies: see vivid_race in tests/run.sh): not ours, not counted"
 	fi
 	if [ -s /tmp/klog ]; then
 		result "not ok" "$name: kernel log clean"
