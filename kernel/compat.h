@@ -91,13 +91,15 @@ static inline bool vmem_exp_hugetlb_pinnable(struct page *page)
  * The page-table walk for VM_IO and VM_PFNMAP mappings: follow_pte() took
  * the mm until 6.10 and the vma until 6.12, when follow_pfnmap_start() and
  * follow_pfnmap_end() replaced it. Calls @fn with the frame mapped at @addr
- * in @vma, under the page table lock, so that what @fn does with the frame
- * cannot race with a zap of the mapping. The caller holds mmap_lock.
- * Returns 1 if nothing is mapped at @addr, else what @fn returns.
+ * in @vma and the protection it is mapped with, under the page table lock,
+ * so that what @fn does with the frame cannot race with a zap of the
+ * mapping. The caller holds mmap_lock. Returns 1 if nothing is mapped at
+ * @addr, else what @fn returns.
  */
 static inline int vmem_exp_follow_pfn(struct vm_area_struct *vma,
 				      unsigned long addr,
-				      int (*fn)(unsigned long pfn, void *arg),
+				      int (*fn)(unsigned long pfn, pgprot_t prot,
+						void *arg),
 				      void *arg)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
@@ -106,7 +108,7 @@ static inline int vmem_exp_follow_pfn(struct vm_area_struct *vma,
 
 	if (follow_pfnmap_start(&args))
 		return 1;
-	ret = fn(args.pfn, arg);
+	ret = fn(args.pfn, args.pgprot, arg);
 	follow_pfnmap_end(&args);
 	return ret;
 #else
@@ -121,7 +123,7 @@ static inline int vmem_exp_follow_pfn(struct vm_area_struct *vma,
 #endif
 		return 1;
 	__acquire(ptl);		/* for sparse: follow_pte() returned it held */
-	ret = fn(pte_pfn(ptep_get(ptep)), arg);
+	ret = fn(pte_pfn(ptep_get(ptep)), pte_pgprot(ptep_get(ptep)), arg);
 	pte_unmap_unlock(ptep, ptl);
 	return ret;
 #endif
@@ -161,6 +163,33 @@ static inline vm_fault_t vmem_exp_insert_pfn_pmd(struct vm_fault *vmf,
 	return vmf_insert_pfn_pmd(vmf, pfn, write);
 }
 #endif
+#endif
+
+/*
+ * The bits of a page protection that give the memory type (memtype.c), an
+ * architecture's own: on arm64 the index into MAIR (normal cacheable, MTE's
+ * tagged normal cacheable, normal non-cacheable, device); on x86 the PAT,
+ * PCD and PWT bits (write-back, write-combining, uncached, ...). The
+ * kernel's pgprot_writecombine() and PAGE_KERNEL give the values.
+ */
+#if defined(CONFIG_ARM64)
+#define VMEM_EXP_PROT_MT_MASK	PTE_ATTRINDX_MASK
+#define VMEM_EXP_PROT_MT_TAGGED	PTE_ATTRINDX(MT_NORMAL_TAGGED)
+#elif defined(CONFIG_X86)
+#define VMEM_EXP_PROT_MT_MASK	_PAGE_CACHE_MASK
+#else
+#error "vmem-exp: the memory-type bits of this architecture's page protections are not known"
+#endif
+
+/*
+ * Whether a PFN mapping of RAM, as the dma-buf's mmap is, takes the memory
+ * type its protection asks for. Not on x86, where the PAT gives it the
+ * page's own type (track_pfn_insert()): write-back unless the driver made
+ * the page write-combined with set_memory_wc(), which a module cannot ask
+ * about (7.2 exports pat_pfn_immune_to_uc_mtrr() to KVM alone).
+ */
+#ifndef CONFIG_X86
+#define VMEM_EXP_PFNMAP_TAKES_PROT 1
 #endif
 
 #endif /* VMEM_EXP_COMPAT_H */

@@ -9,8 +9,9 @@
  * worth per fault, or a whole PMD for a huge page where the kernel has huge
  * PFN mappings: vm_insert_page() refuses anonymous pages, and the vma's
  * reference on the dma-buf file keeps the pins alive for as long as the
- * mapping exists. CPU access syncs every attached device, for the whole
- * buffer or (DBUFIOC_VMEM_SYNC) for a part of it.
+ * mapping exists. Both userspace and kernel mappings take the memory type
+ * of the owner's mapping (memtype.c). CPU access syncs every attached
+ * device, for the whole buffer or (DBUFIOC_VMEM_SYNC) for a part of it.
  */
 
 #include <linux/dma-buf.h>
@@ -366,6 +367,7 @@ static int vmem_exp_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_page_prot = vmem_exp_memtype_prot(buf, vma->vm_page_prot);
 	vma->vm_ops = &vmem_exp_vm_ops;
 	vma->vm_private_data = buf;
 	return 0;
@@ -379,7 +381,8 @@ static int vmem_exp_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 
 	mutex_lock(&buf->lock);
 	if (!buf->vmap_count) {
-		buf->vaddr = vmap(buf->pages, buf->nr_pages, VM_MAP, PAGE_KERNEL);
+		buf->vaddr = vmap(buf->pages, buf->nr_pages, VM_MAP,
+				  vmem_exp_memtype_prot(buf, PAGE_KERNEL));
 		if (!buf->vaddr) {
 			ret = -ENOMEM;
 			goto out_unlock;

@@ -417,22 +417,28 @@ static bool vmem_exp_get_frame(struct page *page)
 
 /* What vmem_exp_take_frame() works with. */
 struct vmem_exp_frame {
+	struct vmem_exp_buf *buf;
 	enum vmem_exp_hold_kind kind;
 	struct page *page;
 };
 
 /*
- * Called under the page table lock with a frame of a raw PFN mapping:
- * checks that it is ordinary RAM and, for %VMEM_EXP_HOLD_REF, takes the
- * page reference that holds it.
+ * Called under the page table lock with a frame of a raw PFN mapping and
+ * the protection it is mapped with: checks that it is ordinary RAM of the
+ * buffer's memory type and, for %VMEM_EXP_HOLD_REF, takes the page
+ * reference that holds it.
  */
-static int vmem_exp_take_frame(unsigned long pfn, void *arg)
+static int vmem_exp_take_frame(unsigned long pfn, pgprot_t prot, void *arg)
 {
 	struct vmem_exp_frame *frame = arg;
+	int ret;
 
 	frame->page = vmem_exp_ram_page(pfn);
 	if (!frame->page)
 		return -ENXIO;
+	ret = vmem_exp_memtype_add(frame->buf, prot, true);
+	if (ret)
+		return ret;
 	if (frame->kind == VMEM_EXP_HOLD_REF && !vmem_exp_get_frame(frame->page))
 		return -ENXIO;
 	return 0;
@@ -442,11 +448,12 @@ static int vmem_exp_take_frame(unsigned long pfn, void *arg)
  * Finds and takes the frame mapped at @addr in @vma, a raw PFN mapping,
  * faulting it in first if the driver maps lazily.
  */
-static int vmem_exp_walk_one(struct vm_area_struct *vma, unsigned long addr,
-			     bool writable, enum vmem_exp_hold_kind kind,
-			     struct page **pagep)
+static int vmem_exp_walk_one(struct vmem_exp_buf *buf,
+			     struct vm_area_struct *vma, unsigned long addr,
+			     enum vmem_exp_hold_kind kind, struct page **pagep)
 {
-	struct vmem_exp_frame frame = { .kind = kind };
+	struct vmem_exp_frame frame = { .buf = buf, .kind = kind };
+	bool writable = buf->writable;
 	int ret;
 
 	ret = vmem_exp_follow_pfn(vma, addr, vmem_exp_take_frame, &frame);
@@ -469,9 +476,10 @@ static int vmem_exp_walk_one(struct vm_area_struct *vma, unsigned long addr,
  * Collects the pages of [@addr, @end) in @vma into @pages and holds them as
  * @hold->kind says; @hold->count counts what is held, also on failure.
  */
-static int vmem_exp_hold_range(struct vm_area_struct *vma, unsigned long addr,
-			       unsigned long end, bool writable,
-			       struct vmem_exp_hold *hold, struct page **pages)
+static int vmem_exp_hold_range(struct vmem_exp_buf *buf,
+			       struct vm_area_struct *vma, unsigned long addr,
+			       unsigned long end, struct vmem_exp_hold *hold,
+			       struct page **pages)
 {
 	long ret;
 
@@ -518,7 +526,7 @@ static int vmem_exp_hold_range(struct vm_area_struct *vma, unsigned long addr,
 				return -ENOMEM;
 			}
 		} else {
-			ret = vmem_exp_walk_one(vma, addr, writable, hold->kind,
+			ret = vmem_exp_walk_one(buf, vma, addr, hold->kind,
 						pages + hold->count);
 			if (ret)
 				return ret;
@@ -643,7 +651,10 @@ out_unlock:
  * filesystem tracks dirty pages, -EPERM if part of the range is a raw PFN
  * mapping whose frames nothing can hold or, for a remote export, a dma-buf
  * mapping, -ENXIO if such a raw PFN mapping that can be held maps something
- * that is not ordinary RAM or a VM_MIXEDMAP mapping has a raw PFN entry,
+ * that is not ordinary RAM, if a VM_MIXEDMAP mapping has a raw PFN entry, or
+ * if part of the range is mapped neither cacheable nor write-combined (or
+ * write-combined where a PFN mapping cannot be, see memtype.c),
+ * -EXDEV if parts of the range are mapped with different memory types,
  * -ENOMEM if the charge would pass RLIMIT_MEMLOCK or memory ran out,
  * -ENOSPC if it would pass max_pinned_mb, or -EINTR if a fatal signal
  * arrived.
@@ -691,6 +702,16 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range)
 		if (ret < 0)
 			goto err_free_holds;
 		hold->kind = ret;
+		/*
+		 * The pages gup pins are mapped with the vma's protection;
+		 * raw PFN mappings are checked frame by frame, as they are
+		 * walked: memtype.c.
+		 */
+		if (hold->kind == VMEM_EXP_HOLD_PIN) {
+			ret = vmem_exp_memtype_add(buf, vma->vm_page_prot, false);
+			if (ret)
+				goto err_free_holds;
+		}
 	}
 
 	ret = vmem_exp_charge(buf, nr_pages);
@@ -701,8 +722,8 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range)
 		hold = &buf->holds[started++];
 		vma = vma_lookup(mm, addr);
 		hold->first = done;
-		ret = vmem_exp_hold_range(vma, addr, min(end, vma->vm_end),
-					  buf->writable, hold, pages + done);
+		ret = vmem_exp_hold_range(buf, vma, addr, min(end, vma->vm_end),
+					  hold, pages + done);
 		done += hold->count;
 		if (ret)
 			goto err_release;

@@ -9,6 +9,7 @@
 #include <linux/dma-direction.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/pgtable.h>
 #include <linux/sched.h>
 #include <linux/scatterlist.h>
 #include <linux/types.h>
@@ -76,6 +77,20 @@ struct vmem_exp_hold {
 };
 
 /**
+ * enum vmem_exp_memtype - how the CPU maps a buffer's pages (memtype.c)
+ * @VMEM_EXP_MT_UNSET: not known yet: no part of the range looked at.
+ * @VMEM_EXP_MT_CACHED: normal cacheable memory.
+ * @VMEM_EXP_MT_WC: write-combined (on arm64, normal non-cacheable): what a
+ *	driver's DMA-coherent memory is mapped as where the device does not
+ *	snoop the CPU's caches.
+ */
+enum vmem_exp_memtype {
+	VMEM_EXP_MT_UNSET,
+	VMEM_EXP_MT_CACHED,
+	VMEM_EXP_MT_WC,
+};
+
+/**
  * struct vmem_exp_buf - one exported range; the private data of its dma-buf
  * @pages: the pages, in the order of the addresses they back.
  * @nr_pages: number of entries in @pages.
@@ -83,6 +98,8 @@ struct vmem_exp_hold {
  * @nr_holds: number of entries in @holds.
  * @writable: the export is O_RDWR: importers may write, and the pages are
  *	marked dirty when they are unpinned.
+ * @memtype: the memory type the owner's mappings gave the pages, which
+ *	every mapping of the dma-buf takes.
  * @user: the exporting user (the caller of the ioctl, also for a remote
  *	export), charged @nr_pages of locked memory (RLIMIT_MEMLOCK) until
  *	the buffer is released.
@@ -108,6 +125,7 @@ struct vmem_exp_buf {
 	struct vmem_exp_hold *holds;
 	unsigned int nr_holds;
 	bool writable;
+	enum vmem_exp_memtype memtype;
 	struct user_struct *user;
 	struct mm_struct *mm;
 
@@ -156,6 +174,10 @@ unsigned long vmem_exp_held_pages(void);
 struct dma_buf *vmem_exp_find_dmabuf(const struct vmem_exp_range *range);
 int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range);
 void vmem_exp_unpin(struct vmem_exp_buf *buf);
+
+/* memtype.c */
+int vmem_exp_memtype_add(struct vmem_exp_buf *buf, pgprot_t prot, bool pte);
+pgprot_t vmem_exp_memtype_prot(const struct vmem_exp_buf *buf, pgprot_t prot);
 
 /* info.c */
 extern const struct attribute_group *vmem_exp_info_groups[];

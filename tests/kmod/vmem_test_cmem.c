@@ -36,13 +36,16 @@
 
 /**
  * struct cmem_alloc - one allocation
- * @mode: VMEM_TEST_CMEM_*.
+ * @mode: VMEM_TEST_CMEM_*, the mode alone.
+ * @memtype: VMEM_TEST_CMEM_WC, VMEM_TEST_CMEM_UC or 0 (cacheable): how
+ *	its mappings map it.
  * @nr_pages: its size in pages.
  * @order: for the contiguous modes, the order of the allocation.
  * @pfns: the frame of each page.
  */
 struct cmem_alloc {
 	unsigned int mode;
+	unsigned int memtype;
 	unsigned long nr_pages;
 	unsigned int order;
 	unsigned long *pfns;
@@ -137,14 +140,17 @@ static void cmem_free(struct cmem_alloc *a)
 static long cmem_ioctl_alloc(struct vmem_test_cmem_alloc __user *uarg)
 {
 	struct vmem_test_cmem_alloc arg;
+	unsigned int id, memtype;
 	struct cmem_alloc *a;
-	unsigned int id;
 	int ret;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
+	memtype = arg.mode & (VMEM_TEST_CMEM_WC | VMEM_TEST_CMEM_UC);
+	arg.mode &= ~memtype;
 	if (!arg.size || !PAGE_ALIGNED(arg.size) || arg.size > CMEM_MAX_SIZE ||
-	    arg.mode > VMEM_TEST_CMEM_MIXED_PFN)
+	    arg.mode > VMEM_TEST_CMEM_MIXED_PFN ||
+	    memtype == (VMEM_TEST_CMEM_WC | VMEM_TEST_CMEM_UC))
 		return -EINVAL;
 	if (arg.mode == VMEM_TEST_CMEM_UNSPLIT && arg.size == PAGE_SIZE)
 		return -EINVAL;
@@ -153,6 +159,7 @@ static long cmem_ioctl_alloc(struct vmem_test_cmem_alloc __user *uarg)
 	if (!a)
 		return -ENOMEM;
 	a->mode = arg.mode;
+	a->memtype = memtype;
 	a->nr_pages = arg.size >> PAGE_SHIFT;
 	a->pfns = kvcalloc(a->nr_pages, sizeof(*a->pfns), GFP_KERNEL);
 	if (!a->pfns) {
@@ -288,8 +295,10 @@ static int cmem_mmap(struct file *file, struct vm_area_struct *vma)
 	a = vma->vm_pgoff < CMEM_MAX_ALLOCS ? cmem_allocs[vma->vm_pgoff] : NULL;
 	if (!a || nr > a->nr_pages)
 		goto out;
-	if (a->mode == VMEM_TEST_CMEM_NOPAGE)
+	if (a->mode == VMEM_TEST_CMEM_NOPAGE || a->memtype == VMEM_TEST_CMEM_UC)
 		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	else if (a->memtype == VMEM_TEST_CMEM_WC)
+		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
 	switch (a->mode) {
 	case VMEM_TEST_CMEM_MIXED:
 		ret = cmem_insert(vma, a, nr);

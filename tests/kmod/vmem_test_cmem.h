@@ -24,10 +24,16 @@
 /* Split pages inserted as raw PFNs (vmf_insert_mixed()) into VM_MIXEDMAP. */
 #define VMEM_TEST_CMEM_MIXED_PFN 6
 
+/* Or'ed into a mode: mapped write-combined (pgprot_writecombine()). */
+#define VMEM_TEST_CMEM_WC	0x100
+/* Or'ed into a mode: mapped uncached (pgprot_noncached()). */
+#define VMEM_TEST_CMEM_UC	0x200
+
 /**
  * struct vmem_test_cmem_alloc - argument of %VMEM_TEST_CMEM_IOC_ALLOC
  * @size: in: bytes, a positive multiple of the page size, at most 4 MiB.
- * @mode: in: VMEM_TEST_CMEM_*.
+ * @mode: in: VMEM_TEST_CMEM_*, a mode, with VMEM_TEST_CMEM_WC or
+ *	VMEM_TEST_CMEM_UC or'ed in for a mapping of that memory type.
  * @id: out: the allocation; mmap() it at offset @id * page size.
  */
 struct vmem_test_cmem_alloc {

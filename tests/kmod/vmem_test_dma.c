@@ -9,12 +9,18 @@
  *
  * The device reaches memory without an IOMMU and without a DMA offset, as
  * the guests' devices do: a DMA address is a physical address.
+ *
+ * It also tells memory types (tests/memtype.c): of the page table entry
+ * that maps a user address, and of the mapping dma_buf_vmap() makes.
  */
 
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/fs.h>
+#include <linux/iosys-map.h>
+#include <linux/kprobes.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -24,6 +30,8 @@
 #include <linux/version.h>
 
 #include "vmem_test_dma.h"
+/* VMEM_EXP_PROT_MT_MASK: which bits of a PTE are its memory type. */
+#include "../../kernel/compat.h"
 
 /* The symbol namespace became a string literal in 6.13. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
@@ -165,6 +173,129 @@ static long tdma_ioctl_access(struct tdma *t,
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 
+static int tdma_read_pte(pte_t *ptep, unsigned long addr, void *data)
+{
+	pte_t *pte = data;
+
+	*pte = ptep_get(ptep);
+	return 0;
+}
+
+static u32 tdma_memtype_of(pgprot_t prot)
+{
+	u64 mt = pgprot_val(prot) & VMEM_EXP_PROT_MT_MASK;
+
+	if (mt == (pgprot_val(PAGE_KERNEL) & VMEM_EXP_PROT_MT_MASK))
+		return VMEM_TEST_DMA_MT_CACHED;
+	if (mt == (pgprot_val(pgprot_writecombine(PAGE_KERNEL)) &
+		   VMEM_EXP_PROT_MT_MASK))
+		return VMEM_TEST_DMA_MT_WC;
+	if (mt == (pgprot_val(pgprot_noncached(PAGE_KERNEL)) &
+		   VMEM_EXP_PROT_MT_MASK))
+		return VMEM_TEST_DMA_MT_UC;
+	return VMEM_TEST_DMA_MT_OTHER;
+}
+
+/* Reads the PTE that maps @addr in the caller's address space. */
+static u32 tdma_user_memtype(unsigned long addr)
+{
+	pte_t pte = __pte(0);
+
+	if (apply_to_page_range(current->mm, addr & PAGE_MASK, PAGE_SIZE,
+				tdma_read_pte, &pte) || !pte_present(pte))
+		return VMEM_TEST_DMA_MT_NONE;
+	return tdma_memtype_of(pte_pgprot(pte));
+}
+
+/*
+ * A kernel mapping's page table entries are init_mm's, which a module
+ * cannot reach (init_mm is not exported, and Debian's kernels list no data
+ * symbols in kallsyms). What a vmap's entries get is the protection vmap()
+ * is called with: a probe on vmap() catches it, for calls by the task in
+ * tdma_vmap_memtype(), serialised by tdma_probe_lock.
+ */
+static DEFINE_MUTEX(tdma_probe_lock);
+static struct task_struct *tdma_probe_task;	/* under tdma_probe_lock */
+static u64 tdma_probe_prot;			/* likewise */
+static bool tdma_probe_seen;			/* likewise */
+
+static int tdma_vmap_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	/* vmap(pages, count, flags, prot): prot is the fourth argument. */
+	if (current == READ_ONCE(tdma_probe_task)) {
+		tdma_probe_prot = regs_get_kernel_argument(regs, 3);
+		tdma_probe_seen = true;
+	}
+	return 0;
+}
+
+/* The memory type a dma_buf_vmap() of @dmabuf maps its pages with. */
+static int tdma_vmap_memtype(struct dma_buf *dmabuf, u32 *memtype)
+{
+	struct kprobe kp = { .symbol_name = "vmap", .pre_handler = tdma_vmap_pre };
+	struct iosys_map map;
+	int ret;
+
+	mutex_lock(&tdma_probe_lock);
+	tdma_probe_seen = false;
+	WRITE_ONCE(tdma_probe_task, current);
+	ret = register_kprobe(&kp);
+	if (ret)
+		goto out;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	ret = dma_buf_vmap_unlocked(dmabuf, &map);
+#else
+	ret = dma_buf_vmap(dmabuf, &map);
+#endif
+	unregister_kprobe(&kp);
+	if (ret)
+		goto out;
+	if (map.is_iomem || !tdma_probe_seen)
+		*memtype = map.is_iomem ? VMEM_TEST_DMA_MT_OTHER :
+			   VMEM_TEST_DMA_MT_NONE;
+	else
+		*memtype = tdma_memtype_of(__pgprot(tdma_probe_prot));
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	dma_buf_vunmap_unlocked(dmabuf, &map);
+#else
+	dma_buf_vunmap(dmabuf, &map);
+#endif
+out:
+	WRITE_ONCE(tdma_probe_task, NULL);
+	mutex_unlock(&tdma_probe_lock);
+	return ret;
+}
+
+static long tdma_ioctl_memtype(struct vmem_test_dma_memtype __user *uarg)
+{
+	struct vmem_test_dma_memtype arg;
+	struct dma_buf *dmabuf;
+	long ret = 0;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.addr) {
+		if (arg.addr >= TASK_SIZE)
+			return -EINVAL;
+		if (mmap_read_lock_killable(current->mm))
+			return -EINTR;
+		if (vma_lookup(current->mm, arg.addr))
+			arg.memtype = tdma_user_memtype(arg.addr);
+		else
+			arg.memtype = VMEM_TEST_DMA_MT_NONE;
+		mmap_read_unlock(current->mm);
+	} else {
+		dmabuf = dma_buf_get(arg.fd);
+		if (IS_ERR(dmabuf))
+			return PTR_ERR(dmabuf);
+		ret = tdma_vmap_memtype(dmabuf, &arg.memtype);
+		dma_buf_put(dmabuf);
+		if (ret)
+			return ret;
+	}
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
 static long tdma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct tdma *t = file->private_data;
@@ -181,6 +312,9 @@ static long tdma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case VMEM_TEST_DMA_IOC_DETACH:
 		ret = t->dmabuf ? 0 : -ENOTCONN;
 		tdma_detach(t);
+		break;
+	case VMEM_TEST_DMA_IOC_MEMTYPE:
+		ret = tdma_ioctl_memtype((void __user *)arg);
 		break;
 	default:
 		ret = -ENOTTY;

@@ -48,10 +48,34 @@ struct vmem_test_dma_access {
 	__u64 differ;
 };
 
+/* Memory types of %VMEM_TEST_DMA_IOC_MEMTYPE. */
+#define VMEM_TEST_DMA_MT_NONE		0	/* nothing mapped there */
+#define VMEM_TEST_DMA_MT_CACHED		1	/* as PAGE_KERNEL */
+#define VMEM_TEST_DMA_MT_WC		2	/* as pgprot_writecombine() */
+#define VMEM_TEST_DMA_MT_UC		3	/* as pgprot_noncached() */
+#define VMEM_TEST_DMA_MT_OTHER		4
+
+/**
+ * struct vmem_test_dma_memtype - argument of %VMEM_TEST_DMA_IOC_MEMTYPE
+ * @addr: in: an address in the caller's address space, or 0.
+ * @fd: in: if @addr is 0, a dma-buf, which the device maps into the kernel
+ *	with dma_buf_vmap() (and unmaps again).
+ * @memtype: out: VMEM_TEST_DMA_MT_*, read from the page table entry that
+ *	maps @addr, or the protection the dma-buf's vmap passed to vmap()
+ *	(VMEM_TEST_DMA_MT_NONE if it made none).
+ */
+struct vmem_test_dma_memtype {
+	__u64 addr;
+	__s32 fd;
+	__u32 memtype;
+};
+
 /* One mapping per open file; a second attach fails with EBUSY. */
 #define VMEM_TEST_DMA_IOC_ATTACH _IOWR('z', 0, struct vmem_test_dma_attach)
 #define VMEM_TEST_DMA_IOC_ACCESS _IOWR('z', 1, struct vmem_test_dma_access)
 /* Unmaps and detaches (closing the file does too). */
 #define VMEM_TEST_DMA_IOC_DETACH _IO('z', 2)
+/* Needs no attached dma-buf; @addr's page must not be in a huge mapping. */
+#define VMEM_TEST_DMA_IOC_MEMTYPE _IOWR('z', 3, struct vmem_test_dma_memtype)
 
 #endif /* VMEM_TEST_DMA_H */

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: memory types. Every mapping a vmem-exp dma-buf makes, its
+ * userspace mmap and its kernel vmap, has the memory type the exporting
+ * driver's mapping gave the frames: read from the page table entries
+ * themselves by the test-only DMA device (tests/kmod/vmem_test_dma.c), of
+ * the driver's mapping and of the dma-buf's mmap, and for dma_buf_vmap()
+ * the protection the exporter passes to vmap() (a module cannot reach the
+ * kernel's page tables: init_mm is not exported).
+ * - Write-combined memory (arm64: normal non-cacheable) stays so: the
+ *   test-only allocator's write-combined mappings, and on arm64 vivid's
+ *   dma-contig buffers (its platform device is not DMA-coherent there, so
+ *   vb2 maps them non-cacheable; on x86 they are cacheable).
+ * - Uncached (device) memory is refused with ENXIO, and a range whose
+ *   mappings have different memory types with EXDEV.
+ * - On x86 the PAT keeps a RAM frame's own type (write-back) in a
+ *   remap_pfn_range() mapping whatever the driver asked for; vmem-exp
+ *   follows the page table entries, not the request.
+ * TCG models no cache, so a wrong type would not corrupt data here: the
+ * page table entries are what is checked.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "importers.h"
+#include "kmod/vmem_test_cmem.h"
+#include "kmod/vmem_test_dma.h"
+
+#define W	640
+#define H	480
+#define LEN	(16 * PAGE)
+#define CMEM_DRIVER	"vmem_test_cmem"
+
+#if defined(__aarch64__)
+#define ARM64	1
+#else
+#define ARM64	0
+#endif
+
+static const char *const mt_names[] = {
+	[VMEM_TEST_DMA_MT_NONE] = "not mapped",
+	[VMEM_TEST_DMA_MT_CACHED] = "cacheable",
+	[VMEM_TEST_DMA_MT_WC] = "write-combined",
+	[VMEM_TEST_DMA_MT_UC] = "uncached",
+	[VMEM_TEST_DMA_MT_OTHER] = "another type",
+};
+
+static const char *mt_name(unsigned int mt)
+{
+	return mt <= VMEM_TEST_DMA_MT_OTHER ? mt_names[mt] : "?";
+}
+
+static int open_once(int *fd, const char *path)
+{
+	if (*fd < 0)
+		*fd = open(path, O_RDWR | O_CLOEXEC);
+	if (*fd < 0)
+		bail("%s: %m", path);
+	return *fd;
+}
+
+static int tdma(void)
+{
+	static int fd = -1;
+
+	return open_once(&fd, "/dev/vmem-test-dma");
+}
+
+static int cmem(void)
+{
+	static int fd = -1;
+
+	return open_once(&fd, "/dev/vmem-test-cmem");
+}
+
+/* The memory type of the page table entry that maps @p (faulted in). */
+static unsigned int mt_user(const void *p)
+{
+	struct vmem_test_dma_memtype m = { .addr = (uintptr_t)p };
+
+	(void)*(const volatile char *)p;
+	if (ioctl(tdma(), VMEM_TEST_DMA_IOC_MEMTYPE, &m))
+		bail("memtype of %p: %m", p);
+	return m.memtype;
+}
+
+/* The memory type of a kernel importer's vmap of dma-buf @fd. */
+static unsigned int mt_vmap(int fd)
+{
+	struct vmem_test_dma_memtype m = { .fd = fd };
+
+	if (ioctl(tdma(), VMEM_TEST_DMA_IOC_MEMTYPE, &m))
+		bail("memtype of a vmap: %m");
+	return m.memtype;
+}
+
+/*
+ * Maps @len bytes of the test-only allocator, @mode (a VMEM_TEST_CMEM_* mode
+ * with a memory type or'ed in), at @at if not NULL; filled with @seed.
+ */
+static void *cmem_map(size_t len, unsigned int mode, void *at, uint32_t seed)
+{
+	struct vmem_test_cmem_alloc a = { .size = len, .mode = mode };
+	void *p;
+
+	if (ioctl(cmem(), VMEM_TEST_CMEM_IOC_ALLOC, &a))
+		bail("cmem alloc (mode %#x): %m", mode);
+	p = mmap(at, len, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | (at ? MAP_FIXED : 0), cmem(), (off_t)a.id * PAGE);
+	if (p == MAP_FAILED)
+		bail("cmem mmap: %m");
+	fill(p, len, seed);
+	return p;
+}
+
+/*
+ * Exports [@p, @p + @len), whose owner maps it as type @drv, and checks
+ * the outcome: refused with ENXIO if @drv is neither cacheable nor
+ * write-combined, or if @refused; else the dma-buf's mmap and vmap have
+ * type @drv and show the same bytes.
+ */
+static void export_as(const char *what, void *p, size_t len, unsigned int drv,
+		      bool refused)
+{
+	unsigned int mt;
+	void *q;
+	int fd;
+
+	fd = export(p, len, O_RDWR | O_CLOEXEC);
+	if ((drv != VMEM_TEST_DMA_MT_CACHED && drv != VMEM_TEST_DMA_MT_WC) ||
+	    refused) {
+		ok_errno(fd, ENXIO, what);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (!ok(fd >= 0, "%s: exported: %s", what,
+		fd < 0 ? strerror(-fd) : "done"))
+		return;
+	q = map_dmabuf(fd, len, PROT_READ | PROT_WRITE, 0);
+	if (!ok(q != NULL, "%s: the dma-buf maps", what)) {
+		close(fd);
+		return;
+	}
+	mt = mt_user(q);
+	ok(mt == drv, "%s: the dma-buf's mmap is %s, as the owner's mapping (%s)",
+	   what, mt_name(mt), mt_name(drv));
+	mt = mt_user((char *)q + len - PAGE);
+	ok(mt == drv, "%s: so is its last page (%s)", what, mt_name(mt));
+	mt = mt_vmap(fd);
+	ok(mt == drv, "%s: a kernel importer's vmap maps %s, as the owner's mapping (%s)",
+	   what, mt_name(mt), mt_name(drv));
+	ok(!memcmp(p, q, len), "%s: the dma-buf shows the owner's bytes", what);
+	munmap(q, len);
+	close(fd);
+}
+
+/*
+ * The test-only allocator's memory mapped as @mode asks: its mapping has
+ * type @want; the export is refused with ENXIO if @refused.
+ */
+static void cmem_case(const char *what, unsigned int mode, unsigned int want,
+		      bool refused)
+{
+	void *p = cmem_map(LEN, mode, NULL, 7);
+	unsigned int drv = mt_user(p);
+
+	ok(drv == want, "%s: the allocator's mapping is %s (expected %s)",
+	   what, mt_name(drv), mt_name(want));
+	export_as(what, p, LEN, drv, refused);
+	munmap(p, LEN);
+}
+
+/*
+ * Anonymous memory followed by a mapping of the allocator in @mode: one
+ * range, two memory types unless the allocator's is cacheable; refused
+ * with @err then.
+ */
+static void mixed_case(const char *what, unsigned int mode, int err)
+{
+	char *p = map_anon(2 * LEN);
+	unsigned int drv;
+	int fd;
+
+	fill(p, LEN, 3);
+	cmem_map(LEN, mode, p + LEN, 4);
+	drv = mt_user(p + LEN);
+	fd = export(p, 2 * LEN, O_RDWR | O_CLOEXEC);
+	if (drv == VMEM_TEST_DMA_MT_CACHED) {
+		ok(fd >= 0, "%s: the allocator maps cacheable here: one type, exported: %s",
+		   what, fd < 0 ? strerror(-fd) : "done");
+	} else {
+		ok_errno(fd, err, what);
+	}
+	if (fd >= 0)
+		close(fd);
+	munmap(p, 2 * LEN);
+}
+
+/* vivid instance @inst's MMAP buffer, exported. */
+static void vivid_case(const char *what, int inst, unsigned int want)
+{
+	size_t size, len;
+	unsigned int drv;
+	int video, ret;
+	void *p;
+
+	video = vivid_open(inst, false, W, H, &size);
+	ret = vivid_mmap_frame(video, &p, &len);
+	if (!ok(!ret, "%s: vivid captures into its MMAP buffer", what))
+		bail("MMAP capture: %s", strerror(-ret));
+	drv = mt_user(p);
+	ok(drv == want, "%s: vivid maps its buffer %s (expected %s)",
+	   what, mt_name(drv), mt_name(want));
+	export_as(what, p, len, drv, false);
+	munmap(p, len);
+	vivid_free_mmap(video);
+	close(video);
+}
+
+int main(void)
+{
+	const unsigned int wc = VMEM_TEST_DMA_MT_WC, uc = VMEM_TEST_DMA_MT_UC;
+	const unsigned int cached = VMEM_TEST_DMA_MT_CACHED;
+	char *p;
+
+	p = map_anon(LEN);
+	fill(p, LEN, 1);
+	ok(mt_user(p) == cached, "anonymous memory is mapped cacheable (%s)",
+	   mt_name(mt_user(p)));
+	export_as("anonymous memory", p, LEN, cached, false);
+	munmap(p, LEN);
+
+	/*
+	 * vm_insert_page() maps with the vma's protection on every arch. On
+	 * x86 a PFN mapping, as the dma-buf's mmap is, gets a RAM page's own
+	 * type from the PAT, write-back here: refused.
+	 */
+	cmem_case("allocator, vm_insert_page, write-combined",
+		  VMEM_TEST_CMEM_MIXED | VMEM_TEST_CMEM_WC, wc, !ARM64);
+	cmem_case("allocator, vm_insert_page, uncached",
+		  VMEM_TEST_CMEM_MIXED | VMEM_TEST_CMEM_UC, uc, true);
+	cmem_case("allocator, vm_insert_page, cacheable",
+		  VMEM_TEST_CMEM_MIXED, cached, false);
+
+	/*
+	 * remap_pfn_range(): on x86 the PAT maps RAM with its own type,
+	 * write-back, whatever the driver asked for.
+	 */
+	set_param_str("pfnmap_drivers", CMEM_DRIVER);
+	cmem_case("allocator, remap_pfn_range, write-combined",
+		  VMEM_TEST_CMEM_SPLIT | VMEM_TEST_CMEM_WC, ARM64 ? wc : cached,
+		  false);
+	cmem_case("allocator, remap_pfn_range, uncached",
+		  VMEM_TEST_CMEM_SPLIT | VMEM_TEST_CMEM_UC, ARM64 ? uc : cached,
+		  ARM64);
+
+	/* On x86 the write-combined part is refused first, on its own. */
+	mixed_case("anonymous and write-combined (vm_insert_page) memory in one range",
+		   VMEM_TEST_CMEM_MIXED | VMEM_TEST_CMEM_WC, ARM64 ? EXDEV : ENXIO);
+	mixed_case("anonymous and write-combined (remap_pfn_range) memory in one range",
+		   VMEM_TEST_CMEM_SPLIT | VMEM_TEST_CMEM_WC, EXDEV);
+	set_param_str("pfnmap_drivers", "");
+
+	/*
+	 * vb2's dma-contig allocator maps what dma_alloc_coherent() gave it
+	 * as the DMA API says: non-cacheable for a device that does not
+	 * snoop caches (vivid's, on arm64), cacheable on x86.
+	 */
+	vivid_case("vivid dma-contig", VIVID_DMA_CONTIG, ARM64 ? wc : cached);
+	vivid_case("vivid vmalloc", VIVID_VMALLOC, cached);
+	return done();
+}
