@@ -70,6 +70,13 @@ kernel_table() {
 		K_NAME=trixie-swiotlb K_REL=trixie
 		K_APPEND="swiotlb=131072,force"
 		K_TESTS="sync vgem mmap" ;;
+	sid-arm64-swiotlb)
+		# The same on sid's arm64 kernel, where a device that is not
+		# DMA-coherent (the test DMA device) also gets real cache
+		# maintenance from the DMA API.
+		K_NAME=sid-arm64-swiotlb K_REL=sid K_ARCH=arm64
+		K_APPEND="swiotlb=131072,force"
+		K_TESTS="sync vgem mmap memtype" ;;
 	bookworm-bench | trixie-bench | sid-bench)
 		# make bench's guest: every device mapping bounced (a sync
 		# copies; 512 MiB of bounce buffers), udmabuf allowed buffers
