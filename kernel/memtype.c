@@ -66,6 +66,12 @@ int vmem_exp_memtype_add(struct vmem_exp_buf *buf, pgprot_t prot, bool pte)
 	else if (mt == VMEM_EXP_PROT_MT_TAGGED)
 		type = VMEM_EXP_MT_CACHED;
 #endif
+	/*
+	 * Uncached first: where the architecture has no write-combining
+	 * (x86 without PAT), pgprot_writecombine() is uncached.
+	 */
+	else if (mt == vmem_exp_prot_mt(pgprot_noncached(PAGE_KERNEL)))
+		return -ENXIO;
 	else if (mt == vmem_exp_prot_mt(pgprot_writecombine(PAGE_KERNEL)))
 		type = VMEM_EXP_MT_WC;
 	else

@@ -187,12 +187,12 @@ static u32 tdma_memtype_of(pgprot_t prot)
 
 	if (mt == (pgprot_val(PAGE_KERNEL) & VMEM_EXP_PROT_MT_MASK))
 		return VMEM_TEST_DMA_MT_CACHED;
-	if (mt == (pgprot_val(pgprot_writecombine(PAGE_KERNEL)) &
-		   VMEM_EXP_PROT_MT_MASK))
-		return VMEM_TEST_DMA_MT_WC;
 	if (mt == (pgprot_val(pgprot_noncached(PAGE_KERNEL)) &
 		   VMEM_EXP_PROT_MT_MASK))
 		return VMEM_TEST_DMA_MT_UC;
+	if (mt == (pgprot_val(pgprot_writecombine(PAGE_KERNEL)) &
+		   VMEM_EXP_PROT_MT_MASK))
+		return VMEM_TEST_DMA_MT_WC;
 	return VMEM_TEST_DMA_MT_OTHER;
 }
 
@@ -274,6 +274,8 @@ static long tdma_ioctl_memtype(struct vmem_test_dma_memtype __user *uarg)
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
+	arg.wc_is_uc = tdma_memtype_of(pgprot_writecombine(PAGE_KERNEL)) ==
+		       VMEM_TEST_DMA_MT_UC;
 	if (arg.addr) {
 		if (arg.addr >= TASK_SIZE)
 			return -EINVAL;

@@ -63,11 +63,16 @@ struct vmem_test_dma_access {
  * @memtype: out: VMEM_TEST_DMA_MT_*, read from the page table entry that
  *	maps @addr, or the protection the dma-buf's vmap passed to vmap()
  *	(VMEM_TEST_DMA_MT_NONE if it made none).
+ * @wc_is_uc: out: 1 if this kernel's write-combined protection is its
+ *	uncached one (x86 without PAT): such mappings read as uncached.
+ * @pad: 0.
  */
 struct vmem_test_dma_memtype {
 	__u64 addr;
 	__s32 fd;
 	__u32 memtype;
+	__u32 wc_is_uc;
+	__u32 pad;
 };
 
 /* One mapping per open file; a second attach fails with EBUSY. */
