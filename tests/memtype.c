@@ -157,7 +157,7 @@ static void export_as(const char *what, void *p, size_t len, unsigned int drv,
 		fd < 0 ? strerror(-fd) : "done"))
 		return;
 	q = map_dmabuf(fd, len, PROT_READ | PROT_WRITE, 0);
-	if (!ok(q != NULL, "%s: the dma-buf maps", what)) {
+	if (!ok(!!q, "%s: the dma-buf maps", what)) {
 		close(fd);
 		return;
 	}
