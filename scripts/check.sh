@@ -80,14 +80,20 @@ for k in $KERNELS; do
 		export VMEM_EXP_EXTRA_BINS="$out/share"
 	fi
 	unset VMEM_EXP_EXTRA_MODULES VMEM_EXP_GST_DIR VMEM_EXP_VIRTFS
-	if [ "$K_GUEST" = gst ]; then
-		if ! gst=$(scripts/gst-guest.sh "$K_REL" "$out"); then
-			echo "not ok - $K_NAME: build the GStreamer plugin and prepare its Debian root"
+	if [ -n "$K_GUEST" ]; then
+		if ! gst=$(scripts/$K_GUEST-guest.sh "$K_REL" "$out"); then
+			echo "not ok - $K_NAME: build the $K_GUEST guest's programs and prepare its Debian root"
 			failed=$((failed + 1)) failures="$failures $K_NAME"
 			continue
 		fi
-		tests="$tests $out/gst.t"
-		export VMEM_EXP_EXTRA_MODULES="virtio_pci 9p 9pnet_virtio"
+		tests="$tests $out/$K_GUEST.t"
+		# virtio-9p for the root; sid's kernel has virtio_pci built in.
+		mods=''
+		for m in virtio_pci 9p 9pnet_virtio; do
+			! grep -q "/$m\.ko" "$kroot/lib/modules/$K_VER/modules.dep" ||
+				mods="$mods $m"
+		done
+		export VMEM_EXP_EXTRA_MODULES="$mods"
 		export VMEM_EXP_GST_DIR="$out/gst" VMEM_EXP_VIRTFS="$gst"
 	fi
 	# shellcheck disable=SC2086 # a list of files

@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Description: the GStreamer tests, in a Debian userspace. Runs in the test
-# initramfs as a test file (the GStreamer guest, K_GUEST=gst in
-# scripts/kernels.sh): mounts the Debian root that QEMU shares over
-# virtio-9p (read-only; tag gstroot), gives it /dev, /proc, /sys, a tmpfs
-# /tmp and this initramfs's /gst (the plugin, the example, the tests) at
-# /mnt, and runs tests/gst.sh there, which prints TAP.
+# Description: the GStreamer or Wayland tests, in a Debian userspace. Runs
+# in the test initramfs as a test file, gst.t or wayland.t (the guests of
+# K_GUEST=gst and K_GUEST=wayland in scripts/kernels.sh): mounts the Debian
+# root that QEMU shares over virtio-9p (read-only; tag gstroot), gives it
+# /dev, /proc, /sys, a tmpfs /tmp and this initramfs's /gst (the programs
+# and tests) at /mnt, and runs the script named as this file there (gst.sh:
+# tests/gst.sh; wayland.sh: tests/wayland.sh), which prints TAP.
 r=/newroot
 mkdir -p $r
 if ! mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=524288 gstroot $r; then
@@ -18,7 +19,10 @@ mount -o bind /dev $r/dev
 mount -t proc proc $r/proc
 mount -t sysfs sysfs $r/sys
 mount -o bind /gst $r/mnt
-chroot $r /bin/sh /mnt/gst.sh
+# This file is /tests/NN-NAME.t.
+name=${0##*/}
+name=${name%.t}
+chroot $r /bin/sh "/mnt/${name#*-}.sh"
 rc=$?
 umount $r/mnt $r/sys $r/proc $r/dev $r/tmp $r
 exit $rc
