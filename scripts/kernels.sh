@@ -31,7 +31,10 @@ KNOWN_KERNELS="bookworm trixie sid"
 #   K_GUEST    the kind of guest: empty, the busybox initramfs alone; gst,
 #              that initramfs plus a Debian K_REL userspace shared over
 #              virtio-9p, where the GStreamer tests run (tests/gst.sh;
-#              the root is made by scripts/gst-root.sh, once)
+#              the root is made by scripts/gst-root.sh, once); wayland,
+#              the same with Weston, where tests/wayland.sh runs
+#              (scripts/wayland-root.sh). scripts/K_GUEST-guest.sh
+#              prepares it.
 # and, for the guest (empty: run-guest.sh's defaults):
 #   K_APPEND   more kernel parameters
 #   K_MEM      guest memory (QEMU -m)
@@ -105,6 +108,14 @@ kernel_table() {
 		K_NAME=bookworm-gst K_REL=bookworm K_GUEST=gst
 		K_TESTS=vividloop
 		K_TIMEOUT=300 ;;
+	sid-wayland)
+		# sid's kernel (udmabuf built in) with a sid userspace: Weston
+		# (headless, GL renderer on Mesa's llvmpipe) shown a vmem-exp
+		# dma-buf and a udmabuf one over zwp_linux_dmabuf_v1
+		# (tests/wayland.sh), beside the vgem test.
+		K_NAME=sid-wayland K_REL=sid K_GUEST=wayland
+		K_TESTS=vgem
+		K_TIMEOUT=600 ;;
 	bookworm-debug | 6.1-debug)
 		# bookworm's linux-source-6.1 with KASAN, KFENCE, kmemleak,
 		# lockdep, DMA-API debug and fault injection, built with the
