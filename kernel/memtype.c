@@ -100,4 +100,3 @@ pgprot_t vmem_exp_memtype_prot(const struct vmem_exp_buf *buf, pgprot_t prot)
 		return pgprot_writecombine(prot);
 	return prot;
 }
-
