@@ -113,7 +113,7 @@ static inline int vmem_exp_follow_pfn(struct vm_area_struct *vma,
 	return ret;
 #else
 	spinlock_t *ptl;	/* the page table lock, taken by follow_pte() */
-	pte_t *ptep;
+	pte_t *ptep, pte;
 	int ret;
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
@@ -123,7 +123,8 @@ static inline int vmem_exp_follow_pfn(struct vm_area_struct *vma,
 #endif
 		return 1;
 	__acquire(ptl);		/* for sparse: follow_pte() returned it held */
-	ret = fn(pte_pfn(ptep_get(ptep)), pte_pgprot(ptep_get(ptep)), arg);
+	pte = ptep_get(ptep);
+	ret = fn(pte_pfn(pte), pte_pgprot(pte), arg);
 	pte_unmap_unlock(ptep, ptl);
 	return ret;
 #endif
