@@ -34,36 +34,75 @@
  */
 #define VMEM_EXP_FAULT_AROUND	PTRS_PER_PTE
 
+/* What vmem_exp_map_around() maps, one page table entry at a time. */
+struct vmem_exp_around {
+	struct vm_area_struct *vma;
+	struct vmem_exp_buf *buf;
+	unsigned long start;
+	pgoff_t pgoff;
+};
+
+/*
+ * Called by apply_to_page_range() under the page table's lock for each
+ * entry of the window: maps the buffer's page there unless the entry is
+ * taken, as vmf_insert_pfn() would, with the vma's protection.
+ */
+static int vmem_exp_map_one(pte_t *pte, unsigned long addr, void *data)
+{
+	struct vmem_exp_around *a = data;
+	pgoff_t pgoff = a->pgoff + ((addr - a->start) >> PAGE_SHIFT);
+	unsigned long pfn;
+
+	if (pgoff >= a->buf->nr_pages || !pte_none(ptep_get(pte)))
+		return 0;
+	pfn = page_to_pfn(a->buf->pages[pgoff]);
+	set_pte_at(a->vma->vm_mm, addr, pte,
+		   pte_mkspecial(pfn_pte(pfn, a->vma->vm_page_prot)));
+	update_mmu_cache(a->vma, addr, pte);
+	return 0;
+}
+
+/*
+ * Maps the rest of the faulting page's window once vmem_exp_vm_fault() has
+ * mapped that page (so the window's page table exists, and is one: a huge
+ * mapping can only replace an empty PMD). One walk and one hold of the
+ * page table lock for the window, where vmf_insert_pfn() per page would
+ * walk and lock for each page, and on x86 look up the page's PAT memory
+ * type in the resource tree each time: the type is the buffer's, which
+ * the vma's protection holds (memtype.c). A failure (no memory) leaves
+ * the entries to later faults.
+ */
+static void vmem_exp_map_around(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmem_exp_around a = { .vma = vma, .buf = vma->vm_private_data };
+	unsigned long end;
+
+	a.start = max(vma->vm_start,
+		      ALIGN_DOWN(vmf->address, VMEM_EXP_FAULT_AROUND * PAGE_SIZE));
+	end = min(vma->vm_end, ALIGN_DOWN(vmf->address, VMEM_EXP_FAULT_AROUND *
+					  PAGE_SIZE) + VMEM_EXP_FAULT_AROUND * PAGE_SIZE);
+	/* Nothing around: the window is the faulting page alone. */
+	if (end - a.start <= PAGE_SIZE)
+		return;
+	a.pgoff = vma->vm_pgoff + ((a.start - vma->vm_start) >> PAGE_SHIFT);
+	apply_to_page_range(vma->vm_mm, a.start, end - a.start,
+			    vmem_exp_map_one, &a);
+}
+
 static vm_fault_t vmem_exp_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmem_exp_buf *buf = vma->vm_private_data;
-	unsigned long addr, start, end;
 	vm_fault_t ret;
-	pgoff_t pgoff;
 
 	if (vmf->pgoff >= buf->nr_pages)
 		return VM_FAULT_SIGBUS;
 
 	ret = vmf_insert_pfn(vma, vmf->address,
 			     page_to_pfn(buf->pages[vmf->pgoff]));
-	if (ret & VM_FAULT_ERROR)
-		return ret;
-
-	/*
-	 * Map the neighbours in the same window too, never outside the vma
-	 * or the buffer. A neighbour that fails (or is mapped already) is
-	 * simply faulted in later.
-	 */
-	start = max(vma->vm_start,
-		    ALIGN_DOWN(vmf->address, VMEM_EXP_FAULT_AROUND * PAGE_SIZE));
-	end = min(vma->vm_end, start + VMEM_EXP_FAULT_AROUND * PAGE_SIZE);
-	pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
-	for (addr = start; addr < end; addr += PAGE_SIZE, pgoff++) {
-		if (addr == vmf->address || pgoff >= buf->nr_pages)
-			continue;
-		vmf_insert_pfn(vma, addr, page_to_pfn(buf->pages[pgoff]));
-	}
+	if (!(ret & VM_FAULT_ERROR))
+		vmem_exp_map_around(vmf);
 	return ret;
 }
 

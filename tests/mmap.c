@@ -162,6 +162,45 @@ static void first_touch_huge(void)
 	close(mfd);
 }
 
+/* Whether [@q, @q + @len) reads as zeros. */
+static bool zeros(const char *q, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (q[i])
+			return false;
+	return true;
+}
+
+/*
+ * A fault maps the pages around the faulting one, within its page table
+ * but never outside the mapping: the anonymous mappings right before and
+ * after a 3-page mapping of the dma-buf (pages 5..7 of @fd, whose pages
+ * are @p's, page i filled with 100 + i) keep their own pages.
+ */
+static void neighbours(int fd, char *p)
+{
+	char *r = mmap(NULL, 7 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+	char *q = r + 2 * PAGE;
+
+	if (r == MAP_FAILED ||
+	    mmap(r, 2 * PAGE, PROT_READ | PROT_WRITE, flags, -1, 0) == MAP_FAILED ||
+	    mmap(q, 3 * PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 5 * PAGE) == MAP_FAILED ||
+	    mmap(q + 3 * PAGE, 2 * PAGE, PROT_READ | PROT_WRITE, flags, -1, 0) == MAP_FAILED)
+		bail("mmap of the neighbours: %m");
+	ok(check(q + PAGE, PAGE, 106) && check(q, PAGE, 105) &&
+	   check(q + 2 * PAGE, PAGE, 107),
+	   "a fault in the middle of a 3-page mapping maps pages 5..7");
+	ok(zeros(r, 2 * PAGE) && zeros(q + 3 * PAGE, 2 * PAGE),
+	   "the anonymous mappings on either side still read zeros");
+	memset(r, 0xee, 2 * PAGE);
+	memset(q + 3 * PAGE, 0xee, 2 * PAGE);
+	ok(check(p + 3 * PAGE, PAGE, 103) && check(p + 4 * PAGE, PAGE, 104) &&
+	   check(p + 8 * PAGE, PAGE, 108) && check(p + 9 * PAGE, PAGE, 109),
+	   "writes to them do not reach the buffer's pages 3, 4, 8, 9");
+	munmap(r, 7 * PAGE);
+}
+
 int main(void)
 {
 	struct dma_buf_sync s = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
@@ -180,6 +219,7 @@ int main(void)
 	   "mmap at page offset 5 maps pages 5..7");
 	if (q)
 		munmap(q, 3 * PAGE);
+	neighbours(fd, p);
 	q = map_dmabuf(fd, PAGE, PROT_READ, (NP - 1) * PAGE);
 	ok(q && check(q, PAGE, 100 + NP - 1), "mmap of the last page");
 	if (q)
