@@ -114,12 +114,10 @@ static long vmem_exp_do_export(struct vmem_exp_export __user *uarg)
 	}
 
 	/*
-	 * A mapping of a whole dma-buf gives that dma-buf, else a new one;
+	 * A new dma-buf, or for a mapping of a whole dma-buf that dma-buf;
 	 * never for a remote range (vmem_exp_vma_kind() says why).
 	 */
-	dmabuf = range.remote ? NULL : vmem_exp_find_dmabuf(&range);
-	if (!dmabuf)
-		dmabuf = vmem_exp_create(&range);
+	dmabuf = vmem_exp_create(&range);
 	if (IS_ERR(dmabuf)) {
 		ret = PTR_ERR(dmabuf);
 		goto err_put_fd;

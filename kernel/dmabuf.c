@@ -535,7 +535,11 @@ int vmem_exp_sync_part(struct dma_buf *dmabuf, u64 offset, u64 len,
  * @range: the range, in the caller's or (remote) the target's memory; a
  *	read-write export if @range->writable.
  *
- * Return: the new dma-buf, holding one file reference, or an ERR_PTR().
+ * A range that is exactly the mapping of a whole dma-buf, and not remote,
+ * is exported as that dma-buf (vmem_exp_pin() says when).
+ *
+ * Return: the new dma-buf, or the mapped one, holding one file reference
+ * for the caller, or an ERR_PTR().
  */
 struct dma_buf *vmem_exp_create(const struct vmem_exp_range *range)
 {
@@ -556,9 +560,15 @@ struct dma_buf *vmem_exp_create(const struct vmem_exp_range *range)
 	get_task_comm(buf->origin_comm, current);
 	buf->origin_addr = range->start;
 
-	ret = vmem_exp_pin(buf, range);
+	ret = vmem_exp_pin(buf, range, &dmabuf);
 	if (ret)
 		goto err_free_buf;
+	if (dmabuf) {
+		/* The range is a whole dma-buf's mapping: that is the export. */
+		mutex_destroy(&buf->lock);
+		kfree(buf);
+		return dmabuf;
+	}
 
 	exp_info.ops = writable ? &vmem_exp_dmabuf_ops : &vmem_exp_dmabuf_ro_ops;
 	exp_info.size = nr_pages << PAGE_SHIFT;

@@ -188,7 +188,7 @@ static int vmem_exp_vma_kind(struct vm_area_struct *vma,
 	*gup_flags = FOLL_LONGTERM;
 
 	/*
-	 * A mapping of a dma-buf exports only whole: vmem_exp_find_dmabuf().
+	 * A mapping of a dma-buf exports only whole: vmem_exp_dmabuf_of().
 	 * Not from another process: that would hand over the target's dma-buf
 	 * file itself (its fences, its name, its devices), which is more than
 	 * its memory; pidfd_getfd(2) takes files under the same ptrace check.
@@ -325,19 +325,21 @@ static int vmem_exp_pin_file(struct vm_area_struct *vma, unsigned long addr,
 {
 	loff_t pos = (loff_t)linear_page_index(vma, addr) << PAGE_SHIFT;
 	loff_t last = pos + ((loff_t)nr_pages << PAGE_SHIFT) - 1;
-	unsigned long done = 0, first, n, i, j;
+	unsigned long done = 0, batch, first, n, i, j;
 	struct folio **folios;
 	pgoff_t offset;
 	int ret = 0;
 	long nr;
 
-	folios = kmalloc_array(VMEM_EXP_FOLIO_BATCH, sizeof(*folios), GFP_KERNEL);
+	/* No more folios than pages: a small range takes a small batch. */
+	batch = min_t(unsigned long, nr_pages, VMEM_EXP_FOLIO_BATCH);
+	folios = kmalloc_array(batch, sizeof(*folios), GFP_KERNEL);
 	if (!folios)
 		return -ENOMEM;
 	while (done < nr_pages) {
 		nr = memfd_pin_folios(vma->vm_file,
 				      pos + ((loff_t)done << PAGE_SHIFT), last,
-				      folios, VMEM_EXP_FOLIO_BATCH, &offset);
+				      folios, batch, &offset);
 		if (nr <= 0) {
 			ret = nr ? nr : -EFAULT;
 			break;
@@ -581,56 +583,65 @@ static void vmem_exp_release_hold(struct vmem_exp_hold *hold,
 	}
 }
 
-/**
- * vmem_exp_find_dmabuf() - is the range exactly a mapping of a whole dma-buf?
- * @range: the range; never a remote one (see vmem_exp_vma_kind()).
+/*
+ * Is the range exactly a mapping of a whole dma-buf? Called under
+ * mmap_lock, for a range that is not remote (see vmem_exp_vma_kind()).
  *
  * Such a range is exported as that same dma-buf, a new fd for it, rather
  * than as a new buffer over its pages. A dma-buf has one file, with one
  * access mode, so the request must match it: an O_RDONLY request never
  * comes back writable. Nor may it grant more than the mapping does.
  *
- * Return: NULL if the range does not start in a mapping of a dma-buf (its
+ * Returns NULL if the range does not start in a mapping of a dma-buf (its
  * pages are exported as usual); the dma-buf, with a file reference taken;
  * -EFAULT if the range is not exactly one whole dma-buf mapping; -EACCES if
- * the mapping is not writable and the request or the dma-buf is; -EINVAL if
- * the dma-buf is read-write and the request read-only; or -EINTR.
+ * the mapping is not writable and the request or the dma-buf is; or -EINVAL
+ * if the dma-buf is read-write and the request read-only.
  */
-struct dma_buf *vmem_exp_find_dmabuf(const struct vmem_exp_range *range)
+static struct dma_buf *vmem_exp_dmabuf_of(const struct vmem_exp_range *range)
 {
 	unsigned long start = range->start, len = range->nr_pages << PAGE_SHIFT;
-	struct mm_struct *mm = range->mm;
 	bool writable = range->writable;
 	struct vm_area_struct *vma;
 	struct dma_buf *dmabuf;
 	struct file *file;
 
-	if (mmap_read_lock_killable(mm))
-		return ERR_PTR(-EINTR);
-
-	vma = vma_lookup(mm, start);
-	if (!vma || !vmem_exp_is_dmabuf_file(vma->vm_file)) {
-		dmabuf = NULL;
-		goto out_unlock;
-	}
+	vma = vma_lookup(range->mm, start);
+	if (!vma || !vmem_exp_is_dmabuf_file(vma->vm_file))
+		return NULL;
 	file = vma->vm_file;
 	dmabuf = file->private_data;
 
 	if (start != vma->vm_start || len != vma->vm_end - vma->vm_start ||
 	    len != dmabuf->size)
-		dmabuf = ERR_PTR(-EFAULT);
-	else if (writable && !(vma->vm_flags & VM_WRITE))
-		dmabuf = ERR_PTR(-EACCES);
-	else if ((file->f_mode & FMODE_WRITE) && !(vma->vm_flags & VM_MAYWRITE))
-		dmabuf = ERR_PTR(-EACCES);
-	else if (writable != !!(file->f_mode & FMODE_WRITE))
-		dmabuf = ERR_PTR(-EINVAL);
-	else
-		get_dma_buf(dmabuf);	/* the vma's file keeps it alive until here */
-
-out_unlock:
-	mmap_read_unlock(mm);
+		return ERR_PTR(-EFAULT);
+	if (writable && !(vma->vm_flags & VM_WRITE))
+		return ERR_PTR(-EACCES);
+	if ((file->f_mode & FMODE_WRITE) && !(vma->vm_flags & VM_MAYWRITE))
+		return ERR_PTR(-EACCES);
+	if (writable != !!(file->f_mode & FMODE_WRITE))
+		return ERR_PTR(-EINVAL);
+	get_dma_buf(dmabuf);	/* the vma's file keeps it alive until here */
 	return dmabuf;
+}
+
+/*
+ * The number of mappings [@start, @end) of @mm meets, or -EFAULT if part of
+ * it is not mapped. Under mmap_lock.
+ */
+static long vmem_exp_count_vmas(struct mm_struct *mm, unsigned long start,
+				unsigned long end)
+{
+	struct vm_area_struct *vma;
+	unsigned long addr;
+	long n = 0;
+
+	for (addr = start; addr < end; addr = vma->vm_end, n++) {
+		vma = vma_lookup(mm, addr);
+		if (!vma)
+			return -EFAULT;
+	}
+	return n;
 }
 
 /**
@@ -638,11 +649,17 @@ out_unlock:
  * @buf: receives the pages; @buf->writable says whether importers may write.
  * @range: the range, in the caller's address space or, for a remote export,
  *	in the target's (whose mm the caller holds with mmget()).
+ * @found: receives a dma-buf, with a reference taken, if the range is
+ *	exactly the mapping of a whole dma-buf and not remote: that dma-buf
+ *	is the export (see vmem_exp_dmabuf_of()), and nothing is pinned.
+ *	Else NULL.
  *
  * Each mapping of the range is held as vmem_exp_vma_kind() decides. The
  * pages are charged to the caller's locked memory first (see
  * vmem_exp_charge()), also for a remote export. All or nothing: on failure
- * nothing stays held or charged and @buf->pages is NULL.
+ * nothing stays held or charged and @buf->pages is NULL. One hold of
+ * mmap_lock covers the dma-buf check, the checks of every mapping and the
+ * pinning, so what was checked is what is held.
  *
  * Return: 0, -EFAULT if part of the range is not mapped, not readable, a
  * part of a dma-buf mapping, or not backed by pages, -EACCES if
@@ -657,13 +674,14 @@ out_unlock:
  * -EXDEV if parts of the range are mapped with different memory types,
  * -ENOMEM if the charge would pass RLIMIT_MEMLOCK or memory ran out,
  * -ENOSPC if it would pass max_pinned_mb, or -EINTR if a fatal signal
- * arrived.
+ * arrived; for a whole dma-buf mapping, what vmem_exp_dmabuf_of() says.
  */
-int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range)
+int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
+		 struct dma_buf **found)
 {
 	unsigned long start = range->start, nr_pages = range->nr_pages;
 	unsigned long end = start + (nr_pages << PAGE_SHIFT);
-	unsigned long addr, done = 0, max_holds;
+	unsigned long addr, done = 0;
 	struct mm_struct *mm = range->mm;
 	struct vm_area_struct *vma;
 	struct vmem_exp_hold *hold;
@@ -671,32 +689,34 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range)
 	struct page **pages;
 	long ret;
 
-	pages = kvmalloc_array(nr_pages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
-	if (!pages)
-		return -ENOMEM;
+	*found = NULL;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
 
-	if (mmap_read_lock_killable(mm)) {
-		ret = -EINTR;
-		goto err_free;
+	if (!range->remote) {
+		*found = vmem_exp_dmabuf_of(range);
+		if (*found) {
+			ret = IS_ERR(*found) ? PTR_ERR(*found) : 0;
+			if (ret)
+				*found = NULL;
+			goto out_unlock;
+		}
 	}
 
 	/*
 	 * Decide how each mapping of the range is held before holding any:
-	 * a refusal then costs no pinning. The range meets at most
-	 * map_count mappings, and at most one per page.
+	 * a refusal then costs no pinning.
 	 */
-	max_holds = min_t(unsigned long, nr_pages, mm->map_count);
-	buf->holds = kvcalloc(max_holds, sizeof(*buf->holds), GFP_KERNEL_ACCOUNT);
+	ret = vmem_exp_count_vmas(mm, start, end);
+	if (ret < 0)
+		goto out_unlock;
+	buf->holds = kvcalloc(ret, sizeof(*buf->holds), GFP_KERNEL_ACCOUNT);
 	if (!buf->holds) {
 		ret = -ENOMEM;
-		goto err_unlock;
+		goto out_unlock;
 	}
 	for (addr = start; addr < end; addr = vma->vm_end) {
 		vma = vma_lookup(mm, addr);
-		if (!vma) {
-			ret = -EFAULT;
-			goto err_free_holds;
-		}
 		hold = &buf->holds[buf->nr_holds++];
 		ret = vmem_exp_vma_kind(vma, range, &hold->gup_flags);
 		if (ret < 0)
@@ -714,9 +734,14 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range)
 		}
 	}
 
+	pages = kvmalloc_array(nr_pages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages) {
+		ret = -ENOMEM;
+		goto err_free_holds;
+	}
 	ret = vmem_exp_charge(buf, nr_pages);
 	if (ret)
-		goto err_free_holds;
+		goto err_free_pages;
 
 	for (addr = start; started < buf->nr_holds; addr = vma->vm_end) {
 		hold = &buf->holds[started++];
@@ -740,14 +765,14 @@ err_release:
 		vmem_exp_release_hold(&buf->holds[started],
 				      pages + buf->holds[started].first, false);
 	vmem_exp_uncharge(buf, nr_pages);
+err_free_pages:
+	kvfree(pages);
 err_free_holds:
 	kvfree(buf->holds);
 	buf->holds = NULL;
 	buf->nr_holds = 0;
-err_unlock:
+out_unlock:
 	mmap_read_unlock(mm);
-err_free:
-	kvfree(pages);
 	return ret;
 }
 

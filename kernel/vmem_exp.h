@@ -171,8 +171,8 @@ struct vmem_exp_attachment {
 /* pin.c */
 void vmem_exp_limits_init(void);
 unsigned long vmem_exp_held_pages(void);
-struct dma_buf *vmem_exp_find_dmabuf(const struct vmem_exp_range *range);
-int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range);
+int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
+		 struct dma_buf **found);
 void vmem_exp_unpin(struct vmem_exp_buf *buf);
 
 /* memtype.c */
