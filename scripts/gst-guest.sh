@@ -6,7 +6,7 @@
 # with SCRIPT (tests/gst.sh; make demo's is tests/gst-demo.sh) as gst.sh
 # and tests/gst-lib.sh, in OUT/gst, and the test file that runs it,
 # OUT/gst.t (tests/gst-mount.sh); the Debian REL root made (once) by
-# gst-root.sh. Prints the root's path.
+# guest-root.sh. Prints the root's path.
 set -eu
 cd "$(dirname "$0")/.."
 scripts/deps.sh libgstreamer-plugins-base1.0-dev pkg-config >&2
@@ -23,4 +23,4 @@ cp tests/gst-mount.sh "$2/gst.t"
 # shellcheck disable=SC2046 # pkg-config's flags
 ${CC:-cc} -O2 -Wall -Wextra -Werror -o "$2/gst/gst-appsrc" examples/gst-appsrc.c \
 	$(pkg-config --cflags --libs gstreamer-app-1.0)
-scripts/gst-root.sh "$1"
+scripts/guest-root.sh gst "$1"

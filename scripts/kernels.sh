@@ -31,9 +31,9 @@ KNOWN_KERNELS="bookworm trixie sid"
 #   K_GUEST    the kind of guest: empty, the busybox initramfs alone; gst,
 #              that initramfs plus a Debian K_REL userspace shared over
 #              virtio-9p, where the GStreamer tests run (tests/gst.sh;
-#              the root is made by scripts/gst-root.sh, once); wayland,
+#              the root is made by scripts/guest-root.sh, once); wayland,
 #              the same with Weston, where tests/wayland.sh runs
-#              (scripts/wayland-root.sh). scripts/K_GUEST-guest.sh
+#              (the same script). scripts/K_GUEST-guest.sh
 #              prepares it.
 # and, for the guest (empty: run-guest.sh's defaults):
 #   K_APPEND   more kernel parameters

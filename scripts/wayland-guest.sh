@@ -5,11 +5,11 @@
 # built inside the Debian REL root against its own libwayland (the
 # protocols' code generated there by wayland-scanner), with tests/wayland.sh,
 # in OUT/gst, and the test file that runs it, OUT/wayland.t
-# (tests/gst-mount.sh); the root made (once) by wayland-root.sh. Prints the
+# (tests/gst-mount.sh); the root made (once) by guest-root.sh. Prints the
 # root's path.
 set -eu
 cd "$(dirname "$0")/.."
-root=$(scripts/wayland-root.sh "$1")
+root=$(scripts/guest-root.sh wayland "$1")
 b=/tmp/vmem-exp-wayland
 rm -rf "$root$b"
 mkdir -p "$root$b/linux"

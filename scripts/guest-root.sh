@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# guest-root.sh GUEST REL: print the path of a Debian REL root with the
+# userspace of a guest kind of kernels.sh (K_GUEST), making it the first
+# time in $VMEM_EXP_CACHE (debootstrap minbase, then apt: a few minutes,
+# once per machine). The guest mounts a copy of it as its root over
+# virtio-9p (tests/gst-mount.sh). The kinds:
+#   gst      GStreamer's tools and base/good plugins, v4l-utils
+#   wayland  Weston with Mesa's GL drivers (llvmpipe), and what builds
+#            tests/wayland-dmabuf.c against the root's own libwayland
+#            (gcc, libwayland-dev, wayland-protocols) and netpbm (the test
+#            reads Weston's screenshot)
+set -eu
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
+guest=$1 rel=$2
+case $guest in
+gst)
+	root=$VMEM_EXP_CACHE/gstroot-$rel
+	pkgs=gstreamer1.0-tools,gstreamer1.0-plugins-base,gstreamer1.0-plugins-good,v4l-utils
+	;;
+wayland)
+	root=$VMEM_EXP_CACHE/wlroot-$rel
+	pkgs=weston,libgl1-mesa-dri,libegl1,libegl-mesa0,libgbm1,gcc,libc6-dev,libwayland-dev,wayland-protocols,pkgconf,libdrm-dev,netpbm
+	;;
+*)
+	echo "guest-root: no root for a guest of kind '$guest'" >&2
+	exit 1
+	;;
+esac
+# debootstrap's own resolver fails on some of these dependencies (dconf,
+# libsoup for GStreamer): a minbase root first, then apt installs the rest.
+# Once made, only the second call runs, and it does nothing (debian_root
+# installs again whenever the list differs from the last).
+[ -f "$root/.complete" ] || debian_root "$rel" "$root" kmod >&2
+# The mirror's sid may be older than its Release file's Valid-Until says
+# it may be, by this machine's clock: apt in the root then refuses it.
+echo 'Acquire::Check-Valid-Until "false";' > "$root/etc/apt/apt.conf.d/99valid-until"
+debian_root "$rel" "$root" "kmod,busybox,procps,$pkgs" >&2
+echo "$root"
