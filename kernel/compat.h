@@ -44,6 +44,30 @@ static inline long vmem_exp_pin_user_pages(struct mm_struct *mm,
 					   unsigned int gup_flags,
 					   struct page **pages)
 {
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+	long fast;
+
+	/*
+	 * 6.1's gup, given a page array, pins a transparent huge page one
+	 * 4 KiB page at a time; gup-fast pins all of a PMD's pages with one
+	 * reference count update, and its FOLL_LONGTERM refuses the pages
+	 * gup would first move (movable zone, CMA), which gup then pins.
+	 * So gup-fast first, for the caller's own memory: it takes no lock
+	 * and never faults, and it runs with interrupts off, hence at most
+	 * a page table's worth (PTRS_PER_PTE pages) per call; gup for what
+	 * it leaves. Later releases batch huge pages in gup itself, and
+	 * 6.12 no longer has pin_user_pages_fast_only(); 6.1 is the release
+	 * this is tested on.
+	 */
+	if (mm == current->mm) {
+		fast = pin_user_pages_fast_only(start,
+						min_t(unsigned long, nr_pages,
+						      PTRS_PER_PTE),
+						gup_flags, pages);
+		if (fast > 0)
+			return fast;
+	}
+#endif
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
 	if (mm != current->mm)
 		return pin_user_pages_remote(mm, start, nr_pages, gup_flags,
