@@ -76,12 +76,12 @@ static void vmem_exp_map_around(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmem_exp_around a = { .vma = vma, .buf = vma->vm_private_data };
+	unsigned long size = VMEM_EXP_FAULT_AROUND * PAGE_SIZE;
+	unsigned long window = ALIGN_DOWN(vmf->address, size);
 	unsigned long end;
 
-	a.start = max(vma->vm_start,
-		      ALIGN_DOWN(vmf->address, VMEM_EXP_FAULT_AROUND * PAGE_SIZE));
-	end = min(vma->vm_end, ALIGN_DOWN(vmf->address, VMEM_EXP_FAULT_AROUND *
-					  PAGE_SIZE) + VMEM_EXP_FAULT_AROUND * PAGE_SIZE);
+	a.start = max(vma->vm_start, window);
+	end = min(vma->vm_end, window + size);
 	/* Nothing around: the window is the faulting page alone. */
 	if (end - a.start <= PAGE_SIZE)
 		return;
