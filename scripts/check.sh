@@ -87,13 +87,8 @@ for k in $KERNELS; do
 			continue
 		fi
 		tests="$tests $out/$K_GUEST.t"
-		# virtio-9p for the root; sid's kernel has virtio_pci built in.
-		mods=''
-		for m in virtio_pci 9p 9pnet_virtio; do
-			! grep -q "/$m\.ko" "$kroot/lib/modules/$K_VER/modules.dep" ||
-				mods="$mods $m"
-		done
-		export VMEM_EXP_EXTRA_MODULES="$mods"
+		VMEM_EXP_EXTRA_MODULES=$(virtfs_modules "$kroot" "$K_VER")
+		export VMEM_EXP_EXTRA_MODULES
 		export VMEM_EXP_GST_DIR="$out/gst" VMEM_EXP_VIRTFS="$gst"
 	fi
 	# shellcheck disable=SC2086 # a list of files

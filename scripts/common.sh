@@ -299,6 +299,15 @@ source_tarball() {
 	echo "$_s/usr/src/$K_SOURCE.tar.xz"
 }
 
+# virtfs_modules KROOT VER: the modules a guest whose root is shared over
+# virtio-9p loads, of those the kernel in KROOT has as modules (sid's has
+# virtio_pci built in), blank-separated.
+virtfs_modules() {
+	for _m in virtio_pci 9p 9pnet_virtio; do
+		! grep -q "/$_m\.ko" "$1/lib/modules/$2/modules.dep" || printf '%s ' "$_m"
+	done
+}
+
 # debian_root REL DIR PKGS: make DIR a minimal Debian REL root (debootstrap
 # minbase, from the system's mirror, the first time: a minute or two) with
 # the packages PKGS (comma-separated) installed, and apt sources for REL,
