@@ -560,15 +560,10 @@ struct dma_buf *vmem_exp_create(const struct vmem_exp_range *range)
 	get_task_comm(buf->origin_comm, current);
 	buf->origin_addr = range->start;
 
+	/* For a whole dma-buf's mapping, that dma-buf is the export. */
 	ret = vmem_exp_pin(buf, range, &dmabuf);
-	if (ret)
-		goto err_free_buf;
-	if (dmabuf) {
-		/* The range is a whole dma-buf's mapping: that is the export. */
-		mutex_destroy(&buf->lock);
-		kfree(buf);
-		return dmabuf;
-	}
+	if (ret || dmabuf)
+		goto out_free_buf;
 
 	exp_info.ops = writable ? &vmem_exp_dmabuf_ops : &vmem_exp_dmabuf_ro_ops;
 	exp_info.size = nr_pages << PAGE_SHIFT;
@@ -585,8 +580,8 @@ struct dma_buf *vmem_exp_create(const struct vmem_exp_range *range)
 
 err_unpin:
 	vmem_exp_unpin(buf);
-err_free_buf:
+out_free_buf:
 	mutex_destroy(&buf->lock);
 	kfree(buf);
-	return ERR_PTR(ret);
+	return ret ? ERR_PTR(ret) : dmabuf;
 }

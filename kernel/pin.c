@@ -686,6 +686,7 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 	struct vm_area_struct *vma;
 	struct vmem_exp_hold *hold;
 	unsigned int started = 0;
+	struct dma_buf *dmabuf;
 	struct page **pages;
 	long ret;
 
@@ -693,14 +694,12 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 
-	if (!range->remote) {
-		*found = vmem_exp_dmabuf_of(range);
-		if (*found) {
-			ret = IS_ERR(*found) ? PTR_ERR(*found) : 0;
-			if (ret)
-				*found = NULL;
-			goto out_unlock;
-		}
+	dmabuf = range->remote ? NULL : vmem_exp_dmabuf_of(range);
+	if (dmabuf) {
+		ret = PTR_ERR_OR_ZERO(dmabuf);
+		if (!ret)
+			*found = dmabuf;
+		goto out_unlock;
 	}
 
 	/*
