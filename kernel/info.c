@@ -79,21 +79,23 @@ void vmem_exp_info_export_done(int ret)
  * @buf: the buffer, whose @origin_* fields are set.
  * @dmabuf: its dma-buf, not yet visible to user space.
  *
- * A name that cannot be allocated is left out: the name only informs.
+ * A name that cannot be allocated is left out: the name only informs. It is
+ * formatted once, on the stack (kasprintf() would format it twice).
  */
 void vmem_exp_info_add(struct vmem_exp_buf *buf, struct dma_buf *dmabuf)
 {
-	char *name;
+	char name[DMA_BUF_NAME_LEN];
+	const char *copy;
+	int len;
 
 	buf->dmabuf = dmabuf;
-	name = kasprintf(GFP_KERNEL, "vmem-exp:%d:%lx", buf->origin_pid,
-			 buf->origin_addr);
-	if (name && strlen(name) < DMA_BUF_NAME_LEN) {
+	len = snprintf(name, sizeof(name), "vmem-exp:%d:%lx", buf->origin_pid,
+		       buf->origin_addr);
+	copy = len < sizeof(name) ? kmemdup(name, len + 1, GFP_KERNEL) : NULL;
+	if (copy) {
 		spin_lock(&dmabuf->name_lock);
-		dmabuf->name = name;
+		dmabuf->name = copy;
 		spin_unlock(&dmabuf->name_lock);
-	} else {
-		kfree(name);
 	}
 
 	mutex_lock(&vmem_exp_buffers_lock);

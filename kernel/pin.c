@@ -280,6 +280,8 @@ static bool vmem_exp_hugetlb_pages_pinnable(struct page **pages, long nr)
 #ifdef VMEM_EXP_PIN_BY_FILE
 /* Folios pinned per call of memfd_pin_folios(): a page of pointers. */
 #define VMEM_EXP_FOLIO_BATCH	(PAGE_SIZE / sizeof(struct folio *))
+/* Batches this small live on the stack: no allocation for small exports. */
+#define VMEM_EXP_FOLIO_STACK	16
 
 /*
  * Whether [@addr, @end) of @vma, a mapping vmem_exp_vma_kind() said is to
@@ -326,16 +328,19 @@ static int vmem_exp_pin_file(struct vm_area_struct *vma, unsigned long addr,
 	loff_t pos = (loff_t)linear_page_index(vma, addr) << PAGE_SHIFT;
 	loff_t last = pos + ((loff_t)nr_pages << PAGE_SHIFT) - 1;
 	unsigned long done = 0, batch, first, n, i, j;
-	struct folio **folios;
+	struct folio *on_stack[VMEM_EXP_FOLIO_STACK];
+	struct folio **folios = on_stack;
 	pgoff_t offset;
 	int ret = 0;
 	long nr;
 
 	/* No more folios than pages: a small range takes a small batch. */
 	batch = min_t(unsigned long, nr_pages, VMEM_EXP_FOLIO_BATCH);
-	folios = kmalloc_array(batch, sizeof(*folios), GFP_KERNEL);
-	if (!folios)
-		return -ENOMEM;
+	if (batch > ARRAY_SIZE(on_stack)) {
+		folios = kmalloc_array(batch, sizeof(*folios), GFP_KERNEL);
+		if (!folios)
+			return -ENOMEM;
+	}
 	while (done < nr_pages) {
 		nr = memfd_pin_folios(vma->vm_file,
 				      pos + ((loff_t)done << PAGE_SHIFT), last,
@@ -358,7 +363,8 @@ static int vmem_exp_pin_file(struct vm_area_struct *vma, unsigned long addr,
 			break;
 		}
 	}
-	kfree(folios);
+	if (folios != on_stack)
+		kfree(folios);
 	*pinned = done;
 	return ret;
 }
@@ -592,22 +598,22 @@ static void vmem_exp_release_hold(struct vmem_exp_hold *hold,
  * access mode, so the request must match it: an O_RDONLY request never
  * comes back writable. Nor may it grant more than the mapping does.
  *
- * Returns NULL if the range does not start in a mapping of a dma-buf (its
- * pages are exported as usual); the dma-buf, with a file reference taken;
- * -EFAULT if the range is not exactly one whole dma-buf mapping; -EACCES if
- * the mapping is not writable and the request or the dma-buf is; or -EINVAL
- * if the dma-buf is read-write and the request read-only.
+ * Returns NULL if @vma, the mapping the range starts in, is not a mapping of
+ * a dma-buf (its pages are exported as usual); the dma-buf, with a file
+ * reference taken; -EFAULT if the range is not exactly one whole dma-buf
+ * mapping; -EACCES if the mapping is not writable and the request or the
+ * dma-buf is; or -EINVAL if the dma-buf is read-write and the request
+ * read-only.
  */
-static struct dma_buf *vmem_exp_dmabuf_of(const struct vmem_exp_range *range)
+static struct dma_buf *vmem_exp_dmabuf_of(struct vm_area_struct *vma,
+					  const struct vmem_exp_range *range)
 {
 	unsigned long start = range->start, len = range->nr_pages << PAGE_SHIFT;
 	bool writable = range->writable;
-	struct vm_area_struct *vma;
 	struct dma_buf *dmabuf;
 	struct file *file;
 
-	vma = vma_lookup(range->mm, start);
-	if (!vma || !vmem_exp_is_dmabuf_file(vma->vm_file))
+	if (!vmem_exp_is_dmabuf_file(vma->vm_file))
 		return NULL;
 	file = vma->vm_file;
 	dmabuf = file->private_data;
@@ -626,18 +632,16 @@ static struct dma_buf *vmem_exp_dmabuf_of(const struct vmem_exp_range *range)
 }
 
 /*
- * The number of mappings [@start, @end) of @mm meets, or -EFAULT if part of
- * it is not mapped. Under mmap_lock.
+ * The number of mappings that the range from @vma's start (or from within
+ * it) to @end meets, or -EFAULT if part of it is not mapped. Under
+ * mmap_lock.
  */
-static long vmem_exp_count_vmas(struct mm_struct *mm, unsigned long start,
-				unsigned long end)
+static long vmem_exp_count_vmas(struct vm_area_struct *vma, unsigned long end)
 {
-	struct vm_area_struct *vma;
-	unsigned long addr;
-	long n = 0;
+	long n;
 
-	for (addr = start; addr < end; addr = vma->vm_end, n++) {
-		vma = vma_lookup(mm, addr);
+	for (n = 1; vma->vm_end < end; n++) {
+		vma = vma_lookup(vma->vm_mm, vma->vm_end);
 		if (!vma)
 			return -EFAULT;
 	}
@@ -682,8 +686,8 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 	unsigned long start = range->start, nr_pages = range->nr_pages;
 	unsigned long end = start + (nr_pages << PAGE_SHIFT);
 	unsigned long addr, done = 0;
+	struct vm_area_struct *first, *vma;
 	struct mm_struct *mm = range->mm;
-	struct vm_area_struct *vma;
 	struct vmem_exp_hold *hold;
 	unsigned int started = 0;
 	struct dma_buf *dmabuf;
@@ -694,7 +698,12 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 
-	dmabuf = range->remote ? NULL : vmem_exp_dmabuf_of(range);
+	first = vma_lookup(mm, start);
+	if (!first) {
+		ret = -EFAULT;
+		goto out_unlock;
+	}
+	dmabuf = range->remote ? NULL : vmem_exp_dmabuf_of(first, range);
 	if (dmabuf) {
 		ret = PTR_ERR_OR_ZERO(dmabuf);
 		if (!ret)
@@ -704,9 +713,10 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 
 	/*
 	 * Decide how each mapping of the range is held before holding any:
-	 * a refusal then costs no pinning.
+	 * a refusal then costs no pinning. The mapping the range starts in
+	 * is looked up once; most ranges lie within it.
 	 */
-	ret = vmem_exp_count_vmas(mm, start, end);
+	ret = vmem_exp_count_vmas(first, end);
 	if (ret < 0)
 		goto out_unlock;
 	buf->holds = kvcalloc(ret, sizeof(*buf->holds), GFP_KERNEL_ACCOUNT);
@@ -715,7 +725,7 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 		goto out_unlock;
 	}
 	for (addr = start; addr < end; addr = vma->vm_end) {
-		vma = vma_lookup(mm, addr);
+		vma = addr == start ? first : vma_lookup(mm, addr);
 		hold = &buf->holds[buf->nr_holds++];
 		ret = vmem_exp_vma_kind(vma, range, &hold->gup_flags);
 		if (ret < 0)
@@ -744,7 +754,7 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 
 	for (addr = start; started < buf->nr_holds; addr = vma->vm_end) {
 		hold = &buf->holds[started++];
-		vma = vma_lookup(mm, addr);
+		vma = addr == start ? first : vma_lookup(mm, addr);
 		hold->first = done;
 		ret = vmem_exp_hold_range(buf, vma, addr, min(end, vma->vm_end),
 					  hold, pages + done);
