@@ -14,6 +14,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/build_bug.h>
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/dma-buf.h>
@@ -24,6 +25,7 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 #include <uapi/linux/dma-buf.h>
 
@@ -74,24 +76,61 @@ void vmem_exp_info_export_done(int ret)
 	atomic_long_inc(&vmem_exp_refused[i]);
 }
 
+/*
+ * Room for "vmem-exp:PID:ADDR" with the longest PID and ADDR; what is
+ * longer than DMA_BUF_NAME_LEN is not used.
+ */
+#define VMEM_EXP_NAME_ROOM	48
+
+/*
+ * Writes "vmem-exp:@pid:@addr" (decimal, hex) into the end of @room, a
+ * VMEM_EXP_NAME_ROOM array, and returns where the string starts. By hand
+ * rather than with snprintf(), which cost a 4 KiB export more than a tenth
+ * of its time (make bench, under emulation), for two numbers that need none
+ * of its generality.
+ */
+static char *vmem_exp_format_name(char *room, pid_t pid, unsigned long addr)
+{
+	static const char prefix[] = "vmem-exp:";
+	char *p = room + VMEM_EXP_NAME_ROOM;
+	unsigned int n = pid;
+
+	/* The prefix with its NUL, up to 10 decimal digits, ':', the hex. */
+	BUILD_BUG_ON(VMEM_EXP_NAME_ROOM <
+		     sizeof(prefix) + 10 + 1 + 2 * sizeof(unsigned long));
+	*--p = '\0';
+	do {
+		*--p = "0123456789abcdef"[addr & 15];
+		addr >>= 4;
+	} while (addr);
+	*--p = ':';
+	do {
+		*--p = '0' + n % 10;
+		n /= 10;
+	} while (n);
+	p -= sizeof(prefix) - 1;
+	memcpy(p, prefix, sizeof(prefix) - 1);
+	return p;
+}
+
 /**
  * vmem_exp_info_add() - name a new buffer's dma-buf and list the buffer
  * @buf: the buffer, whose @origin_* fields are set.
  * @dmabuf: its dma-buf, not yet visible to user space.
  *
- * A name that cannot be allocated is left out: the name only informs. It is
- * formatted once, on the stack (kasprintf() would format it twice).
+ * A name that cannot be allocated is left out: the name only informs.
  */
 void vmem_exp_info_add(struct vmem_exp_buf *buf, struct dma_buf *dmabuf)
 {
-	char name[DMA_BUF_NAME_LEN];
-	const char *copy;
-	int len;
+	char room[VMEM_EXP_NAME_ROOM];
+	const char *name, *copy = NULL;
+	size_t len;
 
 	buf->dmabuf = dmabuf;
-	len = snprintf(name, sizeof(name), "vmem-exp:%d:%lx", buf->origin_pid,
-		       buf->origin_addr);
-	copy = len < sizeof(name) ? kmemdup(name, len + 1, GFP_KERNEL) : NULL;
+	name = vmem_exp_format_name(room, buf->origin_pid, buf->origin_addr);
+	len = room + sizeof(room) - name;	/* with its NUL */
+	if (len <= DMA_BUF_NAME_LEN)
+		copy = kmemdup(name, len, GFP_KERNEL);
 	if (copy) {
 		spin_lock(&dmabuf->name_lock);
 		dmabuf->name = copy;
