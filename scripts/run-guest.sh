@@ -32,6 +32,9 @@ append="$append VMEM_EXP_CONSOLE=$K_CONSOLE VMEM_EXP_TAP=$K_TAP"
 guest_timeout=600
 [ -z "$K_TIMEOUT" ] || guest_timeout=$((K_TIMEOUT * 5))
 timeout=${VMEM_EXP_GUEST_TIMEOUT:-$guest_timeout}
+# A boot takes seconds (a minute for a debug kernel or arm64 under load);
+# a guest with no TAP header by this time hung while booting.
+boot_limit=${VMEM_EXP_BOOT_TIMEOUT:-300}
 mkdir -p "$out"
 tap=$out/tap.log console=$out/console.log
 rm -f "$out"/console.boot-*.log
@@ -54,7 +57,19 @@ boot() {
 		-chardev "file,id=tap,path=$tap" $K_SERIAL \
 		-kernel "$kernel" -initrd "$initrd" \
 		-append "$append" $virtfs \
-		> "$out/qemu.log" 2>&1
+		> "$out/qemu.log" 2>&1 &
+	qpid=$!
+	waited=0
+	while kill -0 "$qpid" 2>/dev/null && ! grep -q '^TAP version' "$tap"; do
+		if [ "$waited" -ge "$boot_limit" ]; then
+			echo "# $name: no TAP header after ${boot_limit}s: the boot hung, stopping it"
+			kill "$qpid"
+			break
+		fi
+		sleep 1
+		waited=$((waited + 1))
+	done
+	wait "$qpid"
 	qrc=$?
 	sleep 0.3
 	kill "$tailpid" 2>/dev/null
@@ -64,16 +79,17 @@ boot() {
 	tr -d '\r' < "$console" > "$console.tmp" && mv "$console.tmp" "$console"
 }
 
-# A guest whose kernel dies before /init starts the runner never loaded
-# vmem_exp (the runner loads the modules after its TAP header): that is
-# the emulator or the stock kernel (seen: an int3 oops in kernel text
-# patching under multi-threaded TCG). Such a boot is tried again, at most
-# twice, and said so; its console is kept. Anything later is never retried.
+# A guest whose kernel dies or hangs before /init starts the runner never
+# loaded vmem_exp (the runner loads the modules after its TAP header):
+# that is the emulator or the stock kernel (seen: an int3 oops in kernel
+# text patching under multi-threaded TCG; a sid guest silent for 18
+# minutes). Such a boot is tried again, at most twice, and said so; its
+# console is kept. Anything later is never retried.
 attempt=1
 boot
 while [ "$attempt" -lt 3 ] && ! grep -q '^TAP version' "$tap"; do
 	cp "$console" "$out/console.boot-$attempt.log"
-	echo "# $name: the guest died before any test ran (boot $attempt of 3):" \
+	echo "# $name: the guest died or hung before any test ran (boot $attempt of 3):" \
 		"$(grep -m1 -E 'Oops|BUG:|panic' "$console" || echo 'no kernel message')"
 	echo "# $name: its console is in $out/console.boot-$attempt.log; booting again"
 	attempt=$((attempt + 1))
