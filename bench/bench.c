@@ -3,8 +3,9 @@
  * vmem-exp benchmark, run in a guest by `make bench` (scripts/bench.sh),
  * one guest per kernel, booted with swiotlb=force so that a sync copies.
  * For each kind of memory (a 4 KiB-page memfd, 4 KiB anonymous memory,
- * transparent huge pages, a hugetlb memfd) and each size it measures, in
- * this one run, the median of several repetitions of:
+ * anonymous transparent huge pages, a hugetlb memfd, a memfd of shmem
+ * transparent huge pages) and each size it measures, in this one run, the
+ * median of several repetitions of:
  *   memcpy    memcpy of the same bytes (what sharing costs without a dma-buf)
  *   export    DBUFIOC_VMEM_EXP (pin and make the dma-buf)
  *   release   the close that releases it
@@ -65,8 +66,16 @@ static int reps_for(size_t len)
 	return len >= (256 << 20) ? 3 : 5;
 }
 
-enum kind { MEMFD, ANON, THP, HUGETLB };
-static const char *const kind_names[] = { "memfd", "anon", "thp", "hugetlb" };
+enum kind { MEMFD, ANON, THP, HUGETLB, MEMFD_THP, NR_KINDS };
+static const char *const kind_names[] = {
+	"memfd", "anon", "thp", "hugetlb", "memfd-thp",
+};
+
+/* Kinds whose memory comes in 2 MiB pages: sizes from 2 MiB only. */
+static bool huge_kind(enum kind k)
+{
+	return k == THP || k == HUGETLB || k == MEMFD_THP;
+}
 
 static int devfd, udev = -1, reps;
 /* The guest bounces every DMA mapping (swiotlb=force on its command line). */
@@ -104,35 +113,54 @@ static void result(enum kind k, size_t len, const char *metric, double v)
 	printf("# csv,%s,%zu,%s,%.9g\n", kind_names[k], len, metric, v);
 }
 
-/* @len bytes of memory of kind @k, filled; *memfd is its memfd or -1. */
+/*
+ * @len bytes of memory of kind @k, filled, at a 2 MiB-aligned address so
+ * that huge pages can back it; *memfd is its memfd or -1.
+ */
 static char *make_memory(enum kind k, size_t len, int *memfd)
 {
-	size_t map = len < HUGE && k != MEMFD && k != ANON ? HUGE : len;
 	char *p, *r;
 
 	*memfd = -1;
-	if (k == MEMFD || k == HUGETLB) {
-		*memfd = memfd_create("bench", MFD_CLOEXEC | MFD_ALLOW_SEALING |
-				      (k == HUGETLB ? MFD_HUGETLB : 0));
-		if (*memfd < 0 || ftruncate(*memfd, map))
-			bail("memfd");
-		p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_SHARED, *memfd, 0);
-		if (p == MAP_FAILED)
-			bail("mmap memfd");
-		memset(p, 0x5a, map);
-		/* udmabuf wants the memfd sealed against shrinking. */
-		fcntl(*memfd, F_ADD_SEALS, F_SEAL_SHRINK);
-		return p;
-	}
-	/* Anonymous memory, aligned to 2 MiB so that THP can back it. */
-	r = mmap(NULL, map + HUGE, PROT_READ | PROT_WRITE,
+	r = mmap(NULL, len + HUGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (r == MAP_FAILED)
 		bail("mmap anon");
 	p = (char *)(((uintptr_t)r + HUGE - 1) & ~(HUGE - 1));
-	madvise(p, map, k == THP ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-	memset(p, 0x5a, map);
+	if (k == MEMFD || k == HUGETLB || k == MEMFD_THP) {
+		*memfd = memfd_create("bench", MFD_CLOEXEC | MFD_ALLOW_SEALING |
+				      (k == HUGETLB ? MFD_HUGETLB : 0));
+		if (*memfd < 0 || ftruncate(*memfd, len))
+			bail("memfd");
+		if (mmap(p, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 *memfd, 0) == MAP_FAILED)
+			bail("mmap memfd");
+		/* shmem_enabled is "advise" (main()): huge pages on request. */
+		if (k == MEMFD_THP)
+			madvise(p, len, MADV_HUGEPAGE);
+		memset(p, 0x5a, len);
+		/* udmabuf wants the memfd sealed against shrinking. */
+		fcntl(*memfd, F_ADD_SEALS, F_SEAL_SHRINK);
+		return p;
+	}
+	madvise(p, len, k == THP ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	memset(p, 0x5a, len);
 	return p;
+}
+
+/* The kB of a line of /proc/meminfo, or -1. */
+static long meminfo_kb(const char *name)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ':')
+			v = strtol(line + strlen(name) + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
 }
 
 /* mmap @fd at a 2 MiB-aligned address, read every page, munmap: seconds. */
@@ -227,7 +255,7 @@ static void entries_only(enum kind k, size_t len)
 	result(k, len, "dentries", big.nents);
 	close(t);
 	close(big.fd);
-	munmap(src, len < HUGE && k != MEMFD && k != ANON ? HUGE : len);
+	munmap(src, len);
 	if (memfd >= 0)
 		close(memfd);
 }
@@ -267,6 +295,9 @@ static void run(enum kind k, size_t len)
 
 	reps = reps_for(len);
 	src = make_memory(k, len, &memfd);
+	if (k == MEMFD_THP)
+		printf("# %s %zu: ShmemHugePages %ld kB\n", kind_names[k], len,
+		       meminfo_kb("ShmemHugePages"));
 	with_udmabuf = memfd >= 0 && udev >= 0;
 	dst = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -317,7 +348,7 @@ static void run(enum kind k, size_t len)
 	}
 	fflush(stdout);
 	munmap(dst, len);
-	munmap(src, len < HUGE && k != MEMFD && k != ANON ? HUGE : len);
+	munmap(src, len);
 	if (memfd >= 0)
 		close(memfd);
 }
@@ -348,11 +379,16 @@ int main(void)
 	if (!f || fprintf(f, "520\n") < 0 || fclose(f))
 		bail("nr_hugepages");
 
+	/* memfds in transparent huge pages where they ask for them. */
+	f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "w");
+	if (!f || fprintf(f, "advise\n") < 0 || fclose(f))
+		bail("shmem_enabled");
+
 	printf("# benchmark: median of 3 to %d runs each, by size\n", MAX_REPS);
-	for (size_t k = MEMFD; k <= HUGETLB; k++)
+	for (size_t k = MEMFD; k < NR_KINDS; k++)
 		for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
 			/* Huge pages are 2 MiB: smaller sizes are 4 KiB pages. */
-			if ((k == THP || k == HUGETLB) && sizes[s] < HUGE)
+			if (huge_kind(k) && sizes[s] < HUGE)
 				continue;
 			if (bounced)
 				run(k, sizes[s]);
