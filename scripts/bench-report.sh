@@ -110,8 +110,10 @@ plot() {
 		set output '$dir/$1.png'
 		set title '$2'
 		set logscale x 2
+		set xrange [3000:1.5e9]
+		set xtics ('4K' 4096, '64K' 65536, '2M' 2097152, '16M' 16777216, '64M' 67108864, '256M' 268435456, '1G' 1073741824)
 		set logscale y 10
-		set xlabel 'buffer size (bytes)'
+		set xlabel 'buffer size (bytes, K = 1024)'
 		set ylabel 'ratio'
 		set key outside right
 		set grid
