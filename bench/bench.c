@@ -114,19 +114,32 @@ static void result(enum kind k, size_t len, const char *metric, double v)
 }
 
 /*
+ * @len bytes of anonymous memory with protection @prot at a 2 MiB-aligned
+ * address: more is mapped, and what lies before and after is unmapped.
+ */
+static char *map_aligned(size_t len, int prot)
+{
+	char *r = mmap(NULL, len + HUGE, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p;
+
+	if (r == MAP_FAILED)
+		bail("mmap of an aligned range");
+	p = (char *)(((uintptr_t)r + HUGE - 1) & ~(HUGE - 1));
+	if (p > r)
+		munmap(r, p - r);
+	munmap(p + len, r + HUGE - p);
+	return p;
+}
+
+/*
  * @len bytes of memory of kind @k, filled, at a 2 MiB-aligned address so
  * that huge pages can back it; *memfd is its memfd or -1.
  */
 static char *make_memory(enum kind k, size_t len, int *memfd)
 {
-	char *p, *r;
+	char *p = map_aligned(len, PROT_READ | PROT_WRITE);
 
 	*memfd = -1;
-	r = mmap(NULL, len + HUGE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (r == MAP_FAILED)
-		bail("mmap anon");
-	p = (char *)(((uintptr_t)r + HUGE - 1) & ~(HUGE - 1));
 	if (k == MEMFD || k == HUGETLB || k == MEMFD_THP) {
 		*memfd = memfd_create("bench", MFD_CLOEXEC | MFD_ALLOW_SEALING |
 				      (k == HUGETLB ? MFD_HUGETLB : 0));
@@ -166,15 +179,11 @@ static long meminfo_kb(const char *name)
 /* mmap @fd at a 2 MiB-aligned address, read every page, munmap: seconds. */
 static double touch(int fd, size_t len)
 {
-	char *r = mmap(NULL, len + HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	volatile char *q;
+	volatile char *q = map_aligned(len, PROT_NONE);
 	char sum = 0;
 	double t;
 
-	if (r == MAP_FAILED)
-		bail("mmap reservation");
-	q = (char *)(((uintptr_t)r + HUGE - 1) & ~(HUGE - 1));
-	munmap(r, len + HUGE);
+	munmap((void *)q, len);
 	t = now();
 	if (mmap((void *)q, len, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0) == MAP_FAILED)
 		bail("mmap of the buffer");
