@@ -7,9 +7,10 @@
 # release's metapackages the first time it is prepared (README, "Supported
 # kernels"). To add a kernel, add a case (README, "Adding a kernel").
 
-# make check's default; bookworm-debug is make check-debug, bookworm-pkg the
-# packaged path (make check-packages).
-KNOWN_KERNELS="bookworm trixie sid"
+# make check's default: the three kernels, and trixie's again with every
+# device mapping bounced, where a sync copies (tests/sync.c); bookworm-debug
+# is make check-debug, bookworm-pkg the packaged path (make check-packages).
+KNOWN_KERNELS="bookworm trixie sid trixie-swiotlb"
 
 # kernel_table NAME: sets
 #   K_NAME     the kernel's name (NAME, or what the alias NAME stands for)
@@ -39,10 +40,17 @@ KNOWN_KERNELS="bookworm trixie sid"
 #   K_APPEND   more kernel parameters
 #   K_MEM      guest memory (QEMU -m)
 #   K_TIMEOUT  seconds for each test file, and for the whole guest x5
+#   K_REQUIRE  what this guest exists to test, which a test that finds it
+#              missing reports as a failure rather than a skip (harness.h,
+#              required(); tests/run.sh): movable (a hugetlb page in
+#              ZONE_MOVABLE), bounce (the test DMA device's mappings go
+#              through swiotlb), failslab (failslab and fail_page_alloc),
+#              kmemleak, lockdep, dma-debug
 # Returns 1 for an unknown NAME. The aliases are the kernel series a
 # stable release keeps for its whole life; sid has none, as it moves on.
 kernel_table() {
 	K_SOURCE='' K_CONFIG='' K_APPEND='' K_MEM='' K_TIMEOUT='' K_PACKAGED='' K_TESTS=''
+	K_REQUIRE=''
 	K_GUEST='' K_ARCH=amd64 K_FLAVOUR=''
 	case $1 in
 	bookworm | 6.1)
@@ -65,21 +73,24 @@ kernel_table() {
 		# long-term pin does to such pages (tests/movable.c).
 		K_NAME=$1 K_REL=${1%-movable}
 		K_APPEND="movablecore=50%"
-		K_TESTS=movable ;;
+		K_TESTS=movable
+		K_REQUIRE=movable ;;
 	trixie-swiotlb)
 		# trixie's kernel with every device mapping bounced through
 		# swiotlb (256 MiB of bounce buffers), where a sync copies:
 		# what a partial DBUFIOC_VMEM_SYNC copies (tests/sync.c).
 		K_NAME=trixie-swiotlb K_REL=trixie
 		K_APPEND="swiotlb=131072,force"
-		K_TESTS="sync vgem mmap" ;;
+		K_TESTS="sync vgem mmap"
+		K_REQUIRE=bounce ;;
 	sid-arm64-swiotlb)
 		# The same on sid's arm64 kernel, where a device that is not
 		# DMA-coherent (the test DMA device) also gets real cache
 		# maintenance from the DMA API.
 		K_NAME=sid-arm64-swiotlb K_REL=sid K_ARCH=arm64
 		K_APPEND="swiotlb=131072,force"
-		K_TESTS="sync vgem mmap memtype" ;;
+		K_TESTS="sync vgem mmap memtype"
+		K_REQUIRE=bounce ;;
 	bookworm-bench | trixie-bench | sid-bench)
 		# make bench's guest: every device mapping bounced (a sync
 		# copies; 512 MiB of bounce buffers), udmabuf allowed buffers
@@ -126,6 +137,7 @@ kernel_table() {
 		# every 10 ms instead of 100; failslab may fail every slab
 		# cache but those of DMA-API debug and kmemleak (tests/init).
 		K_APPEND="kasan_multi_shot kfence.sample_interval=10 slub_debug=A;-,radix_tree_node,kmemleak_object,kmemleak_scan_area"
+		K_REQUIRE="failslab kmemleak lockdep dma-debug"
 		# KASAN's shadow and quarantine take memory.
 		K_MEM=3G
 		# Export paths run about 10x slower under KASAN and TCG

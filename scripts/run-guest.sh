@@ -4,7 +4,8 @@
 # stream (second serial port) and the console (first serial port), and
 # judge the run. The emulator, its machine and the guest's devices for
 # both streams are those of the kernel's architecture (kernels.sh,
-# arch_table). Usage: run-guest.sh NAME VMLINUZ INITRAMFS OUTDIR
+# arch_table). Usage: run-guest.sh NAME VMLINUZ INITRAMFS OUTDIR [TEST...]
+# where each TEST named must have reported (finished or skipped).
 # Prints the TAP lines as they come and ends with one line:
 #   # kernel NAME: N passed, N failed, N skipped
 # Exit status: 0 only if nothing failed, the guest finished, and the kernel
@@ -12,22 +13,30 @@
 # the debug kernel's checkers (lockdep, DMA-API debug, KFENCE, hung tasks,
 # RCU stalls).
 # NAME's entry in kernels.sh may add kernel parameters (K_APPEND), guest
-# memory (K_MEM) and a longer timeout per test file (K_TIMEOUT; the whole
-# guest then gets five times that).
+# memory (K_MEM), a longer timeout per test file (K_TIMEOUT; the whole
+# guest then gets five times that) and what the guest must have
+# (K_REQUIRE: a test finding it missing fails instead of skipping).
 set -u
 name=$1 kernel=$2 initrd=$3 out=$4
+shift 4
 # shellcheck source=scripts/kernels.sh
 . "$(dirname "$0")/kernels.sh"
 if ! kernel_table "${name%%=*}"; then
-	K_APPEND='' K_MEM='' K_TIMEOUT=''
+	K_APPEND='' K_MEM='' K_TIMEOUT='' K_REQUIRE=''
 	arch_table amd64
 fi
 # tests/init writes to the devices VMEM_EXP_CONSOLE and VMEM_EXP_TAP.
-append="console=$K_CONSOLE loglevel=4 oops=panic panic=-1"
+# Every message reaches the console as it is logged (a warning too, were
+# the guest to die before /init dumps the log), and the log buffer holds
+# a whole run, so that tests/run.sh finds each test's start marker.
+append="console=$K_CONSOLE ignore_loglevel log_buf_len=16M oops=panic panic=-1"
 append="$append VMEM_EXP_CONSOLE=$K_CONSOLE VMEM_EXP_TAP=$K_TAP"
 # Unknown name=value parameters reach /init's environment: tests/run.sh
-# reads its timeout per test file from there.
+# reads its timeout per test file from there, the tests what they require
+# (harness.h, required()).
 [ -z "$K_TIMEOUT" ] || append="$append VMEM_EXP_TIMEOUT=$K_TIMEOUT"
+# shellcheck disable=SC2086 # a list of words, joined by commas
+[ -z "$K_REQUIRE" ] || append="$append VMEM_EXP_REQUIRE=$(echo $K_REQUIRE | tr ' ' ,)"
 [ -z "$K_APPEND" ] || append="$append $K_APPEND"
 guest_timeout=600
 [ -z "$K_TIMEOUT" ] || guest_timeout=$((K_TIMEOUT * 5))
@@ -114,6 +123,14 @@ elif ! grep -qx "1\.\.$total" "$tap"; then
 	echo "# $name: the plan does not match the $total results"
 	failed=$((failed + 1))
 fi
+# Every test file meant for this guest said that it finished, or why it
+# could not run.
+for t in "$@"; do
+	if ! grep -Eq "^(not )?ok [0-9]+ $t(: finished | # SKIP)" "$tap"; then
+		echo "# $name: test $t never reported (not in the guest, or its runner stopped)"
+		failed=$((failed + 1))
+	fi
+done
 # Lockdep's reports start with WARNING: (possible circular locking, ...)
 # except "INFO: trying to register non-static key"; DMA-API debug errors
 # are WARNINGs too, and "DMA-API: DRIVER DEVICE: ..." or "...disabl..."

@@ -71,6 +71,37 @@ void diag(const char *fmt, ...)
 	fflush(stdout);
 }
 
+bool required(const char *what)
+{
+	const char *list = getenv("VMEM_EXP_REQUIRE");
+	size_t n = strlen(what);
+
+	while (list && *list) {
+		if (!strncmp(list, what, n) && (list[n] == ',' || !list[n]))
+			return true;
+		list = strchr(list, ',');
+		if (list)
+			list++;
+	}
+	return false;
+}
+
+int skip_file(const char *what, const char *fmt, ...)
+{
+	char reason[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (!required(what)) {
+		printf("# %s\n", reason);
+		return KSFT_SKIP;
+	}
+	ok(false, "%s, which this guest requires (%s)", what, reason);
+	return done();
+}
+
 void bail(const char *fmt, ...)
 {
 	va_list ap;

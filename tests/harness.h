@@ -22,6 +22,17 @@ bool ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Record one skipped case with its reason. */
 void skip(const char *reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Whether this guest exists to test @what (VMEM_EXP_REQUIRE, from
+ * scripts/kernels.sh's K_REQUIRE): where it is, a test that finds @what
+ * missing fails rather than skips.
+ */
+bool required(const char *what);
+/*
+ * A test file that cannot run here: its reason, and KSFT_SKIP for main() to
+ * return; or, where @what is required, a failure and done()'s exit code.
+ */
+int skip_file(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Stop the file with a failure: nothing after this could be meaningful. */
 void bail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Print the plan and return the exit code for main(). */

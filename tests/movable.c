@@ -75,11 +75,9 @@ int main(void)
 		bail("mmap hugetlb: %m");
 	fill(p, HUGE, 5);
 	pfn = pfn_of(p);
-	if (!in_movable(pfn, &any)) {
-		printf("# %s\n", any ? "the hugetlb page is not in ZONE_MOVABLE" :
-		       "no ZONE_MOVABLE: boot with movablecore= (kernels.sh *-movable)");
-		return KSFT_SKIP;
-	}
+	if (!in_movable(pfn, &any))
+		return skip_file("movable", "%s", any ? "the hugetlb page is not in ZONE_MOVABLE" :
+				 "no ZONE_MOVABLE: boot with movablecore= (kernels.sh *-movable)");
 	ok(true, "the hugetlb page (frame 0x%llx) is in ZONE_MOVABLE",
 	   (unsigned long long)pfn);
 

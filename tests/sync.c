@@ -111,6 +111,8 @@ static void partial(void)
 	bounced = at.bounced;
 	diag("the device's mapping has %u segments and %s", at.nents,
 	     bounced ? "bounces (swiotlb)" : "reaches the pages themselves");
+	if (required("bounce"))
+		ok(bounced, "the device's mapping bounces, as this guest requires");
 	ok(dev_differ(t, 0, LEN, 0x11) == 0,
 	   "the device sees what the CPU wrote before it mapped the buffer");
 
