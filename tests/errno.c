@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Description: every row of the README's errno table, for both ioctls, and
- * that no failed export leaves a page pinned or an fd behind.
+ * that no failed export leaves a page pinned or an fd behind; what the
+ * valid fd_flags give the new fd (FD_CLOEXEC).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,6 +56,15 @@ int main(void)
 	ok_errno(export_raw(a, len, RW | O_TRUNC, 0, 0, NULL), EINVAL, "fd_flags O_TRUNC");
 	ok_errno(export_raw(a, len, O_WRONLY, 0, 0, NULL), EINVAL, "fd_flags O_WRONLY");
 	ok_errno(export_raw(a, len, O_ACCMODE, 0, 0, NULL), EINVAL, "fd_flags O_ACCMODE");
+	/* What the valid fd_flags give the new fd. */
+	fd = -1;
+	ok(!export_raw(a, len, RW, 0, 0, &fd) && fcntl(fd, F_GETFD) == FD_CLOEXEC,
+	   "fd_flags O_CLOEXEC: the dma-buf fd has FD_CLOEXEC");
+	close(fd);
+	fd = -1;
+	ok(!export_raw(a, len, O_RDWR, 0, 0, &fd) && fcntl(fd, F_GETFD) == 0,
+	   "fd_flags without O_CLOEXEC: the dma-buf fd has no FD_CLOEXEC");
+	close(fd);
 	ok_errno(export_raw(a, len, RW, 0, 1, NULL), EINVAL, "src_fd 1, not a remote export");
 	ok_errno(export_raw(a, len, RW, 0, -1, NULL), EINVAL, "src_fd -1, not a remote export");
 	ok_errno(export_raw(a, len, RW, VMEM_EXP_F_REMOTE | 4, 0, NULL), EINVAL,

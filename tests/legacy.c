@@ -12,7 +12,8 @@
  *   page references once the administrator names it in pfnmap_drivers, and
  *   vm_insert_page() memory (VM_MIXEDMAP), held by pins.
  * In both, the exporting driver frees its memory first and allocates again:
- * the dma-buf keeps its bytes and the new memory never aliases it. Every
+ * the dma-buf keeps its bytes and the new memory never aliases it, and its
+ * release frees those pages (no reference left behind). Every
  * refusal has its errno: EPERM for a raw PFN mapping nothing can hold,
  * ENXIO for frames that are not ordinary RAM or raw PFNs in a VM_MIXEDMAP
  * mapping, EACCES for more access than the mapping grants.
@@ -295,6 +296,24 @@ static void cmem_refusals(void)
 }
 
 /*
+ * How many of the @n frames @f, which the legacy driver freed, are free
+ * pages now (no reference left).
+ */
+static size_t frames_free(const uint64_t *f, size_t n)
+{
+	size_t nfree = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct vmem_test_cmem_refs r = { .pfn = f[i] };
+
+		if (ioctl(cmem_fd(), VMEM_TEST_CMEM_IOC_REFS, &r))
+			bail("cmem refs: %m");
+		nfree += !r.refs;
+	}
+	return nfree;
+}
+
+/*
  * Export the legacy driver's memory, mapped as @mode says, free it there
  * and allocate again: the dma-buf keeps its bytes, and no new allocation
  * aliases its frames. @drivers: pfnmap_drivers meanwhile.
@@ -358,8 +377,17 @@ static void cmem_free_first(const char *what, unsigned int mode,
 	   "%s: pfnmap_drivers emptied, the export lives on", what);
 	if (q)
 		munmap(q, CMEM_LEN);
+	ok(!frames_free(old, CMEM_LEN / PAGE), "%s: the export holds every page the driver freed",
+	   what);
 	close(fd);
 	ok(vm_pin_kb() == pin_kb, "%s: closing the dma-buf returns the charge", what);
+	/*
+	 * Its release drops the last reference to each: they are free pages,
+	 * but for the few the kernel may have taken again since.
+	 */
+	hits = frames_free(old, CMEM_LEN / PAGE);
+	ok(hits + 8 >= CMEM_LEN / PAGE, "%s: closing it frees the pages (%zu of %zu free)",
+	   what, hits, CMEM_LEN / PAGE);
 	free(old);
 }
 

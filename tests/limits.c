@@ -6,7 +6,7 @@
  * pinned); the charge lives as long as the buffer, also after the exporter
  * exited, and binds all of the user's processes; CAP_IPC_LOCK is exempt;
  * the exporter's VmPin shows the pages; and the max_pinned_mb cap holds
- * for everyone (ENOSPC).
+ * for everyone (ENOSPC), an export it refuses keeping no charge.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,19 +26,24 @@
 #define NOBODY	65534
 #define LIMIT	(16 * PAGE)
 
+/* A child's exit codes other than 0 and an export's errno. */
+#define EXIT_SETUP	200
+#define EXIT_OPEN	201
+#define EXIT_SEND	202
+
 /* Become uid/gid 65534 with RLIMIT_MEMLOCK = LIMIT; caps go with root. */
 static void become_nobody(void)
 {
 	struct rlimit rl = { LIMIT, LIMIT };
 
 	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgid(NOBODY) || setuid(NOBODY))
-		_exit(100);
+		_exit(EXIT_SETUP);
 }
 
 /*
  * In a child running as nobody: export @pages pages of fresh memory and
- * exit with 0 on success, 1 on ENOMEM, 2 otherwise. With @sock >= 0 the
- * dma-buf is sent there first.
+ * exit with 0 on success, else the export's errno (or an EXIT_* code).
+ * With @sock >= 0 the dma-buf is sent there first.
  */
 static int nobody_exports(size_t pages, int sock)
 {
@@ -53,16 +58,72 @@ static int nobody_exports(size_t pages, int sock)
 		if (devfd < 0) {
 			diag("uid %d: open %s: %s", getuid(), VMEM_EXP_DEVICE,
 			     strerror(-devfd));
-			_exit(3);
+			_exit(EXIT_OPEN);
 		}
 		p = map_anon(pages * PAGE);
 		memset(p, 1, pages * PAGE);
 		fd = vmem_exp_export(devfd, p, pages * PAGE, O_RDWR);
 		if (fd >= 0 && sock >= 0 && send_fd(sock, fd))
-			_exit(4);
-		_exit(fd >= 0 ? 0 : fd == -ENOMEM ? 1 : 2);
+			_exit(EXIT_SEND);
+		_exit(fd >= 0 ? 0 : -fd);
 	}
 	return wait_child(pid);
+}
+
+/*
+ * An export refused for max_pinned_mb (ENOSPC) gives back what it had
+ * charged to the user's locked memory. The charge is the user's, so one
+ * process of uid 65534 stays alive throughout: refused while root's buffer
+ * fills the cap, it then exports its whole RLIMIT_MEMLOCK.
+ */
+static void enospc_returns_charge(void)
+{
+	int go[2], res[2], pid, err[2] = { -1, -1 }, fd;
+	long saved = get_param("max_pinned_mb");
+	char *p = map_anon(1 << 20), c = 'x';
+
+	if (pipe(go) || pipe(res))
+		bail("pipe: %m");
+	pid = fork();
+	if (pid == 0) {
+		int devfd, r;
+		char *q;
+
+		become_nobody();
+		devfd = vmem_exp_open();
+		if (devfd < 0)
+			_exit(EXIT_OPEN);
+		q = map_anon(LIMIT);
+		memset(q, 1, LIMIT);
+		for (int i = 0; i < 2 && read(go[0], &c, 1) == 1; i++) {
+			fd = vmem_exp_export(devfd, q, LIMIT, O_RDWR);
+			r = fd >= 0 ? 0 : -fd;
+			if (write(res[1], &r, sizeof(r)) != sizeof(r))
+				_exit(EXIT_SEND);
+			if (fd >= 0)
+				close(fd);
+		}
+		_exit(0);
+	}
+	set_param("max_pinned_mb", 1);
+	fd = export(p, 1 << 20, O_RDWR);
+	ok(fd >= 0, "root's 1 MiB fills max_pinned_mb=1");
+	if (write(go[1], &c, 1) != 1 || read(res[0], &err[0], sizeof(int)) != sizeof(int))
+		err[0] = -1;
+	close(fd);
+	if (write(go[1], &c, 1) != 1 || read(res[0], &err[1], sizeof(int)) != sizeof(int))
+		err[1] = -1;
+	ok(err[0] == ENOSPC, "uid 65534's export of its RLIMIT_MEMLOCK meanwhile: ENOSPC (%s)",
+	   err[0] >= 0 ? strerrorname_np(err[0]) ?: "0" : "no answer");
+	ok(err[1] == 0, "the same process's same export after root's release: made (%s)",
+	   err[1] >= 0 ? strerrorname_np(err[1]) ?: "0" : "no answer");
+	ok(wait_child(pid) == 0, "uid 65534's process exits cleanly");
+	close(go[0]);
+	close(go[1]);
+	close(res[0]);
+	close(res[1]);
+	set_param("max_pinned_mb", saved);
+	munmap(p, 1 << 20);
 }
 
 int main(void)
@@ -93,7 +154,7 @@ int main(void)
 	ok(st == 0, "uid 65534 opens the device and exports its whole RLIMIT_MEMLOCK (%d)",
 	   st);
 	st = nobody_exports(17, -1);
-	ok(st == 1, "one page more than RLIMIT_MEMLOCK: ENOMEM (%d)", st);
+	ok(st == ENOMEM, "one page more than RLIMIT_MEMLOCK: ENOMEM (%d)", st);
 	ok(pins_held() == base, "the refused export pinned nothing");
 
 	/* The charge outlives the exporter and binds the user's other processes. */
@@ -103,7 +164,7 @@ int main(void)
 	fd = st == 0 ? recv_fd(sv[0]) : -1;
 	ok(st == 0 && fd >= 0, "uid 65534 exports its limit, hands the fd over and exits");
 	st = nobody_exports(1, -1);
-	ok(st == 1, "another process of the user cannot export while the buffer lives (%d)",
+	ok(st == ENOMEM, "another process of the user cannot export while the buffer lives: ENOMEM (%d)",
 	   st);
 	close(fd);
 	st = nobody_exports(16, -1);
@@ -139,6 +200,7 @@ int main(void)
 	close(fd2);
 	set_param("max_pinned_mb", saved);
 	munmap(p, 2 << 20);
+	enospc_returns_charge();
 
 	ok(pins_held() == base, "every pin released");
 	return done();

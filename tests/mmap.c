@@ -5,7 +5,8 @@
  * mapping cannot grow, and DMA_BUF_IOCTL_SYNC of the core works on it.
  * How many faults and page tables a first touch costs: one fault per page
  * table of 4 KiB pages, and on 6.12+ (huge PFN mappings) no page table of
- * 4 KiB pages at all for 2 MiB pages mapped at a 2 MiB-aligned address.
+ * 4 KiB pages at all for 2 MiB pages mapped at a 2 MiB-aligned address,
+ * but never one PMD over pages that are not one contiguous run.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -162,6 +163,43 @@ static void first_touch_huge(void)
 	close(mfd);
 }
 
+/*
+ * A transparent huge page whose page 1 the owner replaced (MADV_DONTNEED
+ * splits its PMD, a write faults in a new 4 KiB page): the buffer's pages
+ * are aligned at page 0 but not contiguous, so a 2 MiB-aligned mapping of
+ * the dma-buf must not map them with one PMD (6.12+), and shows page 1 new.
+ */
+static void huge_broken_run(void)
+{
+	char *p = mmap(NULL, 2 * HUGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *a, *q;
+	uint64_t pfn;
+	int fd;
+
+	if (p == MAP_FAILED)
+		bail("mmap: %m");
+	a = (char *)(((uintptr_t)p + HUGE - 1) & ~(HUGE - 1));
+	madvise(a, HUGE, MADV_HUGEPAGE);
+	fill_pages(a, HUGE);
+	pfn = pfn_of(a);
+	ok(pfn && !(pfn % (HUGE / PAGE)) && pfn_of(a + HUGE - PAGE) == pfn + HUGE / PAGE - 1,
+	   "2 MiB of anonymous memory in one transparent huge page (frame 0x%llx)",
+	   (unsigned long long)pfn);
+	madvise(a + PAGE, PAGE, MADV_DONTNEED);
+	fill(a + PAGE, 16, 4242);
+	ok(pfn_of(a) == pfn && pfn_of(a + PAGE) != pfn + 1,
+	   "its page 1 replaced by a page of another frame");
+	fd = export(a, HUGE, O_RDONLY);
+	if (fd < 0)
+		bail("export: %s", strerror(-fd));
+	q = map_aligned(fd, HUGE);
+	ok(check(q + PAGE, 16, 4242) && check(q, 16, 0) && check(q + 2 * PAGE, 16, 2),
+	   "a 2 MiB-aligned mapping of its export shows the new page 1 between the old pages");
+	munmap(q, HUGE);
+	close(fd);
+	munmap(p, 2 * HUGE);
+}
+
 /* Whether [@q, @q + @len) reads as zeros. */
 static bool zeros(const char *q, size_t len)
 {
@@ -251,5 +289,6 @@ int main(void)
 
 	first_touch_small();
 	first_touch_huge();
+	huge_broken_run();
 	return done();
 }

@@ -242,17 +242,24 @@ static void *forker(void *arg)
 			int s = rnd() % SLOTS;
 
 			fd = vmem_exp_export(dev(), slots[s], SLOT_LEN, O_RDWR);
-			_exit(fd >= 0 && !send_fd(sv[1], fd) ? 0 : 1);
+			if (fd < 0)
+				_exit(-fd);
+			_exit(send_fd(sv[1], fd) ? 255 : 0);
 		}
 		if (pid < 0) {
 			bad("fork", errno);
 			continue;
 		}
+		/* The child's exit code: 0, or the errno of its export. */
 		st = wait_child(pid);
 		if (st == 0) {
 			fd = recv_fd(sv[0]);
 			if (fd >= 0)
 				deposit(fd);
+			else
+				bad("a child's fd", EIO);
+		} else if (st != EFAULT && st != EACCES && st != EINVAL) {
+			bad("export in a child", st > 0 && st < 255 ? st : EIO);
 		}
 		atomic_fetch_add(&n_fork, 1);
 	}

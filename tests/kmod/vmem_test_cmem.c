@@ -227,6 +227,20 @@ static long cmem_ioctl_pfn(struct vmem_test_cmem_pfn __user *uarg)
 	return ret;
 }
 
+static long cmem_ioctl_refs(struct vmem_test_cmem_refs __user *uarg)
+{
+	struct vmem_test_cmem_refs arg;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (!pfn_valid(arg.pfn))
+		return -EINVAL;
+	arg.refs = page_ref_count(pfn_to_page(arg.pfn));
+	if (copy_to_user(uarg, &arg, sizeof(arg)))
+		return -EFAULT;
+	return 0;
+}
+
 static long cmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	switch (cmd) {
@@ -236,6 +250,8 @@ static long cmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return cmem_ioctl_free((void __user *)arg);
 	case VMEM_TEST_CMEM_IOC_PFN:
 		return cmem_ioctl_pfn((void __user *)arg);
+	case VMEM_TEST_CMEM_IOC_REFS:
+		return cmem_ioctl_refs((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

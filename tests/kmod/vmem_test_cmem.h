@@ -54,9 +54,21 @@ struct vmem_test_cmem_pfn {
 	__u64 pfn;
 };
 
+/**
+ * struct vmem_test_cmem_refs - argument of %VMEM_TEST_CMEM_IOC_REFS
+ * @pfn: in: a frame of RAM (one that VMEM_TEST_CMEM_IOC_PFN reported).
+ * @refs: out: the reference count of its struct page: 0 once it is free.
+ */
+struct vmem_test_cmem_refs {
+	__u64 pfn;
+	__u64 refs;
+};
+
 #define VMEM_TEST_CMEM_IOC_ALLOC _IOWR('y', 0, struct vmem_test_cmem_alloc)
 #define VMEM_TEST_CMEM_IOC_PFN	_IOWR('y', 2, struct vmem_test_cmem_pfn)
 /* Frees allocation @id at once, mapped or not, as legacy drivers do. */
 #define VMEM_TEST_CMEM_IOC_FREE	_IOW('y', 1, __u32)
+/* Whether a frame that an allocation had is still referenced, after it. */
+#define VMEM_TEST_CMEM_IOC_REFS	_IOWR('y', 3, struct vmem_test_cmem_refs)
 
 #endif /* VMEM_TEST_CMEM_H */
