@@ -36,7 +36,9 @@ UDEVDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/udev/rules.d,/etc/udev/rules.d)
 DKMSDIR ?= /usr/src/vmem-exp-$(VERSION)
 CC ?= cc
 CFLAGS ?= -O2 -g
-WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+# Warnings are errors where VMEM_EXP_WERROR=y: make check, make lint and CI
+# set it; a user's or a package's build does not (kernel/Kbuild likewise).
+WARN := -Wall -Wextra -Wno-unused-parameter $(if $(VMEM_EXP_WERROR),-Werror)
 CPPFLAGS += -Iinclude/uapi -Ilib
 B := build
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Build vmem_exp.ko for kernel NAME with W=1 and warnings as errors, from a
+# Build vmem_exp.ko for kernel NAME with W=1 (warnings as errors where
+# VMEM_EXP_WERROR=y, as make check sets it), from a
 # copy of the sources, so builds for several kernels do not clash; and the
 # test-only modules of tests/kmod (vmem_test_cmem.ko, vmem_test_dma.ko)
 # beside it.

@@ -9,6 +9,8 @@
 # source_tarball); it is unpacked once into $VMEM_EXP_CACHE.
 # shellcheck disable=SC2046 # $(git ls-files ...): lists of files
 set -eu
+# Warnings are errors in every build lint makes (Makefile, Kbuild).
+export VMEM_EXP_WERROR=y
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/common.sh
 . scripts/common.sh
