@@ -115,15 +115,15 @@ static inline bool vmem_exp_hugetlb_pinnable(struct page *page)
  * The page-table walk for VM_IO and VM_PFNMAP mappings: follow_pte() took
  * the mm until 6.10 and the vma until 6.12, when follow_pfnmap_start() and
  * follow_pfnmap_end() replaced it. Calls @fn with the frame mapped at @addr
- * in @vma and the protection it is mapped with, under the page table lock,
- * so that what @fn does with the frame cannot race with a zap of the
- * mapping. The caller holds mmap_lock. Returns 1 if nothing is mapped at
- * @addr, else what @fn returns.
+ * in @vma, the protection it is mapped with and whether the entry allows
+ * writes, under the page table lock, so that what @fn does with the frame
+ * cannot race with a zap of the mapping. The caller holds mmap_lock.
+ * Returns 1 if nothing is mapped at @addr, else what @fn returns.
  */
 static inline int vmem_exp_follow_pfn(struct vm_area_struct *vma,
 				      unsigned long addr,
 				      int (*fn)(unsigned long pfn, pgprot_t prot,
-						void *arg),
+						bool writable, void *arg),
 				      void *arg)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
@@ -132,7 +132,7 @@ static inline int vmem_exp_follow_pfn(struct vm_area_struct *vma,
 
 	if (follow_pfnmap_start(&args))
 		return 1;
-	ret = fn(args.pfn, args.pgprot, arg);
+	ret = fn(args.pfn, args.pgprot, args.writable, arg);
 	follow_pfnmap_end(&args);
 	return ret;
 #else
@@ -148,7 +148,7 @@ static inline int vmem_exp_follow_pfn(struct vm_area_struct *vma,
 		return 1;
 	__acquire(ptl);		/* for sparse: follow_pte() returned it held */
 	pte = ptep_get(ptep);
-	ret = fn(pte_pfn(pte), pte_pgprot(pte), arg);
+	ret = fn(pte_pfn(pte), pte_pgprot(pte), pte_write(pte), arg);
 	pte_unmap_unlock(ptep, ptl);
 	return ret;
 #endif

@@ -430,17 +430,24 @@ struct vmem_exp_frame {
 	struct page *page;
 };
 
+/* vmem_exp_take_frame(): the entry does not allow the export's writes. */
+#define VMEM_EXP_FRAME_READONLY	2
+
 /*
- * Called under the page table lock with a frame of a raw PFN mapping and
- * the protection it is mapped with: checks that it is ordinary RAM of the
- * buffer's memory type and, for %VMEM_EXP_HOLD_REF, takes the page
- * reference that holds it.
+ * Called under the page table lock with a frame of a raw PFN mapping, the
+ * protection it is mapped with and whether the entry allows writes: checks
+ * that it is ordinary RAM of the buffer's memory type, writable if the
+ * buffer is (else %VMEM_EXP_FRAME_READONLY) and, for %VMEM_EXP_HOLD_REF,
+ * takes the page reference that holds it.
  */
-static int vmem_exp_take_frame(unsigned long pfn, pgprot_t prot, void *arg)
+static int vmem_exp_take_frame(unsigned long pfn, pgprot_t prot, bool writable,
+			       void *arg)
 {
 	struct vmem_exp_frame *frame = arg;
 	int ret;
 
+	if (frame->buf->writable && !writable)
+		return VMEM_EXP_FRAME_READONLY;
 	frame->page = vmem_exp_ram_page(pfn);
 	if (!frame->page)
 		return -ENXIO;
@@ -454,7 +461,10 @@ static int vmem_exp_take_frame(unsigned long pfn, pgprot_t prot, void *arg)
 
 /*
  * Finds and takes the frame mapped at @addr in @vma, a raw PFN mapping,
- * faulting it in first if the driver maps lazily.
+ * faulting it in first if the driver maps lazily, or for writing if a
+ * read-write export finds the entry read-only: a VM_WRITE mapping may map
+ * read-only and let a write fault decide (pfn_mkwrite). The export writes
+ * only where the caller's own write would be let through (VFIO's rule).
  */
 static int vmem_exp_walk_one(struct vmem_exp_buf *buf,
 			     struct vm_area_struct *vma, unsigned long addr,
@@ -462,16 +472,19 @@ static int vmem_exp_walk_one(struct vmem_exp_buf *buf,
 {
 	struct vmem_exp_frame frame = { .buf = buf, .kind = kind };
 	bool writable = buf->writable;
-	int ret;
+	int ret, denied;
 
 	ret = vmem_exp_follow_pfn(vma, addr, vmem_exp_take_frame, &frame);
 	if (ret > 0) {
-		/* Not mapped yet: fault it in as an access would. */
+		/* Not mapped yet, or not writable: fault as an access would. */
+		denied = ret == VMEM_EXP_FRAME_READONLY ? -EACCES : -EFAULT;
 		ret = fixup_user_fault(vma->vm_mm, addr,
 				       writable ? FAULT_FLAG_WRITE : 0, NULL);
 		if (ret)
-			return ret == -EINTR ? ret : -EFAULT;
+			return ret == -EINTR ? ret : denied;
 		ret = vmem_exp_follow_pfn(vma, addr, vmem_exp_take_frame, &frame);
+		if (ret == VMEM_EXP_FRAME_READONLY)
+			return -EACCES;
 		if (ret > 0)
 			return -EFAULT;
 	}

@@ -16,7 +16,8 @@
  * release frees those pages (no reference left behind). Every
  * refusal has its errno: EPERM for a raw PFN mapping nothing can hold,
  * ENXIO for frames that are not ordinary RAM or raw PFNs in a VM_MIXEDMAP
- * mapping, EACCES for more access than the mapping grants.
+ * mapping, EACCES for more access than the mapping grants (also where its
+ * entries are read-only and the driver refuses a write fault).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -392,6 +393,57 @@ static void cmem_free_first(const char *what, unsigned int mode,
 }
 
 /*
+ * A writable mapping whose entries the driver made read-only: a read-write
+ * export gets no more than the owner's own write would. Where the driver
+ * refuses a write fault (pfn_mkwrite: SIGBUS), EACCES, and the read-only
+ * export works; where the kernel lets the write through, the export
+ * faults the entries writable first, and its writes reach the memory.
+ */
+static void cmem_readonly_entries(void)
+{
+	unsigned int id;
+	char *p, *q;
+	int fd, pid;
+
+	set_param_str("pfnmap_drivers", CMEM_DRIVER);
+	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_SPLIT | VMEM_TEST_CMEM_RO | VMEM_TEST_CMEM_NOWRITE,
+		     PROT_READ | PROT_WRITE, &id);
+	pid = fork();
+	if (pid == 0) {
+		p[0] = 1;
+		_exit(0);
+	}
+	ok(wait_child(pid) == -1,
+	   "read-only entries, write faults refused: the owner's write faults");
+	ok_errno(export(p, CMEM_LEN, O_RDWR), EACCES,
+		 "read-only entries, write faults refused: read-write export");
+	fd = export(p, CMEM_LEN, O_RDONLY | O_CLOEXEC);
+	q = fd >= 0 ? map_dmabuf(fd, CMEM_LEN, PROT_READ, 0) : NULL;
+	ok(q && all_bytes(q, CMEM_LEN, 0),
+	   "read-only entries, write faults refused: the read-only export reads the memory");
+	if (q)
+		munmap(q, CMEM_LEN);
+	if (fd >= 0)
+		close(fd);
+	cmem_unmap_free(p, CMEM_LEN, id);
+
+	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_SPLIT | VMEM_TEST_CMEM_RO,
+		     PROT_READ | PROT_WRITE, &id);
+	fd = export(p, CMEM_LEN, O_RDWR | O_CLOEXEC);
+	q = fd >= 0 ? map_dmabuf(fd, CMEM_LEN, PROT_READ | PROT_WRITE, 0) : NULL;
+	if (q)
+		q[7] = 0x5c;
+	ok(q && p[7] == 0x5c,
+	   "read-only entries that a write fault makes writable: the read-write export writes");
+	if (q)
+		munmap(q, CMEM_LEN);
+	if (fd >= 0)
+		close(fd);
+	cmem_unmap_free(p, CMEM_LEN, id);
+	set_param_str("pfnmap_drivers", "");
+}
+
+/*
  * vivid's dma-contig buffers are write-combined on arm64, where a range of
  * them and cacheable memory is refused (tests/memtype.c): there the mixed
  * range takes vivid's vmalloc buffer.
@@ -474,6 +526,7 @@ int main(void)
 			VMEM_TEST_CMEM_SPLIT, CMEM_DRIVER);
 	cmem_free_first("legacy driver, vm_insert_page (VM_MIXEDMAP)",
 			VMEM_TEST_CMEM_MIXED, "");
+	cmem_readonly_entries();
 	mixed_range();
 	ok(pins_held() == pins, "every pin released");
 	return done();

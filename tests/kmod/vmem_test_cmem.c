@@ -39,6 +39,7 @@
  * @mode: VMEM_TEST_CMEM_*, the mode alone.
  * @memtype: VMEM_TEST_CMEM_WC, VMEM_TEST_CMEM_UC or 0 (cacheable): how
  *	its mappings map it.
+ * @access: VMEM_TEST_CMEM_RO, with VMEM_TEST_CMEM_NOWRITE or not, or 0.
  * @nr_pages: its size in pages.
  * @order: for the contiguous modes, the order of the allocation.
  * @pfns: the frame of each page.
@@ -46,6 +47,7 @@
 struct cmem_alloc {
 	unsigned int mode;
 	unsigned int memtype;
+	unsigned int access;
 	unsigned long nr_pages;
 	unsigned int order;
 	unsigned long *pfns;
@@ -140,17 +142,19 @@ static void cmem_free(struct cmem_alloc *a)
 static long cmem_ioctl_alloc(struct vmem_test_cmem_alloc __user *uarg)
 {
 	struct vmem_test_cmem_alloc arg;
-	unsigned int id, memtype;
+	unsigned int id, memtype, access;
 	struct cmem_alloc *a;
 	int ret;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	memtype = arg.mode & (VMEM_TEST_CMEM_WC | VMEM_TEST_CMEM_UC);
-	arg.mode &= ~memtype;
+	access = arg.mode & (VMEM_TEST_CMEM_RO | VMEM_TEST_CMEM_NOWRITE);
+	arg.mode &= ~(memtype | access);
 	if (!arg.size || !PAGE_ALIGNED(arg.size) || arg.size > CMEM_MAX_SIZE ||
 	    arg.mode > VMEM_TEST_CMEM_MIXED_PFN ||
-	    memtype == (VMEM_TEST_CMEM_WC | VMEM_TEST_CMEM_UC))
+	    memtype == (VMEM_TEST_CMEM_WC | VMEM_TEST_CMEM_UC) ||
+	    access == VMEM_TEST_CMEM_NOWRITE)
 		return -EINVAL;
 	if (arg.mode == VMEM_TEST_CMEM_UNSPLIT && arg.size == PAGE_SIZE)
 		return -EINVAL;
@@ -160,6 +164,7 @@ static long cmem_ioctl_alloc(struct vmem_test_cmem_alloc __user *uarg)
 		return -ENOMEM;
 	a->mode = arg.mode;
 	a->memtype = memtype;
+	a->access = access;
 	a->nr_pages = arg.size >> PAGE_SHIFT;
 	a->pfns = kvcalloc(a->nr_pages, sizeof(*a->pfns), GFP_KERNEL);
 	if (!a->pfns) {
@@ -295,6 +300,16 @@ static int cmem_insert_pfns(struct vm_area_struct *vma, struct cmem_alloc *a,
 	return 0;
 }
 
+/* VMEM_TEST_CMEM_NOWRITE: a write to a read-only entry is refused. */
+static vm_fault_t cmem_pfn_mkwrite(struct vm_fault *vmf)
+{
+	return VM_FAULT_SIGBUS;
+}
+
+static const struct vm_operations_struct cmem_nowrite_vm_ops = {
+	.pfn_mkwrite = cmem_pfn_mkwrite,
+};
+
 /*
  * Maps allocation vm_pgoff (shared mappings only): in one piece if it is
  * contiguous, else page by page.
@@ -311,6 +326,10 @@ static int cmem_mmap(struct file *file, struct vm_area_struct *vma)
 	a = vma->vm_pgoff < CMEM_MAX_ALLOCS ? cmem_allocs[vma->vm_pgoff] : NULL;
 	if (!a || nr > a->nr_pages)
 		goto out;
+	if (a->access & VMEM_TEST_CMEM_RO)
+		vma->vm_page_prot = vm_get_page_prot(VM_READ | VM_SHARED);
+	if (a->access & VMEM_TEST_CMEM_NOWRITE)
+		vma->vm_ops = &cmem_nowrite_vm_ops;
 	if (a->mode == VMEM_TEST_CMEM_NOPAGE || a->memtype == VMEM_TEST_CMEM_UC)
 		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	else if (a->memtype == VMEM_TEST_CMEM_WC)

@@ -28,6 +28,13 @@
 #define VMEM_TEST_CMEM_WC	0x100
 /* Or'ed into a mode: mapped uncached (pgprot_noncached()). */
 #define VMEM_TEST_CMEM_UC	0x200
+/*
+ * Or'ed into a mode: read-only entries in the (writable, shared) mapping;
+ * a write fault makes an entry writable, as the kernel does by default.
+ */
+#define VMEM_TEST_CMEM_RO	0x400
+/* Or'ed in with VMEM_TEST_CMEM_RO: a write fault is refused (SIGBUS). */
+#define VMEM_TEST_CMEM_NOWRITE	0x800
 
 /**
  * struct vmem_test_cmem_alloc - argument of %VMEM_TEST_CMEM_IOC_ALLOC
