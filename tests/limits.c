@@ -164,7 +164,7 @@ int main(void)
 	fd = st == 0 ? recv_fd(sv[0]) : -1;
 	ok(st == 0 && fd >= 0, "uid 65534 exports its limit, hands the fd over and exits");
 	st = nobody_exports(1, -1);
-	ok(st == ENOMEM, "another process of the user cannot export while the buffer lives: ENOMEM (%d)",
+	ok(st == ENOMEM, "another process of the user cannot export while the buffer lives (%d)",
 	   st);
 	close(fd);
 	st = nobody_exports(16, -1);
