@@ -13,6 +13,7 @@
  * that is known to be sound (see vmem_exp_vma_kind()), or refused.
  */
 
+#include <linux/backing-dev.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
@@ -175,6 +176,30 @@ static bool vmem_exp_is_vb2_mapping(struct vm_area_struct *vma)
 }
 
 /*
+ * Whether writes to @vma, a shared mapping, must be seen by whoever maps
+ * it: a file whose page cache is written back (a regular file of a disk
+ * filesystem, a block device's page cache), or a mapping that asks to be
+ * told of the first write to a page (page_mkwrite: ramfs, fbdev's deferred
+ * I/O, ...). Writes through a long-term pin go behind its back. shmem and
+ * hugetlbfs track nothing.
+ */
+static bool vmem_exp_tracks_writes(struct vm_area_struct *vma)
+{
+	struct file *file = vma->vm_file;
+	umode_t mode;
+
+	if (!file || !(vma->vm_flags & VM_SHARED) ||
+	    shmem_mapping(file->f_mapping) || is_vm_hugetlb_page(vma))
+		return false;
+	if (vma->vm_ops && vma->vm_ops->page_mkwrite)
+		return true;
+	/* A device node's own inode and page cache are not what it maps. */
+	mode = file_inode(file)->i_mode;
+	return (S_ISREG(mode) || S_ISBLK(mode)) &&
+	       mapping_can_writeback(file->f_mapping);
+}
+
+/*
  * Decides how the part of the range that @vma maps is held, and for
  * %VMEM_EXP_HOLD_PIN with which gup flags (@gup_flags). Returns the kind or
  * a negative errno if that part cannot be exported.
@@ -220,14 +245,12 @@ static int vmem_exp_vma_kind(struct vm_area_struct *vma,
 	}
 
 	/*
-	 * Writes through a long-term pin go behind the back of a filesystem
-	 * that tracks dirty pages (ext4, xfs, ramfs, ...) and break its
-	 * writeback; kernels since 6.5 refuse such pins, and vmem-exp refuses
-	 * them on every kernel. shmem and hugetlbfs track nothing.
+	 * Writes through a long-term pin break the writeback of a file and
+	 * the write notification of a mapping that tracks them; kernels
+	 * since 6.5 refuse the file's with EFAULT, vmem-exp refuses both
+	 * before gup sees them, with one errno on every kernel.
 	 */
-	if (writable && vma->vm_file && (vma->vm_flags & VM_SHARED) &&
-	    S_ISREG(file_inode(vma->vm_file)->i_mode) &&
-	    !shmem_mapping(vma->vm_file->f_mapping) && !is_vm_hugetlb_page(vma))
+	if (writable && vmem_exp_tracks_writes(vma))
 		return -EOPNOTSUPP;
 
 	/*

@@ -36,11 +36,15 @@ cp "$here/../tests/init" "$stage/init"
 cp "$here/../tests/run.sh" "$stage/tests/run.sh"
 chmod +x "$stage/init"
 
-# Real importers and their dependencies, in load order, then vmem_exp.
+# Real importers and their dependencies, in load order, then vmem_exp;
+# brd, where the kernel has a block layer: a block device whose page
+# cache tests/errno.c maps.
 moddir=$kroot/lib/modules/$kver
+brd=
+! grep -q '/brd\.ko' "$moddir/modules.dep" || brd=brd
 : > "$stage/etc/modules.load"
 # shellcheck disable=SC2086 # a list of module names
-for m in $("$here/modclosure.sh" "$moddir" ${VMEM_EXP_EXTRA_MODULES:-} vgem vivid); do
+for m in $("$here/modclosure.sh" "$moddir" ${VMEM_EXP_EXTRA_MODULES:-} vgem vivid $brd); do
 	plain=${m%.xz}
 	plain=${plain%.zst}
 	mkdir -p "$stage/lib/modules/$(dirname "$m")"
@@ -55,6 +59,7 @@ for m in $("$here/modclosure.sh" "$moddir" ${VMEM_EXP_EXTRA_MODULES:-} vgem vivi
 	# one whose buffers are exported, one that imports them.
 	case $plain in
 	*/vivid.ko) echo "$plain n_devs=4 allocators=0,1,0,1" ;;
+	*/brd.ko) echo "$plain rd_nr=1 rd_size=1024" ;;
 	*) echo "$plain" ;;
 	esac >> "$stage/etc/modules.load"
 done

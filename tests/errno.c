@@ -34,6 +34,34 @@ static int ioctl_err(unsigned long cmd, void *arg)
 	return ioctl(dev(), cmd, arg) < 0 ? -errno : 0;
 }
 
+/*
+ * EOPNOTSUPP too for a block device's page cache (brd's /dev/ram0), which
+ * is written back like a file's: 6.1's gup pins it, 6.5+'s refuses it with
+ * EFAULT; vmem-exp refuses it first. A kernel without a block layer (the
+ * debug kernel) has no such device.
+ */
+static void blockdev_page_cache(void)
+{
+	int bd = open("/dev/ram0", O_RDWR | O_CLOEXEC);
+	void *f;
+
+	if (bd < 0) {
+		skip("no /dev/ram0: the kernel has no brd",
+		     "O_RDWR export of a shared mapping of a block device");
+		return;
+	}
+	f = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, bd, 0);
+	if (f == MAP_FAILED)
+		bail("mmap /dev/ram0: %m");
+	memset(f, 9, PAGE);
+	ok_errno(export_raw((uintptr_t)f, PAGE, RW, 0, 0, NULL), EOPNOTSUPP,
+		 "O_RDWR export of a shared mapping of a block device");
+	ok_errno(export_raw((uintptr_t)f, PAGE, O_RDONLY, 0, 0, NULL), 0,
+		 "O_RDONLY export of the same mapping");
+	munmap(f, PAGE);
+	close(bd);
+}
+
 int main(void)
 {
 	size_t len = 4 * PAGE;
@@ -171,6 +199,7 @@ int main(void)
 		close(rf);
 		umount("/tmp/ramfs");
 	}
+	blockdev_page_cache();
 
 	/* E2BIG: over the max_export_mb cap. */
 	ok_errno(export_raw(a, 4097ULL << 20, RW, 0, 0, NULL), E2BIG,

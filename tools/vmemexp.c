@@ -63,8 +63,9 @@ static const struct {
 	  "reference count of its own" },
 	{ EACCES, "EACCES", "read-write asked for a range that is not mapped writable" },
 	{ EOPNOTSUPP, "EOPNOTSUPP",
-	  "read-write asked for a shared mapping of a file whose filesystem tracks\n"
-	  "dirty pages (only shmem and hugetlbfs can be exported writable)" },
+	  "read-write asked for a shared mapping whose dirty pages are tracked (a\n"
+	  "file or block device written back, a mapping with page_mkwrite): only\n"
+	  "shmem and hugetlbfs can be exported writable" },
 	{ E2BIG, "E2BIG", "the length is over the module's max_export_mb" },
 	{ ENOMEM, "ENOMEM",
 	  "the pages would take you past RLIMIT_MEMLOCK (ulimit -l), a hugetlb page\n"
