@@ -341,8 +341,9 @@ static bool vmem_exp_pinnable_by_file(struct vm_area_struct *vma,
  * vmem_exp_unpin_file() releases. The pages of each folio are found by
  * arithmetic, without touching their struct pages.
  *
- * Return: 0 once all are pinned, or what memfd_pin_folios() failed with
- * (-ENOMEM, say), or -EINTR.
+ * Return: 0 once all are pinned, -EFAULT if the file no longer reaches the
+ * end of the range, what else memfd_pin_folios() failed with (-ENOMEM,
+ * say), or -EINTR.
  */
 static int vmem_exp_pin_file(struct vm_area_struct *vma, unsigned long addr,
 			     unsigned long nr_pages, struct page **pages,
@@ -369,7 +370,13 @@ static int vmem_exp_pin_file(struct vm_area_struct *vma, unsigned long addr,
 				      pos + ((loff_t)done << PAGE_SHIFT), last,
 				      folios, batch, &offset);
 		if (nr <= 0) {
-			ret = nr ? nr : -EFAULT;
+			/*
+			 * EINVAL: a truncation moved the file's end into the
+			 * range since vmem_exp_pinnable_by_file() looked: that
+			 * part of the range maps nothing now, EFAULT as for
+			 * gup's path.
+			 */
+			ret = nr && nr != -EINVAL ? nr : -EFAULT;
 			break;
 		}
 		/* Each folio returned is taken whole: the next call starts after it. */

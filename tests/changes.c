@@ -4,13 +4,17 @@
  * mprotect, madvise (MADV_DONTNEED, MADV_FREE, MADV_REMOVE), and for a
  * memfd truncation and hole punching. The buffer always keeps the pages it
  * pinned, with their bytes; what the owner sees afterwards follows the
- * usual rules of its own mapping; nothing leaks.
+ * usual rules of its own mapping; nothing leaks. Exports racing a
+ * truncation are made or refused with EFAULT.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -45,6 +49,49 @@ static int memfd(void)
 	if (fd < 0 || ftruncate(fd, LEN))
 		bail("memfd: %m");
 	return fd;
+}
+
+/*
+ * Exports of a memfd's second half race a child that truncates the file to
+ * half its size and back: an export either holds the pages or finds the
+ * range past the end of the file, EFAULT (6.11+'s memfd_pin_folios() said
+ * EINVAL when the size changed between the driver's check and its own).
+ */
+static void truncate_race(void)
+{
+	long made = 0, efault = 0, other = 0;
+	int mfd = memfd(), pid, fd;
+	struct timespec t0, t;
+	char *p;
+
+	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	if (p == MAP_FAILED)
+		bail("mmap memfd: %m");
+	pid = fork();
+	if (pid == 0) {
+		for (;;)
+			if (ftruncate(mfd, LEN / 2) || ftruncate(mfd, LEN))
+				_exit(1);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		fd = export(p + LEN / 2, LEN / 2, O_RDWR);
+		if (fd >= 0) {
+			made++;
+			close(fd);
+		} else if (fd == -EFAULT) {
+			efault++;
+		} else if (other++ < 5) {
+			diag("export racing ftruncate: %s", strerrorname_np(-fd));
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < 2);
+	kill(pid, SIGKILL);
+	wait_child(pid);
+	diag("exports racing ftruncate: %ld made, %ld EFAULT, %ld other", made, efault, other);
+	ok(!other, "exports racing ftruncate: made or EFAULT, nothing else (%ld were not)", other);
+	munmap(p, LEN);
+	close(mfd);
 }
 
 int main(void)
@@ -128,6 +175,7 @@ int main(void)
 	release(q, fd);
 	close(mfd);
 
+	truncate_race();
 	ok(pins_held() == base, "every pin released");
 	return done();
 }
