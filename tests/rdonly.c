@@ -40,6 +40,26 @@ static int device_maps(int fd, unsigned int dir)
 	return ret;
 }
 
+/*
+ * Only DMA_TO_DEVICE maps a read-only export. The packaged guest has the
+ * module DKMS built and no test-only module (the other guests have it, and
+ * sync.c fails without it).
+ */
+static void device_directions(int fd)
+{
+	if (access("/dev/vmem-test-dma", F_OK)) {
+		skip("no test DMA device (the packaged guest)",
+		     "device mappings of a read-only export in each direction");
+		return;
+	}
+	ok_errno(device_maps(fd, VMEM_TEST_DMA_BIDIRECTIONAL), EACCES,
+		 "a device mapping of it DMA_BIDIRECTIONAL");
+	ok_errno(device_maps(fd, VMEM_TEST_DMA_FROM_DEVICE), EACCES,
+		 "a device mapping of it DMA_FROM_DEVICE");
+	ok(device_maps(fd, VMEM_TEST_DMA_TO_DEVICE) == 0,
+	   "a device maps it DMA_TO_DEVICE");
+}
+
 int main(void)
 {
 	long base = pins_held();
@@ -53,12 +73,7 @@ int main(void)
 	if (fd < 0)
 		bail("export: %s", strerror(-fd));
 	ok((fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY, "the dma-buf fd is O_RDONLY");
-	ok_errno(device_maps(fd, VMEM_TEST_DMA_BIDIRECTIONAL), EACCES,
-		 "a device mapping of it DMA_BIDIRECTIONAL");
-	ok_errno(device_maps(fd, VMEM_TEST_DMA_FROM_DEVICE), EACCES,
-		 "a device mapping of it DMA_FROM_DEVICE");
-	ok(device_maps(fd, VMEM_TEST_DMA_TO_DEVICE) == 0,
-	   "a device maps it DMA_TO_DEVICE");
+	device_directions(fd);
 
 	q = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ok(q == MAP_FAILED && errno == EACCES, "writable mmap refused with EACCES");
