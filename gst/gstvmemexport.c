@@ -188,7 +188,11 @@ static GstFlowReturn gst_vmemexport_prepare_output_buffer(GstBaseTransform *tran
 	self->frames++;
 	GST_OBJECT_UNLOCK(self);
 	if (all_dmabuf(in)) {
-		*out = gst_buffer_ref(in);
+		/* The input itself: GstBaseTransform drops its reference only
+		 * when the output is another buffer, so take none here (a
+		 * reference taken here was never dropped: no buffer went back
+		 * to upstream's pool, every frame was a new export). */
+		*out = in;
 		GST_OBJECT_LOCK(self);
 		self->zero_copy++;
 		GST_OBJECT_UNLOCK(self);

@@ -20,7 +20,7 @@ if [ -z "$cap" ] || [ -z "$out" ]; then
 	echo "not ok 1 vivid instance 0 has a capture and an output device"
 	exit 1
 fi
-echo "1..13"
+echo "1..16"
 
 vivid_loop
 
@@ -97,6 +97,41 @@ esac
 check $? "appsrc unaligned: 600 frames copied and counted ($((600 * FRAME)) bytes)"
 [ $looped = 0 ]
 check $? "appsrc unaligned: the copied frame vivid looped back is the application's, byte for byte"
+
+# While a stream plays, upstream draws into the element's pool and every
+# buffer goes back to it: the exports made are the pool's buffers, few
+# (not one a frame), and the buffers alive and pages pinned, sampled four
+# times while it plays, stay within them.
+exports() { cat /sys/class/misc/vmem-exp/exports; }
+e0=$(exports) p0=$(pins) b0=$(live)
+GST_DEBUG=bufferpool:6 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -q videotestsrc \
+	num-buffers=240 ! "$CAPS" ! vmemexport ! \
+	v4l2sink device="$out" io-mode=dmabuf-import > /tmp/bounded.log 2>&1 &
+pid=$!
+samples='' nsamples=0
+for _ in 1 2 3 4; do
+	sleep 1.5
+	kill -0 $pid 2>/dev/null || break
+	samples="$samples $(($(live) - b0)):$(($(pins) - p0))"
+	nsamples=$((nsamples + 1))
+done
+wait $pid
+rc=$?
+e1=$(exports)
+# The element's pool is a plain GstBufferPool (v4l2sink's is named v4l2sink...).
+npool=$(grep -c '<bufferpool[0-9]*> allocated buffer' /tmp/bounded.log)
+echo "# 240 frames at 30/s: $((e1 - e0)) exports, $npool buffers in the pool;" \
+	"buffers alive:pages pinned while it played:$samples"
+check $rc "240 frames at 30 frames/s through the pool into v4l2sink"
+[ $rc = 0 ] || tail -n 20 /tmp/bounded.log | diag
+[ $((e1 - e0)) = "$npool" ] && [ "$npool" -gt 0 ] && [ "$npool" -le 16 ]
+check $? "240 frames: the exports made are the pool's buffers ($npool, at most 16)"
+bounded=0
+[ $nsamples -ge 3 ] || bounded=1
+for s in $samples; do
+	[ "${s%:*}" -le "$npool" ] && [ "${s#*:}" -le $((npool * FRAME / 4096)) ] || bounded=1
+done
+check $bounded "240 frames: while it plays (at least 3 samples), buffers alive and pages pinned stay within the pool's"
 
 # 1,000 frames: nothing left alive, no pin left held.
 p0=$(pins) b0=$(live)
