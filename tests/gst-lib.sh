@@ -5,6 +5,12 @@
 # loopback, and capturing what it loops back.
 export GST_PLUGIN_PATH=/mnt GST_REGISTRY=/tmp/gst-registry.bin HOME=/tmp
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+# Every pipeline runs under the leaks tracer. GStreamer 1.22's logs, at
+# gst_deinit(), an "object-alive" record under GST_TRACER:7 for each object
+# still alive (the records' own ".class" descriptions come first, when it
+# starts) and warns "Leaks detected": a GST_DEBUG of a test keeps $LEAKS.
+LEAKS=GST_TRACER:7
+export GST_TRACERS=leaks GST_DEBUG=$LEAKS GST_DEBUG_NO_COLOR=1
 W=640 H=480
 CAPS="video/x-raw,format=YUY2,width=$W,height=$H,framerate=30/1"
 FRAME=$((W * H * 2))
@@ -58,3 +64,22 @@ await_loopback() {
 }
 # stats LOG NAME: the element's closing line.
 stats() { grep -o 'stream: [0-9]* frames.*bytes copied' "$1" | tail -n 1; }
+# noleaks LOG...: every LOG shows the leaks tracer ran and found nothing
+# alive at exit; prints what it found otherwise, as TAP comments.
+# (A record names a type; the format the tracer announces has %s there.)
+LEAKED='object-alive, type-name=\(string\)[A-Za-z]|Leaks detected|leaks tracer was finalizing'
+noleaks() {
+	leakrc=0
+	for l in "$@"; do
+		if ! grep -q 'object-alive\.class' "$l"; then
+			echo "# $l: the leaks tracer did not run"
+			leakrc=1
+		fi
+		if grep -Eq "$LEAKED" "$l"; then
+			grep -E "$LEAKED" "$l" |
+				cut -c 1-300 | sed "s|^|# $l: |"
+			leakrc=1
+		fi
+	done
+	return $leakrc
+}

@@ -20,7 +20,7 @@ if [ -z "$cap" ] || [ -z "$out" ]; then
 	echo "not ok 1 vivid instance 0 has a capture and an output device"
 	exit 1
 fi
-echo "1..16"
+echo "1..18"
 
 vivid_loop
 
@@ -40,10 +40,18 @@ check $rc "gst-inspect-1.0 vmemexp: the plugin and its element, no warning"
 gst-inspect-1.0 vmemexport > /dev/null 2>&1
 check $? "gst-inspect-1.0 vmemexport"
 
+# Nothing alive at exit: the leaks tracer (every pipeline here runs under
+# it, gst-lib.sh) finds no object of ours, nor any buffer or memory.
+gst-launch-1.0 -q videotestsrc num-buffers=50 ! "$CAPS" ! vmemexport ! \
+	fakesink > /tmp/fakesink.log 2>&1
+rc=$?
+noleaks /tmp/fakesink.log || rc=1
+check $rc "videotestsrc num-buffers=50 ! vmemexport ! fakesink: the leaks tracer finds nothing alive at exit"
+
 # Upstream (videotestsrc) writes into the element's pool.
 gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=smpte75 ! "$CAPS" ! \
-	filesink location=/tmp/ref.yuv
-GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -q videotestsrc \
+	filesink location=/tmp/ref.yuv 2> /tmp/ref.log
+GST_DEBUG="$LEAKS,vmemexport:4" gst-launch-1.0 -q videotestsrc \
 	num-buffers=600 pattern=smpte75 ! "$CAPS" ! vmemexport ! \
 	v4l2sink device="$out" io-mode=dmabuf-import sync=false > /tmp/pool.log 2>&1 &
 await_loopback /tmp/ref.yuv $!
@@ -66,7 +74,7 @@ fi
 
 # The application's own page-aligned frames through appsrc (examples/gst-appsrc.c).
 head -c $FRAME /dev/zero | tr '\0' '\200' > /tmp/ref80.yuv
-GST_DEBUG="*:2,vmemexport:4" GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -f 128 -n 600 \
+GST_DEBUG="*:2,vmemexport:4,$LEAKS" /mnt/gst-appsrc -f 128 -n 600 \
 	"v4l2sink device=$out io-mode=dmabuf-import" > /tmp/app.log 2>&1 &
 await_loopback /tmp/ref80.yuv $!
 check $rc "appsrc, application-allocated page-aligned frames: pipeline runs, 0 bytes copied"
@@ -85,7 +93,7 @@ else
 fi
 
 # Unaligned frames cannot be exported in place: copied once, counted.
-GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -u -f 128 -n 600 \
+GST_DEBUG="$LEAKS,vmemexport:4" /mnt/gst-appsrc -u -f 128 -n 600 \
 	"v4l2sink device=$out io-mode=dmabuf-import" > /tmp/unal.log 2>&1 &
 await_loopback /tmp/ref80.yuv $!
 s=$(stats /tmp/unal.log)
@@ -104,7 +112,7 @@ check $? "appsrc unaligned: the copied frame vivid looped back is the applicatio
 # times while it plays, stay within them.
 exports() { cat /sys/class/misc/vmem-exp/exports; }
 e0=$(exports) p0=$(pins) b0=$(live)
-GST_DEBUG=bufferpool:6 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -q videotestsrc \
+GST_DEBUG="$LEAKS,bufferpool:6" gst-launch-1.0 -q videotestsrc \
 	num-buffers=240 ! "$CAPS" ! vmemexport ! \
 	v4l2sink device="$out" io-mode=dmabuf-import > /tmp/bounded.log 2>&1 &
 pid=$!
@@ -146,3 +154,8 @@ echo "# pins held before $p0, after $p1; live vmem-exp buffers before $b0, after
 check $? "1,000 frames: no page left pinned (nr_foll_pin_acquired - released unchanged)"
 [ "$b0" = "$b1" ]
 check $? "1,000 frames: no dma-buf left alive (no fd leaked)"
+
+# Every pipeline above ran under the leaks tracer, and left nothing alive.
+noleaks /tmp/inspect /tmp/ref.log /tmp/pool.log /tmp/app.log /tmp/unal.log \
+	/tmp/bounded.log /tmp/k.log
+check $? "every pipeline above: the leaks tracer ran and found nothing alive at exit"
