@@ -17,7 +17,10 @@
 #include "gstvmemexpallocator.h"
 
 #include <gst/video/video.h>
+#include <errno.h>
 #include <unistd.h>
+
+#include "vmemexp.h"
 
 GST_DEBUG_CATEGORY_STATIC(vmemexport_debug);
 #define GST_CAT_DEFAULT vmemexport_debug
@@ -249,7 +252,20 @@ static gboolean gst_vmemexport_sink_event(GstBaseTransform *trans, GstEvent *eve
 static gboolean gst_vmemexport_start(GstBaseTransform *trans)
 {
 	GstVmemExport *self = GST_VMEMEXPORT(trans);
+	int err;
 
+	/* Without the device nothing works (its pool, exports, copies):
+	 * say so, and why, rather than fail later in negotiation. */
+	err = gst_vmemexp_allocator_open(self->allocator);
+	if (err) {
+		GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ_WRITE,
+			("Could not open vmem-exp device \"%s\": %s",
+			 VMEM_EXP_DEVICE, g_strerror(err)),
+			("%s", err == ENOENT || err == ENODEV || err == ENXIO ?
+			 "is the vmem_exp module loaded?" :
+			 "may this user open the device (udev rule, group)?"));
+		return FALSE;
+	}
 	GST_OBJECT_LOCK(self);
 	self->frames = self->zero_copy = self->exported = 0;
 	self->cache_hits = self->copied = self->bytes_copied = 0;

@@ -20,7 +20,7 @@ if [ -z "$cap" ] || [ -z "$out" ]; then
 	echo "not ok 1 vivid instance 0 has a capture and an output device"
 	exit 1
 fi
-echo "1..18"
+echo "1..20"
 
 vivid_loop
 
@@ -47,6 +47,31 @@ gst-launch-1.0 -q videotestsrc num-buffers=50 ! "$CAPS" ! vmemexport ! \
 rc=$?
 noleaks /tmp/fakesink.log || rc=1
 check $rc "videotestsrc num-buffers=50 ! vmemexport ! fakesink: the leaks tracer finds nothing alive at exit"
+
+# Without the device, or without the right to open it, the element fails
+# to start with an error that names the device and the cause: the module
+# not loaded (a mount namespace whose /dev is empty), and uid 65534 while
+# the device is 0600.
+unshare -m sh -c 'mount -t tmpfs tmpfs /dev && exec gst-launch-1.0 \
+	videotestsrc num-buffers=1 ! vmemexport ! fakesink' > /tmp/nodev.log 2>&1
+rc=$?
+grep -F 'Could not open vmem-exp device "/dev/vmem-exp": No such file or directory' \
+	/tmp/nodev.log > /dev/null && [ $rc != 0 ]
+check $? "no /dev/vmem-exp: the element's error names the device and the cause"
+grep -E 'ERROR|error|Could not' /tmp/nodev.log | head -n 5 | diag
+mode=$(stat -c %a /dev/vmem-exp)
+chmod 0600 /dev/vmem-exp
+cp /tmp/gst-registry.bin /tmp/gst-registry-65534.bin
+chown 65534 /tmp/gst-registry-65534.bin
+GST_REGISTRY=/tmp/gst-registry-65534.bin setpriv --reuid=65534 --regid=65534 \
+	--clear-groups gst-launch-1.0 videotestsrc num-buffers=1 ! vmemexport ! \
+	fakesink > /tmp/noperm.log 2>&1
+rc=$?
+chmod "$mode" /dev/vmem-exp
+grep -F 'Could not open vmem-exp device "/dev/vmem-exp": Permission denied' \
+	/tmp/noperm.log > /dev/null && [ $rc != 0 ]
+check $? "/dev/vmem-exp 0600, uid 65534: the element's error names the device and the cause"
+grep -E 'ERROR|error|Could not' /tmp/noperm.log | head -n 5 | diag
 
 # Upstream (videotestsrc) writes into the element's pool.
 gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=smpte75 ! "$CAPS" ! \
@@ -156,6 +181,6 @@ check $? "1,000 frames: no page left pinned (nr_foll_pin_acquired - released unc
 check $? "1,000 frames: no dma-buf left alive (no fd leaked)"
 
 # Every pipeline above ran under the leaks tracer, and left nothing alive.
-noleaks /tmp/inspect /tmp/ref.log /tmp/pool.log /tmp/app.log /tmp/unal.log \
+noleaks /tmp/inspect /tmp/nodev.log /tmp/noperm.log /tmp/ref.log /tmp/pool.log /tmp/app.log /tmp/unal.log \
 	/tmp/bounded.log /tmp/k.log
 check $? "every pipeline above: the leaks tracer ran and found nothing alive at exit"
