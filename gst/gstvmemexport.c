@@ -29,6 +29,7 @@ struct _GstVmemExport {
 	GstBaseTransform parent;
 	GstAllocator *allocator;
 	GstBufferPool *copy_pool;	/* for copies, made on first need */
+	gsize copy_size;		/* the size of copy_pool's buffers */
 	/* statistics, under the object lock */
 	guint64 frames, zero_copy, exported, cache_hits, copied, bytes_copied;
 };
@@ -144,29 +145,78 @@ static GstMemory *export_in_place(GstVmemExport *self, GstMemory *mem,
 	return dmabuf;
 }
 
+static void drop_copy_pool(GstVmemExport *self)
+{
+	if (!self->copy_pool)
+		return;
+	/* Its buffers still downstream are freed when they come back. */
+	gst_buffer_pool_set_active(self->copy_pool, FALSE);
+	gst_object_unref(self->copy_pool);
+	self->copy_pool = NULL;
+	self->copy_size = 0;
+}
+
+/* A pool whose buffers hold @size bytes: the one in use if they are large
+ * enough, else a new one (caps or buffer sizes change mid-stream). */
+static GstBufferPool *copy_pool(GstVmemExport *self, gsize size)
+{
+	GstBufferPool *pool;
+	GstCaps *caps;
+
+	if (self->copy_pool && size <= self->copy_size)
+		return self->copy_pool;
+	if (self->copy_pool)
+		GST_DEBUG_OBJECT(self, "copies of %" G_GSIZE_FORMAT " bytes: a new "
+				 "pool (its buffers held %" G_GSIZE_FORMAT ")", size,
+				 self->copy_size);
+	drop_copy_pool(self);
+	if (size > G_MAXUINT)
+		return NULL;
+	caps = gst_pad_get_current_caps(GST_BASE_TRANSFORM_SINK_PAD(self));
+	pool = make_pool(self, caps, (guint)size, 0, 0);
+	if (caps)
+		gst_caps_unref(caps);
+	if (!pool)
+		return NULL;
+	if (!gst_buffer_pool_set_active(pool, TRUE)) {
+		gst_object_unref(pool);
+		return NULL;
+	}
+	self->copy_pool = pool;
+	self->copy_size = size;
+	return pool;
+}
+
 static GstFlowReturn copy_buffer(GstVmemExport *self, GstBuffer *in,
 				 GstBuffer **out)
 {
 	gsize size = gst_buffer_get_size(in);
+	GstBufferPool *pool;
 	GstFlowReturn ret;
 	GstMapInfo map;
-	GstCaps *caps;
 
-	if (!self->copy_pool) {
-		caps = gst_pad_get_current_caps(GST_BASE_TRANSFORM_SINK_PAD(self));
-		self->copy_pool = make_pool(self, caps, (guint)size, 0, 0);
-		if (caps)
-			gst_caps_unref(caps);
-		if (!self->copy_pool ||
-		    !gst_buffer_pool_set_active(self->copy_pool, TRUE))
-			return GST_FLOW_ERROR;
+	pool = copy_pool(self, size);
+	if (!pool) {
+		GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
+			("Could not make a pool of %" G_GSIZE_FORMAT "-byte vmem-exp "
+			 "buffers to copy into", size), (NULL));
+		return GST_FLOW_ERROR;
 	}
-	ret = gst_buffer_pool_acquire_buffer(self->copy_pool, out, NULL);
-	if (ret != GST_FLOW_OK)
+	ret = gst_buffer_pool_acquire_buffer(pool, out, NULL);
+	if (ret == GST_FLOW_FLUSHING)
 		return ret;
+	if (ret != GST_FLOW_OK) {
+		GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
+			("Could not allocate a %" G_GSIZE_FORMAT "-byte vmem-exp "
+			 "buffer to copy into", size),
+			("acquire: %s", gst_flow_get_name(ret)));
+		return ret;
+	}
 	if (gst_buffer_get_size(*out) < size || !gst_buffer_map(*out, &map, GST_MAP_WRITE)) {
 		gst_buffer_unref(*out);
 		*out = NULL;
+		GST_ELEMENT_ERROR(self, RESOURCE, WRITE,
+			("Could not write into a vmem-exp buffer to copy into"), (NULL));
 		return GST_FLOW_ERROR;
 	}
 	gst_buffer_extract(in, 0, map.data, size);
@@ -249,6 +299,14 @@ static gboolean gst_vmemexport_sink_event(GstBaseTransform *trans, GstEvent *eve
 	return GST_BASE_TRANSFORM_CLASS(gst_vmemexport_parent_class)->sink_event(trans, event);
 }
 
+/* New caps: copies are made from a new pool, sized and described by them. */
+static gboolean gst_vmemexport_set_caps(GstBaseTransform *trans, GstCaps *incaps,
+					GstCaps *outcaps)
+{
+	drop_copy_pool(GST_VMEMEXPORT(trans));
+	return TRUE;
+}
+
 static gboolean gst_vmemexport_start(GstBaseTransform *trans)
 {
 	GstVmemExport *self = GST_VMEMEXPORT(trans);
@@ -275,13 +333,7 @@ static gboolean gst_vmemexport_start(GstBaseTransform *trans)
 
 static gboolean gst_vmemexport_stop(GstBaseTransform *trans)
 {
-	GstVmemExport *self = GST_VMEMEXPORT(trans);
-
-	if (self->copy_pool) {
-		gst_buffer_pool_set_active(self->copy_pool, FALSE);
-		gst_object_unref(self->copy_pool);
-		self->copy_pool = NULL;
-	}
+	drop_copy_pool(GST_VMEMEXPORT(trans));
 	return TRUE;
 }
 
@@ -353,6 +405,7 @@ static void gst_vmemexport_class_init(GstVmemExportClass *klass)
 	trans->prepare_output_buffer = gst_vmemexport_prepare_output_buffer;
 	trans->transform = gst_vmemexport_transform;
 	trans->sink_event = gst_vmemexport_sink_event;
+	trans->set_caps = gst_vmemexport_set_caps;
 	trans->start = gst_vmemexport_start;
 	trans->stop = gst_vmemexport_stop;
 	trans->passthrough_on_same_caps = FALSE;

@@ -20,7 +20,7 @@ if [ -z "$cap" ] || [ -z "$out" ]; then
 	echo "not ok 1 vivid instance 0 has a capture and an output device"
 	exit 1
 fi
-echo "1..20"
+echo "1..21"
 
 vivid_loop
 
@@ -166,6 +166,13 @@ for s in $samples; do
 done
 check $bounded "240 frames: while it plays (at least 3 samples), buffers alive and pages pinned stay within the pool's"
 
+# What the element makes of buffers an application shapes on purpose
+# (tests/gst-cases.c): copies when their size grows, with the same caps or
+# renegotiated ones.
+/mnt/gst-cases resize > /tmp/resize.log 2>&1
+check $? "copies: buffers that grow mid-stream, and caps renegotiated to a larger frame"
+grep '^gst-cases:' /tmp/resize.log | diag
+
 # 1,000 frames: nothing left alive, no pin left held.
 p0=$(pins) b0=$(live)
 gst-launch-1.0 -q videotestsrc num-buffers=1000 ! "$CAPS" ! vmemexport ! \
@@ -182,5 +189,5 @@ check $? "1,000 frames: no dma-buf left alive (no fd leaked)"
 
 # Every pipeline above ran under the leaks tracer, and left nothing alive.
 noleaks /tmp/inspect /tmp/nodev.log /tmp/noperm.log /tmp/ref.log /tmp/pool.log /tmp/app.log /tmp/unal.log \
-	/tmp/bounded.log /tmp/k.log
+	/tmp/bounded.log /tmp/resize.log /tmp/k.log
 check $? "every pipeline above: the leaks tracer ran and found nothing alive at exit"
