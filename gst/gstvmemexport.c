@@ -112,18 +112,38 @@ static gboolean gst_vmemexport_propose_allocation(GstBaseTransform *trans,
 	return TRUE;
 }
 
+/*
+ * An export cached on the memory it was made of, with the range of that
+ * memory it holds: upstream may resize the memory (gst_buffer_set_size(),
+ * a pool's reset) and push it again, and then the export is of another
+ * range.
+ */
+struct cached_export {
+	GstMemory *dmabuf;
+	gsize offset, size;
+};
+
+static void cached_export_free(gpointer data)
+{
+	struct cached_export *c = data;
+
+	gst_memory_unref(c->dmabuf);
+	g_free(c);
+}
+
 /* The in-place export of @mem, cached on it; NULL if it cannot be. */
 static GstMemory *export_in_place(GstVmemExport *self, GstMemory *mem,
 				  gboolean *hit)
 {
+	struct cached_export *c;
 	GstMemory *dmabuf;
 	GstMapInfo map;
 	gboolean ro;
 
-	dmabuf = gst_mini_object_get_qdata(GST_MINI_OBJECT(mem), export_quark);
-	if (dmabuf) {
+	c = gst_mini_object_get_qdata(GST_MINI_OBJECT(mem), export_quark);
+	if (c && c->offset == mem->offset && c->size == mem->size) {
 		*hit = TRUE;
-		return gst_memory_ref(dmabuf);
+		return gst_memory_ref(c->dmabuf);
 	}
 	*hit = FALSE;
 	if (!gst_memory_map(mem, &map, GST_MAP_READ))
@@ -139,9 +159,13 @@ static GstMemory *export_in_place(GstVmemExport *self, GstMemory *mem,
 	gst_memory_unmap(mem, &map);
 	if (!dmabuf)
 		return NULL;
-	gst_mini_object_set_qdata(GST_MINI_OBJECT(mem), export_quark,
-				  gst_memory_ref(dmabuf),
-				  (GDestroyNotify)gst_memory_unref);
+	/* Replaces (and frees) the export of another range, if any. */
+	c = g_new(struct cached_export, 1);
+	c->dmabuf = gst_memory_ref(dmabuf);
+	c->offset = mem->offset;
+	c->size = mem->size;
+	gst_mini_object_set_qdata(GST_MINI_OBJECT(mem), export_quark, c,
+				  cached_export_free);
 	return dmabuf;
 }
 

@@ -3,15 +3,20 @@
  * gst-cases: what the vmemexport element does with buffers that an
  * application shapes on purpose, checked buffer by buffer (tests/gst.sh).
  *
- *   gst-cases resize
+ *   gst-cases resize|recache
  *
- * It pushes frames through "appsrc ! vmemexport ! fakesink" and looks at
+ * Each pushes frames through "appsrc ! vmemexport ! fakesink" and looks at
  * what reaches fakesink's handoff: one buffer at a time, the next pushed
  * only once the last has been seen.
  *
  * resize   unaligned buffers (copied) whose size grows while the caps stay,
  *          then caps renegotiated to a larger frame: every output buffer
  *          is dma-buf memory of the input's size, holding its bytes.
+ * recache  one page-aligned memory (exported in place, the export cached
+ *          on it), pushed whole, again, resized to its middle pages (as
+ *          gst_buffer_set_size() or a pool's reset does), and whole again:
+ *          each output is the range the memory held when pushed, never an
+ *          earlier export of another range.
  * Prints "gst-cases: " lines, the failures among them; exits 0 if none.
  * Every process calls gst_deinit(), for GST_TRACERS=leaks.
  */
@@ -271,6 +276,84 @@ static int resize(void)
 	return failures != 0;
 }
 
+/* Wait until @mem is ours alone again (the last buffer that held it is freed). */
+static gboolean released(GstMemory *mem)
+{
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (GST_MINI_OBJECT_REFCOUNT_VALUE(mem) == 1)
+			return TRUE;
+		g_usleep(1000);
+	}
+	fail("the memory pushed is still held after 5 s");
+	return FALSE;
+}
+
+static GstBuffer *holding(GstMemory *mem)
+{
+	GstBuffer *buf = gst_buffer_new();
+
+	gst_buffer_append_memory(buf, gst_memory_ref(mem));
+	return buf;
+}
+
+static int recache(void)
+{
+	struct pipe p = { 0 };
+	GstMemory *mem;
+	guint8 *data;
+	guint64 exported, hits;
+
+	if (posix_memalign((void **)&data, PAGE, 4 * PAGE))
+		abort();
+	memset(data, 0x11, PAGE);
+	memset(data + PAGE, 0x22, 3 * PAGE);
+	mem = gst_memory_new_wrapped(0, data, 4 * PAGE, 0, 4 * PAGE, data, free);
+	if (!start(&p, "appsrc name=src format=time caps=" RAW_CAPS
+		   " ! vmemexport name=exp ! " SINK))
+		goto out;
+	/* The whole memory: its first page 0x11, the rest 0x22. */
+	if (!push(&p, holding(mem), "whole memory") || !released(mem))
+		goto out;
+	g_mutex_lock(&seen.lock);
+	if (!seen.dmabuf || seen.size != 4 * PAGE || seen.first != 0x11 || seen.last != 0x22)
+		fail("whole memory: output of %zu bytes, first 0x%02x, last 0x%02x"
+		     " (expected %d bytes, 0x11 ... 0x22)", seen.size, seen.first,
+		     seen.last, 4 * PAGE);
+	g_mutex_unlock(&seen.lock);
+	if (!push(&p, holding(mem), "whole memory again") || !released(mem))
+		goto out;
+	/* Its two middle pages, set to 0x33. */
+	gst_memory_resize(mem, PAGE, 2 * PAGE);
+	memset(data + PAGE, 0x33, 2 * PAGE);
+	if (!push(&p, holding(mem), "resized to its two middle pages") || !released(mem))
+		goto out;
+	expect("resized to its two middle pages", 2 * PAGE, 0x33);
+	/* Whole again, as a pool's reset leaves it. */
+	gst_memory_resize(mem, -PAGE, 4 * PAGE);
+	if (!push(&p, holding(mem), "whole again") || !released(mem))
+		goto out;
+	g_mutex_lock(&seen.lock);
+	if (!seen.dmabuf || seen.size != 4 * PAGE || seen.first != 0x11 || seen.last != 0x22)
+		fail("whole again: output of %zu bytes, first 0x%02x, last 0x%02x"
+		     " (expected %d bytes, 0x11 ... 0x22)", seen.size, seen.first,
+		     seen.last, 4 * PAGE);
+	g_mutex_unlock(&seen.lock);
+	exported = counter(&p, "exported-frames");
+	hits = counter(&p, "cache-hits");
+	printf("gst-cases: recache: %" G_GUINT64_FORMAT " exported in place, %"
+	       G_GUINT64_FORMAT " cache hits\n", exported, hits);
+	if (exported != 3 || hits != 1)
+		fail("recache: %" G_GUINT64_FORMAT " exports, %" G_GUINT64_FORMAT
+		     " cache hits (expected 3 and 1: only the second push is the same range)",
+		     exported, hits);
+out:
+	stop(&p);
+	gst_memory_unref(mem);
+	return failures != 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret = 2;
@@ -280,8 +363,10 @@ int main(int argc, char **argv)
 	g_cond_init(&seen.cond);
 	if (argc == 2 && !strcmp(argv[1], "resize"))
 		ret = resize();
+	else if (argc == 2 && !strcmp(argv[1], "recache"))
+		ret = recache();
 	else
-		fprintf(stderr, "usage: gst-cases resize\n");
+		fprintf(stderr, "usage: gst-cases resize|recache\n");
 	if (ret != 2)
 		printf("gst-cases: %s: %s\n", argv[1], failures ? "FAILED" : "passed");
 	g_mutex_clear(&seen.lock);

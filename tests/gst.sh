@@ -20,7 +20,7 @@ if [ -z "$cap" ] || [ -z "$out" ]; then
 	echo "not ok 1 vivid instance 0 has a capture and an output device"
 	exit 1
 fi
-echo "1..21"
+echo "1..22"
 
 vivid_loop
 
@@ -172,6 +172,10 @@ check $bounded "240 frames: while it plays (at least 3 samples), buffers alive a
 /mnt/gst-cases resize > /tmp/resize.log 2>&1
 check $? "copies: buffers that grow mid-stream, and caps renegotiated to a larger frame"
 grep '^gst-cases:' /tmp/resize.log | diag
+# In-place exports: one memory resized between pushes is exported again.
+/mnt/gst-cases recache > /tmp/recache.log 2>&1
+check $? "in-place export: a memory resized between pushes, the export of its new range"
+grep '^gst-cases:' /tmp/recache.log | diag
 
 # 1,000 frames: nothing left alive, no pin left held.
 p0=$(pins) b0=$(live)
@@ -189,5 +193,5 @@ check $? "1,000 frames: no dma-buf left alive (no fd leaked)"
 
 # Every pipeline above ran under the leaks tracer, and left nothing alive.
 noleaks /tmp/inspect /tmp/nodev.log /tmp/noperm.log /tmp/ref.log /tmp/pool.log /tmp/app.log /tmp/unal.log \
-	/tmp/bounded.log /tmp/resize.log /tmp/k.log
+	/tmp/bounded.log /tmp/resize.log /tmp/recache.log /tmp/k.log
 check $? "every pipeline above: the leaks tracer ran and found nothing alive at exit"
