@@ -6,9 +6,11 @@
  *   - every memory is already a dma-buf (upstream used our pool or
  *     allocator): pushed on as it is;
  *   - one memory whose data is page-aligned (e.g. appsrc with wrapped
- *     application buffers): exported in place through vmem-exp; the export
- *     is cached on that memory (its qdata) for as long as upstream reuses
- *     it, and the input buffer is kept alive by the output buffer;
+ *     application buffers): exported in place through vmem-exp, read-only
+ *     if the memory is or the buffer is shared (not writable: after a
+ *     tee); the export is cached on that memory (its qdata) for as long as
+ *     upstream pushes that range of it again in that mode, and the input
+ *     buffer is kept alive by the output buffer;
  *   - anything else: copied once into memory from the vmem-exp allocator,
  *     and counted.
  * Upstream's allocation query is answered with a pool of vmem-exp memory.
@@ -121,6 +123,7 @@ static gboolean gst_vmemexport_propose_allocation(GstBaseTransform *trans,
 struct cached_export {
 	GstMemory *dmabuf;
 	gsize offset, size;
+	gboolean readonly;
 };
 
 static void cached_export_free(gpointer data)
@@ -131,17 +134,23 @@ static void cached_export_free(gpointer data)
 	g_free(c);
 }
 
-/* The in-place export of @mem, cached on it; NULL if it cannot be. */
+/*
+ * The in-place export of @mem, cached on it; NULL if it cannot be. It is
+ * read-only if the memory is, or if @writable is not set: the buffer
+ * that carries it is shared (after a tee, say), and a consumer of the
+ * dma-buf must not write what the buffer's other holders read.
+ */
 static GstMemory *export_in_place(GstVmemExport *self, GstMemory *mem,
-				  gboolean *hit)
+				  gboolean writable, gboolean *hit)
 {
+	gboolean ro = GST_MEMORY_IS_READONLY(mem) || !writable;
 	struct cached_export *c;
 	GstMemory *dmabuf;
 	GstMapInfo map;
-	gboolean ro;
 
 	c = gst_mini_object_get_qdata(GST_MINI_OBJECT(mem), export_quark);
-	if (c && c->offset == mem->offset && c->size == mem->size) {
+	if (c && c->offset == mem->offset && c->size == mem->size &&
+	    c->readonly == ro) {
 		*hit = TRUE;
 		return gst_memory_ref(c->dmabuf);
 	}
@@ -153,7 +162,6 @@ static GstMemory *export_in_place(GstVmemExport *self, GstMemory *mem,
 		gst_memory_unmap(mem, &map);
 		return NULL;
 	}
-	ro = GST_MEMORY_IS_READONLY(mem);
 	dmabuf = gst_vmemexp_allocator_export(self->allocator, map.data,
 					      map.size, ro);
 	gst_memory_unmap(mem, &map);
@@ -164,6 +172,7 @@ static GstMemory *export_in_place(GstVmemExport *self, GstMemory *mem,
 	c->dmabuf = gst_memory_ref(dmabuf);
 	c->offset = mem->offset;
 	c->size = mem->size;
+	c->readonly = ro;
 	gst_mini_object_set_qdata(GST_MINI_OBJECT(mem), export_quark, c,
 				  cached_export_free);
 	return dmabuf;
@@ -276,7 +285,8 @@ static GstFlowReturn gst_vmemexport_prepare_output_buffer(GstBaseTransform *tran
 		return GST_FLOW_OK;
 	}
 	if (gst_buffer_n_memory(in) == 1)
-		dmabuf = export_in_place(self, gst_buffer_peek_memory(in, 0), &hit);
+		dmabuf = export_in_place(self, gst_buffer_peek_memory(in, 0),
+					 gst_buffer_is_writable(in), &hit);
 	if (!dmabuf)
 		return copy_buffer(self, in, out);
 	*out = gst_buffer_new();

@@ -3,7 +3,7 @@
  * gst-cases: what the vmemexport element does with buffers that an
  * application shapes on purpose, checked buffer by buffer (tests/gst.sh).
  *
- *   gst-cases resize|recache
+ *   gst-cases resize|recache|tee
  *
  * Each pushes frames through "appsrc ! vmemexport ! fakesink" and looks at
  * what reaches fakesink's handoff: one buffer at a time, the next pushed
@@ -17,6 +17,9 @@
  *          gst_buffer_set_size() or a pool's reset does), and whole again:
  *          each output is the range the memory held when pushed, never an
  *          earlier export of another range.
+ * tee      a page-aligned, writable memory behind a tee (the buffer is not
+ *          writable: the tee's other branch shares it) must be exported
+ *          read-only; the same without a tee, read-write.
  * Prints "gst-cases: " lines, the failures among them; exits 0 if none.
  * Every process calls gst_deinit(), for GST_TRACERS=leaks.
  */
@@ -354,6 +357,48 @@ out:
 	return failures != 0;
 }
 
+/* One page-aligned memory through @desc: is its export read-only? */
+static int access_mode(const char *desc, const char *what, gboolean readonly)
+{
+	struct pipe p = { 0 };
+	GstMemory *mem;
+	guint8 *data;
+
+	if (posix_memalign((void **)&data, PAGE, 4 * PAGE))
+		abort();
+	memset(data, 0x55, 4 * PAGE);
+	mem = gst_memory_new_wrapped(0, data, 4 * PAGE, 0, 4 * PAGE, data, free);
+	if (start(&p, desc) && push(&p, holding(mem), what) && released(mem)) {
+		g_mutex_lock(&seen.lock);
+		if (!seen.dmabuf || seen.readonly != readonly || seen.rdonly_fd != readonly)
+			fail("%s: output %s, memory %s, fd %s (expected a %s export)",
+			     what, seen.dmabuf ? "a dma-buf" : "not a dma-buf",
+			     seen.readonly ? "READONLY" : "writable",
+			     seen.rdonly_fd ? "O_RDONLY" : "not O_RDONLY",
+			     readonly ? "read-only" : "read-write");
+		else
+			printf("gst-cases: %s: exported %s\n", what,
+			       readonly ? "read-only" : "read-write");
+		g_mutex_unlock(&seen.lock);
+		if (counter(&p, "exported-frames") != 1)
+			fail("%s: %" G_GUINT64_FORMAT " exported in place, not 1", what,
+			     counter(&p, "exported-frames"));
+	}
+	stop(&p);
+	gst_memory_unref(mem);
+	return failures != 0;
+}
+
+static int tee(void)
+{
+	access_mode("appsrc name=src format=time caps=" RAW_CAPS " ! tee name=t ! "
+		    "vmemexport name=exp ! " SINK " t. ! fakesink sync=false "
+		    "enable-last-sample=false", "behind a tee", TRUE);
+	access_mode("appsrc name=src format=time caps=" RAW_CAPS
+		    " ! vmemexport name=exp ! " SINK, "no tee", FALSE);
+	return failures != 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret = 2;
@@ -365,8 +410,10 @@ int main(int argc, char **argv)
 		ret = resize();
 	else if (argc == 2 && !strcmp(argv[1], "recache"))
 		ret = recache();
+	else if (argc == 2 && !strcmp(argv[1], "tee"))
+		ret = tee();
 	else
-		fprintf(stderr, "usage: gst-cases resize|recache\n");
+		fprintf(stderr, "usage: gst-cases resize|recache|tee\n");
 	if (ret != 2)
 		printf("gst-cases: %s: %s\n", argv[1], failures ? "FAILED" : "passed");
 	g_mutex_clear(&seen.lock);

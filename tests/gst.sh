@@ -20,7 +20,7 @@ if [ -z "$cap" ] || [ -z "$out" ]; then
 	echo "not ok 1 vivid instance 0 has a capture and an output device"
 	exit 1
 fi
-echo "1..22"
+echo "1..23"
 
 vivid_loop
 
@@ -176,6 +176,10 @@ grep '^gst-cases:' /tmp/resize.log | diag
 /mnt/gst-cases recache > /tmp/recache.log 2>&1
 check $? "in-place export: a memory resized between pushes, the export of its new range"
 grep '^gst-cases:' /tmp/recache.log | diag
+# A buffer the element shares (a tee's) is exported read-only.
+/mnt/gst-cases tee > /tmp/tee.log 2>&1
+check $? "in-place export: read-only behind a tee (the buffer shared), read-write without"
+grep '^gst-cases:' /tmp/tee.log | diag
 
 # 1,000 frames: nothing left alive, no pin left held.
 p0=$(pins) b0=$(live)
@@ -192,6 +196,7 @@ check $? "1,000 frames: no page left pinned (nr_foll_pin_acquired - released unc
 check $? "1,000 frames: no dma-buf left alive (no fd leaked)"
 
 # Every pipeline above ran under the leaks tracer, and left nothing alive.
-noleaks /tmp/inspect /tmp/nodev.log /tmp/noperm.log /tmp/ref.log /tmp/pool.log /tmp/app.log /tmp/unal.log \
-	/tmp/bounded.log /tmp/resize.log /tmp/recache.log /tmp/k.log
+noleaks /tmp/inspect /tmp/nodev.log /tmp/noperm.log /tmp/ref.log /tmp/pool.log \
+	/tmp/app.log /tmp/unal.log /tmp/bounded.log /tmp/resize.log \
+	/tmp/recache.log /tmp/tee.log /tmp/k.log
 check $? "every pipeline above: the leaks tracer ran and found nothing alive at exit"
