@@ -109,6 +109,10 @@ static gboolean gst_vmemexport_propose_allocation(GstBaseTransform *trans,
 	pool = make_pool(self, caps, size, 2, 0);
 	if (!pool)
 		return FALSE;
+	/* Named, so that its buffers can be told from other pools' in the
+	 * bufferpool debug log (tests/gst.sh counts them). */
+	GST_DEBUG_OBJECT(self, "offering upstream pool %s of %u-byte buffers",
+			 GST_OBJECT_NAME(pool), size);
 	gst_query_add_allocation_pool(query, pool, size, 2, 0);
 	gst_object_unref(pool);
 	return TRUE;
