@@ -37,6 +37,9 @@
 #define SINK "fakesink name=sink signal-handoffs=true sync=false enable-last-sample=false"
 #define PAGE 4096
 #define SKEW 64		/* unaligned data: this far past a page boundary */
+#define TEE_PIPE "appsrc name=src format=time caps=" RAW_CAPS \
+	" ! tee name=t ! vmemexport name=exp ! " SINK \
+	" t. ! fakesink sync=false enable-last-sample=false"
 
 /* What the handoff saw of the last buffer. */
 struct seen {
@@ -206,9 +209,8 @@ static void expect(const char *what, gsize size, guint8 fill)
 	g_mutex_lock(&seen.lock);
 	if (!seen.dmabuf || !seen.mapped || seen.size != size || !seen.uniform ||
 	    seen.first != fill)
-		fail("%s: output %s%s, %zu bytes, first 0x%02x, last 0x%02x, %s"
-		     " (expected a dma-buf of %zu bytes, all 0x%02x)", what,
-		     seen.dmabuf ? "a dma-buf" : "not a dma-buf",
+		fail("%s: %s%s, %zu bytes, 0x%02x...0x%02x, %s (expected %zu bytes of 0x%02x)",
+		     what, seen.dmabuf ? "a dma-buf" : "not a dma-buf",
 		     seen.mapped ? "" : " (map failed)", seen.size, seen.first,
 		     seen.last, seen.uniform ? "all the same" : "not all the same",
 		     size, fill);
@@ -321,8 +323,8 @@ static int recache(void)
 		goto out;
 	g_mutex_lock(&seen.lock);
 	if (!seen.dmabuf || seen.size != 4 * PAGE || seen.first != 0x11 || seen.last != 0x22)
-		fail("whole memory: output of %zu bytes, first 0x%02x, last 0x%02x"
-		     " (expected %d bytes, 0x11 ... 0x22)", seen.size, seen.first,
+		fail("whole memory: %zu bytes, 0x%02x...0x%02x (expected %d bytes, 0x11...0x22)",
+		     seen.size, seen.first,
 		     seen.last, 4 * PAGE);
 	g_mutex_unlock(&seen.lock);
 	if (!push(&p, holding(mem), "whole memory again") || !released(mem))
@@ -339,8 +341,8 @@ static int recache(void)
 		goto out;
 	g_mutex_lock(&seen.lock);
 	if (!seen.dmabuf || seen.size != 4 * PAGE || seen.first != 0x11 || seen.last != 0x22)
-		fail("whole again: output of %zu bytes, first 0x%02x, last 0x%02x"
-		     " (expected %d bytes, 0x11 ... 0x22)", seen.size, seen.first,
+		fail("whole again: %zu bytes, 0x%02x...0x%02x (expected %d bytes, 0x11...0x22)",
+		     seen.size, seen.first,
 		     seen.last, 4 * PAGE);
 	g_mutex_unlock(&seen.lock);
 	exported = counter(&p, "exported-frames");
@@ -391,9 +393,7 @@ static int access_mode(const char *desc, const char *what, gboolean readonly)
 
 static int tee(void)
 {
-	access_mode("appsrc name=src format=time caps=" RAW_CAPS " ! tee name=t ! "
-		    "vmemexport name=exp ! " SINK " t. ! fakesink sync=false "
-		    "enable-last-sample=false", "behind a tee", TRUE);
+	access_mode(TEE_PIPE, "behind a tee", TRUE);
 	access_mode("appsrc name=src format=time caps=" RAW_CAPS
 		    " ! vmemexport name=exp ! " SINK, "no tee", FALSE);
 	return failures != 0;
