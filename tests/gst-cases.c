@@ -37,9 +37,14 @@
 #define SINK "fakesink name=sink signal-handoffs=true sync=false enable-last-sample=false"
 #define PAGE 4096
 #define SKEW 64		/* unaligned data: this far past a page boundary */
+/*
+ * No queue after the tee: each branch is pushed while the tee holds the
+ * buffer. Neither sink waits in preroll (async=false), or the first
+ * branch's would wait for the second's, which the tee pushes only after.
+ */
 #define TEE_PIPE "appsrc name=src format=time caps=" RAW_CAPS \
-	" ! tee name=t ! vmemexport name=exp ! " SINK \
-	" t. ! fakesink sync=false enable-last-sample=false"
+	" ! tee name=t ! vmemexport name=exp ! " SINK " async=false" \
+	" t. ! fakesink sync=false async=false enable-last-sample=false"
 
 /* What the handoff saw of the last buffer. */
 struct seen {
