@@ -161,5 +161,7 @@ int main(int argc, char **argv)
 	gst_object_unref(pipeline);
 	for (n = 0; n < NFRAMES; n++)
 		gst_memory_unref(mems[n]);
+	/* Tracers report here: GST_TRACERS=leaks lists what is still alive. */
+	gst_deinit();
 	return i;
 }

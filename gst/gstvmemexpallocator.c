@@ -22,7 +22,7 @@ GST_DEBUG_CATEGORY_STATIC(vmemexp_allocator_debug);
 
 struct _GstVmemExpAllocator {
 	GstDmaBufAllocator parent;
-	int devfd;			/* /dev/vmem-exp, -1 if it failed to open */
+	int devfd;			/* /dev/vmem-exp, -errno if it failed to open */
 	GstMemoryMapFunction parent_map;
 	GstMemoryUnmapFunction parent_unmap;
 };
@@ -104,6 +104,20 @@ static void vmemexp_unmap_full(GstMemory *mem, GstMapInfo *info)
 	if (dmabuf_sync(mem, DMA_BUF_SYNC_END | sync_dir(info->flags)) < 0)
 		GST_WARNING("DMA_BUF_IOCTL_SYNC end failed");
 	self->parent_unmap(mem);
+}
+
+int gst_vmemexp_allocator_open(GstAllocator *allocator)
+{
+	GstVmemExpAllocator *self = GST_VMEMEXP_ALLOCATOR(allocator);
+	int err = 0;
+
+	GST_OBJECT_LOCK(self);
+	if (self->devfd < 0)
+		self->devfd = vmem_exp_open();
+	if (self->devfd < 0)
+		err = -self->devfd;
+	GST_OBJECT_UNLOCK(self);
+	return err;
 }
 
 GstMemory *gst_vmemexp_allocator_export(GstAllocator *allocator, gpointer data,
@@ -194,7 +208,7 @@ static void gst_vmemexp_allocator_init(GstVmemExpAllocator *self)
 	alloc->mem_unmap_full = vmemexp_unmap_full;
 	self->devfd = vmem_exp_open();
 	if (self->devfd < 0)
-		GST_WARNING_OBJECT(self, "cannot open /dev/vmem-exp: %s",
+		GST_WARNING_OBJECT(self, "cannot open " VMEM_EXP_DEVICE ": %s",
 				   g_strerror(-self->devfd));
 	GST_OBJECT_FLAG_UNSET(self, GST_ALLOCATOR_FLAG_CUSTOM_ALLOC);
 }

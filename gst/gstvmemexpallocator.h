@@ -17,6 +17,9 @@ G_DECLARE_FINAL_TYPE(GstVmemExpAllocator, gst_vmemexp_allocator, GST,
 		     VMEMEXP_ALLOCATOR, GstDmaBufAllocator)
 
 GstAllocator *gst_vmemexp_allocator_new(void);
+/* 0 if the allocator has the vmem-exp device open (it tries again if it
+ * had failed), else the errno of opening it. */
+int gst_vmemexp_allocator_open(GstAllocator *allocator);
 /* Export [data, data + size) in place; data must be page-aligned. The
  * memory is a dma-buf of round_up(size, page) bytes with size @size.
  * @readonly exports O_RDONLY. NULL with errno set on failure. */

@@ -6,9 +6,11 @@
  *   - every memory is already a dma-buf (upstream used our pool or
  *     allocator): pushed on as it is;
  *   - one memory whose data is page-aligned (e.g. appsrc with wrapped
- *     application buffers): exported in place through vmem-exp; the export
- *     is cached on that memory (its qdata) for as long as upstream reuses
- *     it, and the input buffer is kept alive by the output buffer;
+ *     application buffers): exported in place through vmem-exp, read-only
+ *     if the memory is or the buffer is shared (not writable: after a
+ *     tee); the export is cached on that memory (its qdata) for as long as
+ *     upstream pushes that range of it again in that mode, and the input
+ *     buffer is kept alive by the output buffer;
  *   - anything else: copied once into memory from the vmem-exp allocator,
  *     and counted.
  * Upstream's allocation query is answered with a pool of vmem-exp memory.
@@ -17,7 +19,10 @@
 #include "gstvmemexpallocator.h"
 
 #include <gst/video/video.h>
+#include <errno.h>
 #include <unistd.h>
+
+#include "vmemexp.h"
 
 GST_DEBUG_CATEGORY_STATIC(vmemexport_debug);
 #define GST_CAT_DEFAULT vmemexport_debug
@@ -26,6 +31,7 @@ struct _GstVmemExport {
 	GstBaseTransform parent;
 	GstAllocator *allocator;
 	GstBufferPool *copy_pool;	/* for copies, made on first need */
+	gsize copy_size;		/* the size of copy_pool's buffers */
 	/* statistics, under the object lock */
 	guint64 frames, zero_copy, exported, cache_hits, copied, bytes_copied;
 };
@@ -103,23 +109,54 @@ static gboolean gst_vmemexport_propose_allocation(GstBaseTransform *trans,
 	pool = make_pool(self, caps, size, 2, 0);
 	if (!pool)
 		return FALSE;
+	/* Named, so that its buffers can be told from other pools' in the
+	 * bufferpool debug log (tests/gst.sh counts them). */
+	GST_DEBUG_OBJECT(self, "offering upstream pool %s of %u-byte buffers",
+			 GST_OBJECT_NAME(pool), size);
 	gst_query_add_allocation_pool(query, pool, size, 2, 0);
 	gst_object_unref(pool);
 	return TRUE;
 }
 
-/* The in-place export of @mem, cached on it; NULL if it cannot be. */
-static GstMemory *export_in_place(GstVmemExport *self, GstMemory *mem,
-				  gboolean *hit)
+/*
+ * An export cached on the memory it was made of, with the range of that
+ * memory it holds: upstream may resize the memory (gst_buffer_set_size(),
+ * a pool's reset) and push it again, and then the export is of another
+ * range.
+ */
+struct cached_export {
+	GstMemory *dmabuf;
+	gsize offset, size;
+	gboolean readonly;
+};
+
+static void cached_export_free(gpointer data)
 {
+	struct cached_export *c = data;
+
+	gst_memory_unref(c->dmabuf);
+	g_free(c);
+}
+
+/*
+ * The in-place export of @mem, cached on it; NULL if it cannot be. It is
+ * read-only if the memory is, or if @writable is not set: the buffer
+ * that carries it is shared (after a tee, say), and a consumer of the
+ * dma-buf must not write what the buffer's other holders read.
+ */
+static GstMemory *export_in_place(GstVmemExport *self, GstMemory *mem,
+				  gboolean writable, gboolean *hit)
+{
+	gboolean ro = GST_MEMORY_IS_READONLY(mem) || !writable;
+	struct cached_export *c;
 	GstMemory *dmabuf;
 	GstMapInfo map;
-	gboolean ro;
 
-	dmabuf = gst_mini_object_get_qdata(GST_MINI_OBJECT(mem), export_quark);
-	if (dmabuf) {
+	c = gst_mini_object_get_qdata(GST_MINI_OBJECT(mem), export_quark);
+	if (c && c->offset == mem->offset && c->size == mem->size &&
+	    c->readonly == ro) {
 		*hit = TRUE;
-		return gst_memory_ref(dmabuf);
+		return gst_memory_ref(c->dmabuf);
 	}
 	*hit = FALSE;
 	if (!gst_memory_map(mem, &map, GST_MAP_READ))
@@ -129,41 +166,94 @@ static GstMemory *export_in_place(GstVmemExport *self, GstMemory *mem,
 		gst_memory_unmap(mem, &map);
 		return NULL;
 	}
-	ro = GST_MEMORY_IS_READONLY(mem);
 	dmabuf = gst_vmemexp_allocator_export(self->allocator, map.data,
 					      map.size, ro);
 	gst_memory_unmap(mem, &map);
 	if (!dmabuf)
 		return NULL;
-	gst_mini_object_set_qdata(GST_MINI_OBJECT(mem), export_quark,
-				  gst_memory_ref(dmabuf),
-				  (GDestroyNotify)gst_memory_unref);
+	/* Replaces (and frees) the export of another range, if any. */
+	c = g_new(struct cached_export, 1);
+	c->dmabuf = gst_memory_ref(dmabuf);
+	c->offset = mem->offset;
+	c->size = mem->size;
+	c->readonly = ro;
+	gst_mini_object_set_qdata(GST_MINI_OBJECT(mem), export_quark, c,
+				  cached_export_free);
 	return dmabuf;
+}
+
+static void drop_copy_pool(GstVmemExport *self)
+{
+	if (!self->copy_pool)
+		return;
+	/* Its buffers still downstream are freed when they come back. */
+	gst_buffer_pool_set_active(self->copy_pool, FALSE);
+	gst_object_unref(self->copy_pool);
+	self->copy_pool = NULL;
+	self->copy_size = 0;
+}
+
+/* A pool whose buffers hold @size bytes: the one in use if they are large
+ * enough, else a new one (caps or buffer sizes change mid-stream). */
+static GstBufferPool *copy_pool(GstVmemExport *self, gsize size)
+{
+	GstBufferPool *pool;
+	GstCaps *caps;
+
+	if (self->copy_pool && size <= self->copy_size)
+		return self->copy_pool;
+	if (self->copy_pool)
+		GST_DEBUG_OBJECT(self, "copies of %" G_GSIZE_FORMAT " bytes: a new "
+				 "pool (its buffers held %" G_GSIZE_FORMAT ")", size,
+				 self->copy_size);
+	drop_copy_pool(self);
+	if (size > G_MAXUINT)
+		return NULL;
+	caps = gst_pad_get_current_caps(GST_BASE_TRANSFORM_SINK_PAD(self));
+	pool = make_pool(self, caps, (guint)size, 0, 0);
+	if (caps)
+		gst_caps_unref(caps);
+	if (!pool)
+		return NULL;
+	if (!gst_buffer_pool_set_active(pool, TRUE)) {
+		gst_object_unref(pool);
+		return NULL;
+	}
+	self->copy_pool = pool;
+	self->copy_size = size;
+	return pool;
 }
 
 static GstFlowReturn copy_buffer(GstVmemExport *self, GstBuffer *in,
 				 GstBuffer **out)
 {
 	gsize size = gst_buffer_get_size(in);
+	GstBufferPool *pool;
 	GstFlowReturn ret;
 	GstMapInfo map;
-	GstCaps *caps;
 
-	if (!self->copy_pool) {
-		caps = gst_pad_get_current_caps(GST_BASE_TRANSFORM_SINK_PAD(self));
-		self->copy_pool = make_pool(self, caps, (guint)size, 0, 0);
-		if (caps)
-			gst_caps_unref(caps);
-		if (!self->copy_pool ||
-		    !gst_buffer_pool_set_active(self->copy_pool, TRUE))
-			return GST_FLOW_ERROR;
+	pool = copy_pool(self, size);
+	if (!pool) {
+		GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
+			("Could not make a pool of %" G_GSIZE_FORMAT "-byte vmem-exp "
+			 "buffers to copy into", size), (NULL));
+		return GST_FLOW_ERROR;
 	}
-	ret = gst_buffer_pool_acquire_buffer(self->copy_pool, out, NULL);
-	if (ret != GST_FLOW_OK)
+	ret = gst_buffer_pool_acquire_buffer(pool, out, NULL);
+	if (ret == GST_FLOW_FLUSHING)
 		return ret;
+	if (ret != GST_FLOW_OK) {
+		GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
+			("Could not allocate a %" G_GSIZE_FORMAT "-byte vmem-exp "
+			 "buffer to copy into", size),
+			("acquire: %s", gst_flow_get_name(ret)));
+		return ret;
+	}
 	if (gst_buffer_get_size(*out) < size || !gst_buffer_map(*out, &map, GST_MAP_WRITE)) {
 		gst_buffer_unref(*out);
 		*out = NULL;
+		GST_ELEMENT_ERROR(self, RESOURCE, WRITE,
+			("Could not write into a vmem-exp buffer to copy into"), (NULL));
 		return GST_FLOW_ERROR;
 	}
 	gst_buffer_extract(in, 0, map.data, size);
@@ -188,14 +278,19 @@ static GstFlowReturn gst_vmemexport_prepare_output_buffer(GstBaseTransform *tran
 	self->frames++;
 	GST_OBJECT_UNLOCK(self);
 	if (all_dmabuf(in)) {
-		*out = gst_buffer_ref(in);
+		/* The input itself: GstBaseTransform drops its reference only
+		 * when the output is another buffer, so take none here (a
+		 * reference taken here was never dropped: no buffer went back
+		 * to upstream's pool, every frame was a new export). */
+		*out = in;
 		GST_OBJECT_LOCK(self);
 		self->zero_copy++;
 		GST_OBJECT_UNLOCK(self);
 		return GST_FLOW_OK;
 	}
 	if (gst_buffer_n_memory(in) == 1)
-		dmabuf = export_in_place(self, gst_buffer_peek_memory(in, 0), &hit);
+		dmabuf = export_in_place(self, gst_buffer_peek_memory(in, 0),
+					 gst_buffer_is_writable(in), &hit);
 	if (!dmabuf)
 		return copy_buffer(self, in, out);
 	*out = gst_buffer_new();
@@ -242,10 +337,31 @@ static gboolean gst_vmemexport_sink_event(GstBaseTransform *trans, GstEvent *eve
 	return GST_BASE_TRANSFORM_CLASS(gst_vmemexport_parent_class)->sink_event(trans, event);
 }
 
+/* New caps: copies are made from a new pool, sized and described by them. */
+static gboolean gst_vmemexport_set_caps(GstBaseTransform *trans, GstCaps *incaps,
+					GstCaps *outcaps)
+{
+	drop_copy_pool(GST_VMEMEXPORT(trans));
+	return TRUE;
+}
+
 static gboolean gst_vmemexport_start(GstBaseTransform *trans)
 {
 	GstVmemExport *self = GST_VMEMEXPORT(trans);
+	int err;
 
+	/* Without the device nothing works (its pool, exports, copies):
+	 * say so, and why, rather than fail later in negotiation. */
+	err = gst_vmemexp_allocator_open(self->allocator);
+	if (err) {
+		GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ_WRITE,
+			("Could not open vmem-exp device \"%s\": %s",
+			 VMEM_EXP_DEVICE, g_strerror(err)),
+			("%s", err == ENOENT || err == ENODEV || err == ENXIO ?
+			 "is the vmem_exp module loaded?" :
+			 "may this user open the device (udev rule, group)?"));
+		return FALSE;
+	}
 	GST_OBJECT_LOCK(self);
 	self->frames = self->zero_copy = self->exported = 0;
 	self->cache_hits = self->copied = self->bytes_copied = 0;
@@ -255,13 +371,7 @@ static gboolean gst_vmemexport_start(GstBaseTransform *trans)
 
 static gboolean gst_vmemexport_stop(GstBaseTransform *trans)
 {
-	GstVmemExport *self = GST_VMEMEXPORT(trans);
-
-	if (self->copy_pool) {
-		gst_buffer_pool_set_active(self->copy_pool, FALSE);
-		gst_object_unref(self->copy_pool);
-		self->copy_pool = NULL;
-	}
+	drop_copy_pool(GST_VMEMEXPORT(trans));
 	return TRUE;
 }
 
@@ -333,6 +443,7 @@ static void gst_vmemexport_class_init(GstVmemExportClass *klass)
 	trans->prepare_output_buffer = gst_vmemexport_prepare_output_buffer;
 	trans->transform = gst_vmemexport_transform;
 	trans->sink_event = gst_vmemexport_sink_event;
+	trans->set_caps = gst_vmemexport_set_caps;
 	trans->start = gst_vmemexport_start;
 	trans->stop = gst_vmemexport_stop;
 	trans->passthrough_on_same_caps = FALSE;

@@ -14,7 +14,12 @@ static gboolean plugin_init(GstPlugin *plugin)
 {
 	GstAllocator *alloc = gst_vmemexp_allocator_new();
 
-	/* Applications find it with gst_allocator_find("vmemexp"). */
+	/* Applications find it with gst_allocator_find("vmemexp"). It lives
+	 * as long as the process, as GStreamer's own allocators do: not
+	 * floating (registering takes a full reference), and flagged so that
+	 * the leaks tracer does not count it. */
+	gst_object_ref_sink(alloc);
+	GST_OBJECT_FLAG_SET(alloc, GST_OBJECT_FLAG_MAY_BE_LEAKED);
 	gst_allocator_register(GST_VMEMEXP_ALLOCATOR_NAME, alloc);
 	return gst_element_register(plugin, "vmemexport", GST_RANK_NONE,
 				    GST_TYPE_VMEMEXPORT);

@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # gst-guest.sh REL OUT [SCRIPT]: what the GStreamer guest needs beside the
-# test initramfs: the vmemexp plugin and examples/gst-appsrc.c built
-# against the host's GStreamer (the same release as the root: bookworm's),
-# with SCRIPT (tests/gst.sh; make demo's is tests/gst-demo.sh) as gst.sh
+# test initramfs: the vmemexp plugin, examples/gst-appsrc.c and
+# tests/gst-cases.c built against the host's GStreamer (the same release
+# as the root: bookworm's), with SCRIPT (tests/gst.sh; make demo's is tests/gst-demo.sh) as gst.sh
 # and tests/gst-lib.sh, in OUT/gst, and the test file that runs it,
 # OUT/gst.t (tests/gst-mount.sh); the Debian REL root made (once) by
 # guest-root.sh. Prints the root's path.
@@ -23,4 +23,7 @@ cp tests/gst-mount.sh "$2/gst.t"
 # shellcheck disable=SC2046 # pkg-config's flags
 ${CC:-cc} -O2 -Wall -Wextra -Werror -o "$2/gst/gst-appsrc" examples/gst-appsrc.c \
 	$(pkg-config --cflags --libs gstreamer-app-1.0)
+# shellcheck disable=SC2046 # pkg-config's flags
+${CC:-cc} -O2 -Wall -Wextra -Werror -o "$2/gst/gst-cases" tests/gst-cases.c \
+	$(pkg-config --cflags --libs gstreamer-app-1.0 gstreamer-allocators-1.0)
 scripts/guest-root.sh gst "$1"

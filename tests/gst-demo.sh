@@ -6,6 +6,9 @@
 # draws into memory that vmemexport exported, v4l2sink hands the dma-bufs
 # to vivid's HDMI output, and vivid's capture loops the picture back.
 . /mnt/gst-lib.sh
+# A demonstration: without the leaks tracer the tests run under (its
+# GST_TRACER:7 log would be shown).
+unset GST_TRACERS GST_DEBUG
 echo "1..1"
 
 # thumbnail FILE: a YUYV frame's luma as characters, every 16th column and

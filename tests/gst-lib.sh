@@ -5,6 +5,12 @@
 # loopback, and capturing what it loops back.
 export GST_PLUGIN_PATH=/mnt GST_REGISTRY=/tmp/gst-registry.bin HOME=/tmp
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+# Every pipeline runs under the leaks tracer. GStreamer 1.22's logs, at
+# gst_deinit(), an "object-alive" record under GST_TRACER:7 for each object
+# still alive (the records' own ".class" descriptions come first, when it
+# starts) and warns "Leaks detected": a GST_DEBUG of a test keeps $LEAKS.
+LEAKS=GST_TRACER:7
+export GST_TRACERS=leaks GST_DEBUG=$LEAKS GST_DEBUG_NO_COLOR=1
 W=640 H=480
 CAPS="video/x-raw,format=YUY2,width=$W,height=$H,framerate=30/1"
 FRAME=$((W * H * 2))
@@ -58,3 +64,39 @@ await_loopback() {
 }
 # stats LOG NAME: the element's closing line.
 stats() { grep -o 'stream: [0-9]* frames.*bytes copied' "$1" | tail -n 1; }
+# noleaks [-s REGEX] LOG...: every LOG shows the leaks tracer ran and
+# found nothing alive at exit; prints what it found otherwise, as TAP
+# comments. With -s, the records REGEX matches are of objects a stock
+# element leaves alive by itself (V4L2SINK_OWN): counted, not failed.
+# (A record names a type; the format the tracer announces has %s there.)
+ALIVE='object-alive, type-name=\(string\)[A-Za-z]'
+# GStreamer 1.22.0's v4l2sink leaves itself, its pad, its buffer pool,
+# the pool's allocator and caps alive at exit, with no vmemexport in the
+# pipeline too (tests/gst.sh shows it with a control pipeline).
+V4L2SINK_OWN='type-name=\(string\)(GstV4l2Sink|GstV4l2BufferPool|GstV4l2Allocator|GstCaps),|description=\(string\)<v4l2sink[0-9]*:'
+noleaks() {
+	stock='^$'
+	if [ "$1" = -s ]; then
+		stock=$2
+		shift 2
+	fi
+	leakrc=0
+	for l in "$@"; do
+		if ! grep -q 'object-alive\.class' "$l"; then
+			echo "# $l: the leaks tracer did not run"
+			leakrc=1
+		fi
+		grep -E "$ALIVE" "$l" | grep -Ev "$stock" > /tmp/noleaks.out
+		# Its warning is printed whenever a record is: stock ones too.
+		[ -s /tmp/noleaks.out ] || [ "$stock" != '^$' ] ||
+			grep 'Leaks detected' "$l" > /tmp/noleaks.out
+		grep 'leaks tracer was finalizing' "$l" >> /tmp/noleaks.out
+		if [ -s /tmp/noleaks.out ]; then
+			cut -c 1-300 /tmp/noleaks.out | sed "s|^|# $l: |"
+			leakrc=1
+		fi
+		own=$(grep -E "$ALIVE" "$l" | grep -Ec "$stock")
+		[ "$own" = 0 ] || echo "# $l: $own objects of a stock element's own alive at exit (not counted)"
+	done
+	return $leakrc
+}

@@ -14,13 +14,14 @@ notok() { n=$((n + 1)); echo "not ok $n $1"; }
 check() { if [ "$1" = 0 ]; then ok "$2"; else notok "$2"; fi; }
 diag() { sed 's/^/# /'; }
 
-echo "# vivid capture $cap, output $out; $(gst-launch-1.0 --version | head -n 1)"
+# (The first run also makes the registry: its tracer log is of no test.)
+echo "# vivid capture $cap, output $out; $(gst-launch-1.0 --version 2>/dev/null | head -n 1)"
 if [ -z "$cap" ] || [ -z "$out" ]; then
 	echo "1..1"
 	echo "not ok 1 vivid instance 0 has a capture and an output device"
 	exit 1
 fi
-echo "1..13"
+echo "1..24"
 
 vivid_loop
 
@@ -40,10 +41,43 @@ check $rc "gst-inspect-1.0 vmemexp: the plugin and its element, no warning"
 gst-inspect-1.0 vmemexport > /dev/null 2>&1
 check $? "gst-inspect-1.0 vmemexport"
 
+# Nothing alive at exit: the leaks tracer (every pipeline here runs under
+# it, gst-lib.sh) finds no object of ours, nor any buffer or memory.
+gst-launch-1.0 -q videotestsrc num-buffers=50 ! "$CAPS" ! vmemexport ! \
+	fakesink > /tmp/fakesink.log 2>&1
+rc=$?
+noleaks /tmp/fakesink.log || rc=1
+check $rc "videotestsrc num-buffers=50 ! vmemexport ! fakesink: the leaks tracer finds nothing alive at exit"
+
+# Without the device, or without the right to open it, the element fails
+# to start with an error that names the device and the cause: the module
+# not loaded (a mount namespace whose /dev is empty), and uid 65534 while
+# the device is 0600.
+unshare -m sh -c 'mount -t tmpfs tmpfs /dev && exec gst-launch-1.0 \
+	videotestsrc num-buffers=1 ! vmemexport ! fakesink' > /tmp/nodev.log 2>&1
+rc=$?
+grep -F 'Could not open vmem-exp device "/dev/vmem-exp": No such file or directory' \
+	/tmp/nodev.log > /dev/null && [ $rc != 0 ]
+check $? "no /dev/vmem-exp: the element's error names the device and the cause"
+grep -E 'ERROR|error|Could not' /tmp/nodev.log | head -n 5 | diag
+mode=$(stat -c %a /dev/vmem-exp)
+chmod 0600 /dev/vmem-exp
+cp /tmp/gst-registry.bin /tmp/gst-registry-65534.bin
+chown 65534 /tmp/gst-registry-65534.bin
+GST_REGISTRY=/tmp/gst-registry-65534.bin setpriv --reuid=65534 --regid=65534 \
+	--clear-groups gst-launch-1.0 videotestsrc num-buffers=1 ! vmemexport ! \
+	fakesink > /tmp/noperm.log 2>&1
+rc=$?
+chmod "$mode" /dev/vmem-exp
+grep -F 'Could not open vmem-exp device "/dev/vmem-exp": Permission denied' \
+	/tmp/noperm.log > /dev/null && [ $rc != 0 ]
+check $? "/dev/vmem-exp 0600, uid 65534: the element's error names the device and the cause"
+grep -E 'ERROR|error|Could not' /tmp/noperm.log | head -n 5 | diag
+
 # Upstream (videotestsrc) writes into the element's pool.
 gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=smpte75 ! "$CAPS" ! \
-	filesink location=/tmp/ref.yuv
-GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -q videotestsrc \
+	filesink location=/tmp/ref.yuv 2> /tmp/ref.log
+GST_DEBUG="$LEAKS,vmemexport:4" gst-launch-1.0 -q videotestsrc \
 	num-buffers=600 pattern=smpte75 ! "$CAPS" ! vmemexport ! \
 	v4l2sink device="$out" io-mode=dmabuf-import sync=false > /tmp/pool.log 2>&1 &
 await_loopback /tmp/ref.yuv $!
@@ -66,7 +100,7 @@ fi
 
 # The application's own page-aligned frames through appsrc (examples/gst-appsrc.c).
 head -c $FRAME /dev/zero | tr '\0' '\200' > /tmp/ref80.yuv
-GST_DEBUG="*:2,vmemexport:4" GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -f 128 -n 600 \
+GST_DEBUG="*:2,vmemexport:4,$LEAKS" /mnt/gst-appsrc -f 128 -n 600 \
 	"v4l2sink device=$out io-mode=dmabuf-import" > /tmp/app.log 2>&1 &
 await_loopback /tmp/ref80.yuv $!
 check $rc "appsrc, application-allocated page-aligned frames: pipeline runs, 0 bytes copied"
@@ -85,7 +119,7 @@ else
 fi
 
 # Unaligned frames cannot be exported in place: copied once, counted.
-GST_DEBUG=vmemexport:4 GST_DEBUG_NO_COLOR=1 /mnt/gst-appsrc -u -f 128 -n 600 \
+GST_DEBUG="$LEAKS,vmemexport:4" /mnt/gst-appsrc -u -f 128 -n 600 \
 	"v4l2sink device=$out io-mode=dmabuf-import" > /tmp/unal.log 2>&1 &
 await_loopback /tmp/ref80.yuv $!
 s=$(stats /tmp/unal.log)
@@ -97,6 +131,61 @@ esac
 check $? "appsrc unaligned: 600 frames copied and counted ($((600 * FRAME)) bytes)"
 [ $looped = 0 ]
 check $? "appsrc unaligned: the copied frame vivid looped back is the application's, byte for byte"
+
+# While a stream plays, upstream draws into the element's pool and every
+# buffer goes back to it: the exports made are the pool's buffers, few
+# (not one a frame), and the buffers alive and pages pinned, sampled four
+# times while it plays, stay within them.
+exports() { cat /sys/class/misc/vmem-exp/exports; }
+e0=$(exports) p0=$(pins) b0=$(live)
+GST_DEBUG="$LEAKS,bufferpool:6,vmemexport:5" gst-launch-1.0 -q videotestsrc \
+	num-buffers=240 ! "$CAPS" ! vmemexport ! \
+	v4l2sink device="$out" io-mode=dmabuf-import > /tmp/bounded.log 2>&1 &
+pid=$!
+samples='' nsamples=0
+for _ in 1 2 3 4; do
+	sleep 1.5
+	kill -0 $pid 2>/dev/null || break
+	samples="$samples $(($(live) - b0)):$(($(pins) - p0))"
+	nsamples=$((nsamples + 1))
+done
+wait $pid
+rc=$?
+e1=$(exports)
+# The buffers of the pools the element offered upstream (it logs their
+# names), not those of others (the one GstBaseTransform makes for its src
+# pad when v4l2sink offers none, of system memory).
+npool=0
+for pool in $(sed -n 's/.*offering upstream pool \([^ ]*\) .*/\1/p' /tmp/bounded.log | sort -u); do
+	npool=$((npool + $(grep -c "<$pool> allocated buffer" /tmp/bounded.log)))
+done
+echo "# 240 frames at 30/s: $((e1 - e0)) exports, $npool buffers in the pool;" \
+	"buffers alive:pages pinned while it played:$samples"
+check $rc "240 frames at 30 frames/s through the pool into v4l2sink"
+[ $rc = 0 ] || tail -n 20 /tmp/bounded.log | diag
+[ $((e1 - e0)) = "$npool" ] && [ "$npool" -gt 0 ] && [ "$npool" -le 16 ]
+check $? "240 frames: the exports made are the pool's buffers ($npool, at most 16)"
+bounded=0
+[ $nsamples -ge 3 ] || bounded=1
+for s in $samples; do
+	[ "${s%:*}" -le "$npool" ] && [ "${s#*:}" -le $((npool * FRAME / 4096)) ] || bounded=1
+done
+check $bounded "240 frames: while it plays (at least 3 samples), buffers alive and pages pinned stay within the pool's"
+
+# What the element makes of buffers an application shapes on purpose
+# (tests/gst-cases.c): copies when their size grows, with the same caps or
+# renegotiated ones.
+/mnt/gst-cases resize > /tmp/resize.log 2>&1
+check $? "copies: buffers that grow mid-stream, and caps renegotiated to a larger frame"
+grep '^gst-cases:' /tmp/resize.log | diag
+# In-place exports: one memory resized between pushes is exported again.
+/mnt/gst-cases recache > /tmp/recache.log 2>&1
+check $? "in-place export: a memory resized between pushes, the export of its new range"
+grep '^gst-cases:' /tmp/recache.log | diag
+# A buffer the element shares (a tee's) is exported read-only.
+/mnt/gst-cases tee > /tmp/tee.log 2>&1
+check $? "in-place export: read-only behind a tee (the buffer shared), read-write without"
+grep '^gst-cases:' /tmp/tee.log | diag
 
 # 1,000 frames: nothing left alive, no pin left held.
 p0=$(pins) b0=$(live)
@@ -111,3 +200,17 @@ echo "# pins held before $p0, after $p1; live vmem-exp buffers before $b0, after
 check $? "1,000 frames: no page left pinned (nr_foll_pin_acquired - released unchanged)"
 [ "$b0" = "$b1" ]
 check $? "1,000 frames: no dma-buf left alive (no fd leaked)"
+
+# Every pipeline above ran under the leaks tracer, and left nothing alive;
+# into v4l2sink, nothing but what v4l2sink leaves alive by itself, as this
+# control pipeline without vmemexport shows.
+gst-launch-1.0 -q videotestsrc num-buffers=30 ! "$CAPS" ! v4l2sink device="$out" io-mode=mmap \
+	> /tmp/control.log 2>&1
+echo "# v4l2sink alone (io-mode=mmap, no vmemexport) leaves alive at exit:" \
+	"$(grep -Eo "$ALIVE"'[A-Za-z0-9]*' /tmp/control.log | sed 's/.*(string)//' | tr '\n' ' ')"
+noleaks /tmp/inspect /tmp/nodev.log /tmp/noperm.log /tmp/ref.log \
+	/tmp/resize.log /tmp/recache.log /tmp/tee.log
+check $? "every pipeline above not into v4l2sink: the leaks tracer ran and found nothing alive at exit"
+noleaks -s "$V4L2SINK_OWN" /tmp/pool.log /tmp/app.log /tmp/unal.log \
+	/tmp/bounded.log /tmp/k.log
+check $? "every pipeline above into v4l2sink: the leaks tracer ran and found nothing alive at exit but v4l2sink's own"

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gst-cases: what the vmemexport element does with buffers that an
+ * application shapes on purpose, checked buffer by buffer (tests/gst.sh).
+ *
+ *   gst-cases resize|recache|tee
+ *
+ * Each pushes frames through "appsrc ! vmemexport ! fakesink" and looks at
+ * what reaches fakesink's handoff: one buffer at a time, the next pushed
+ * only once the last has been seen.
+ *
+ * resize   unaligned buffers (copied) whose size grows while the caps stay,
+ *          then caps renegotiated to a larger frame: every output buffer
+ *          is dma-buf memory of the input's size, holding its bytes.
+ * recache  one page-aligned memory (exported in place, the export cached
+ *          on it), pushed whole, again, resized to its middle pages (as
+ *          gst_buffer_set_size() or a pool's reset does), and whole again:
+ *          each output is the range the memory held when pushed, never an
+ *          earlier export of another range.
+ * tee      a page-aligned, writable memory behind a tee (the buffer is not
+ *          writable: the tee's other branch shares it) must be exported
+ *          read-only; the same without a tee, read-write.
+ * Prints "gst-cases: " lines, the failures among them; exits 0 if none.
+ * Every process calls gst_deinit(), for GST_TRACERS=leaks.
+ */
+#include <gst/gst.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/allocators/allocators.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RAW_CAPS "application/x-vmemexp-test"
+#define SINK "fakesink name=sink signal-handoffs=true sync=false enable-last-sample=false"
+#define PAGE 4096
+#define SKEW 64		/* unaligned data: this far past a page boundary */
+/*
+ * No queue after the tee: each branch is pushed while the tee holds the
+ * buffer. Neither sink waits in preroll (async=false), or the first
+ * branch's would wait for the second's, which the tee pushes only after.
+ */
+#define TEE_PIPE "appsrc name=src format=time caps=" RAW_CAPS \
+	" ! tee name=t ! vmemexport name=exp ! " SINK " async=false" \
+	" t. ! fakesink sync=false async=false enable-last-sample=false"
+
+/* What the handoff saw of the last buffer. */
+struct seen {
+	GMutex lock;
+	GCond cond;
+	int count;
+	gsize size;
+	gboolean dmabuf;	/* one memory, a dma-buf */
+	gboolean readonly;	/* its memory READONLY, its fd O_RDONLY */
+	gboolean rdonly_fd;
+	guint8 first, last;	/* its first and last bytes */
+	gboolean uniform;	/* all its bytes the same */
+	gboolean mapped;
+};
+
+static struct seen seen;
+static int failures;
+
+static void fail(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("gst-cases: FAIL: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	failures++;
+}
+
+static void handoff(GstElement *sink, GstBuffer *buf, GstPad *pad, gpointer data)
+{
+	GstMemory *mem = gst_buffer_n_memory(buf) == 1 ? gst_buffer_peek_memory(buf, 0) : NULL;
+	GstMapInfo map;
+	gsize i;
+	int fl;
+
+	(void)sink;
+	(void)pad;
+	(void)data;
+	g_mutex_lock(&seen.lock);
+	seen.size = gst_buffer_get_size(buf);
+	seen.dmabuf = mem && gst_is_dmabuf_memory(mem);
+	seen.readonly = mem && GST_MEMORY_IS_READONLY(mem);
+	fl = seen.dmabuf ? fcntl(gst_dmabuf_memory_get_fd(mem), F_GETFL) : -1;
+	seen.rdonly_fd = fl >= 0 && (fl & O_ACCMODE) == O_RDONLY;
+	seen.mapped = gst_buffer_map(buf, &map, GST_MAP_READ);
+	if (seen.mapped) {
+		seen.uniform = TRUE;
+		seen.first = map.size ? map.data[0] : 0;
+		seen.last = map.size ? map.data[map.size - 1] : 0;
+		for (i = 0; i < map.size; i++)
+			if (map.data[i] != seen.first) {
+				seen.uniform = FALSE;
+				break;
+			}
+		gst_buffer_unmap(buf, &map);
+	}
+	seen.count++;
+	g_cond_signal(&seen.cond);
+	g_mutex_unlock(&seen.lock);
+}
+
+struct pipe {
+	GstElement *pipeline, *src, *exp;
+};
+
+static gboolean start(struct pipe *p, const char *desc)
+{
+	GstElement *sink;
+	GError *err = NULL;
+
+	p->pipeline = gst_parse_launch(desc, &err);
+	if (!p->pipeline) {
+		fail("%s: %s", desc, err->message);
+		g_error_free(err);
+		return FALSE;
+	}
+	p->src = gst_bin_get_by_name(GST_BIN(p->pipeline), "src");
+	p->exp = gst_bin_get_by_name(GST_BIN(p->pipeline), "exp");
+	sink = gst_bin_get_by_name(GST_BIN(p->pipeline), "sink");
+	g_signal_connect(sink, "handoff", G_CALLBACK(handoff), NULL);
+	gst_object_unref(sink);
+	gst_element_set_state(p->pipeline, GST_STATE_PLAYING);
+	return TRUE;
+}
+
+static void stop(struct pipe *p)
+{
+	if (!p->pipeline)
+		return;
+	gst_element_set_state(p->pipeline, GST_STATE_NULL);
+	gst_object_unref(p->src);
+	gst_object_unref(p->exp);
+	gst_object_unref(p->pipeline);
+	p->pipeline = NULL;
+}
+
+static guint64 counter(struct pipe *p, const char *name)
+{
+	guint64 v = 0;
+
+	g_object_get(p->exp, name, &v, NULL);
+	return v;
+}
+
+/*
+ * Push @buf and wait until the handoff has seen it; FALSE (and why) if
+ * the pipeline posted an error or nothing came within 20 s.
+ */
+static gboolean push(struct pipe *p, GstBuffer *buf, const char *what)
+{
+	gint64 end = g_get_monotonic_time() + 20 * G_TIME_SPAN_SECOND;
+	GstFlowReturn ret;
+	GstMessage *msg;
+	GError *err;
+	gchar *dbg;
+	int count;
+
+	g_mutex_lock(&seen.lock);
+	count = seen.count;
+	g_mutex_unlock(&seen.lock);
+	ret = gst_app_src_push_buffer(GST_APP_SRC(p->src), buf);
+	if (ret != GST_FLOW_OK) {
+		fail("%s: appsrc refused it: %s", what, gst_flow_get_name(ret));
+		return FALSE;
+	}
+	g_mutex_lock(&seen.lock);
+	while (seen.count == count && g_get_monotonic_time() < end) {
+		g_cond_wait_until(&seen.cond, &seen.lock,
+				  g_get_monotonic_time() + G_TIME_SPAN_SECOND / 10);
+		msg = gst_bus_pop_filtered(GST_ELEMENT_BUS(p->pipeline), GST_MESSAGE_ERROR);
+		if (msg) {
+			g_mutex_unlock(&seen.lock);
+			gst_message_parse_error(msg, &err, &dbg);
+			fail("%s: no output, the pipeline failed: %s (%s: %s)", what,
+			     err->message, GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)),
+			     dbg ? dbg : "");
+			g_error_free(err);
+			g_free(dbg);
+			gst_message_unref(msg);
+			return FALSE;
+		}
+	}
+	count = seen.count - count;
+	g_mutex_unlock(&seen.lock);
+	if (!count)
+		fail("%s: no output within 20 s", what);
+	return count != 0;
+}
+
+/* A buffer of @size bytes of @fill, SKEW bytes past a page boundary. */
+static GstBuffer *unaligned(gsize size, guint8 fill)
+{
+	guint8 *p;
+
+	if (posix_memalign((void **)&p, PAGE, size + SKEW))
+		abort();
+	memset(p + SKEW, fill, size);
+	return gst_buffer_new_wrapped_full(0, p, size + SKEW, SKEW, size, p, free);
+}
+
+/* The handoff saw a dma-buf of @size bytes, all @fill. */
+static void expect(const char *what, gsize size, guint8 fill)
+{
+	g_mutex_lock(&seen.lock);
+	if (!seen.dmabuf || !seen.mapped || seen.size != size || !seen.uniform ||
+	    seen.first != fill)
+		fail("%s: %s%s, %zu bytes, 0x%02x...0x%02x, %s (expected %zu bytes of 0x%02x)",
+		     what, seen.dmabuf ? "a dma-buf" : "not a dma-buf",
+		     seen.mapped ? "" : " (map failed)", seen.size, seen.first,
+		     seen.last, seen.uniform ? "all the same" : "not all the same",
+		     size, fill);
+	else
+		printf("gst-cases: %s: a dma-buf of %zu bytes, all 0x%02x\n", what,
+		       size, fill);
+	g_mutex_unlock(&seen.lock);
+}
+
+/* Unaligned buffers whose size grows, the caps unchanged. */
+static void grow(void)
+{
+	static const gsize sizes[] = { 100000, 300000, 50000, 300001 };
+	struct pipe p = { 0 };
+	int before = failures;
+	gchar *what;
+	guint i;
+
+	if (!start(&p, "appsrc name=src format=time caps=" RAW_CAPS
+		   " ! vmemexport name=exp ! " SINK))
+		return;
+	for (i = 0; i < G_N_ELEMENTS(sizes) && failures == before; i++) {
+		what = g_strdup_printf("unaligned %zu-byte buffer (caps unchanged)",
+				       sizes[i]);
+		if (push(&p, unaligned(sizes[i], 0x10 + i), what))
+			expect(what, sizes[i], 0x10 + i);
+		g_free(what);
+	}
+	if (failures == before && counter(&p, "copied-frames") != G_N_ELEMENTS(sizes))
+		fail("growing buffers: %" G_GUINT64_FORMAT " frames copied, not %zu",
+		     counter(&p, "copied-frames"), G_N_ELEMENTS(sizes));
+	stop(&p);
+}
+
+/* Caps renegotiated mid-stream, to a larger frame and a smaller one. */
+static void renegotiate(void)
+{
+	static const int w[] = { 320, 640, 160 }, h[] = { 240, 480, 120 };
+	struct pipe p = { 0 };
+	int before = failures;
+	GstCaps *caps;
+	gchar *what;
+	guint i;
+
+	if (!start(&p, "appsrc name=src format=time ! vmemexport name=exp ! " SINK))
+		return;
+	for (i = 0; i < G_N_ELEMENTS(w) && failures == before; i++) {
+		caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "YUY2",
+					   "width", G_TYPE_INT, w[i], "height", G_TYPE_INT, h[i],
+					   "framerate", GST_TYPE_FRACTION, 30, 1, NULL);
+		gst_app_src_set_caps(GST_APP_SRC(p.src), caps);
+		gst_caps_unref(caps);
+		what = g_strdup_printf("caps YUY2 %dx%d, an unaligned frame", w[i], h[i]);
+		if (push(&p, unaligned(w[i] * h[i] * 2, 0x40 + i), what))
+			expect(what, w[i] * h[i] * 2, 0x40 + i);
+		g_free(what);
+	}
+	if (failures == before && counter(&p, "copied-frames") != G_N_ELEMENTS(w))
+		fail("renegotiated caps: %" G_GUINT64_FORMAT " frames copied, not %zu",
+		     counter(&p, "copied-frames"), G_N_ELEMENTS(w));
+	stop(&p);
+}
+
+static int resize(void)
+{
+	grow();
+	renegotiate();
+	return failures != 0;
+}
+
+/* Wait until @mem is ours alone again (the last buffer that held it is freed). */
+static gboolean released(GstMemory *mem)
+{
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (GST_MINI_OBJECT_REFCOUNT_VALUE(mem) == 1)
+			return TRUE;
+		g_usleep(1000);
+	}
+	fail("the memory pushed is still held after 5 s");
+	return FALSE;
+}
+
+static GstBuffer *holding(GstMemory *mem)
+{
+	GstBuffer *buf = gst_buffer_new();
+
+	gst_buffer_append_memory(buf, gst_memory_ref(mem));
+	return buf;
+}
+
+static int recache(void)
+{
+	struct pipe p = { 0 };
+	GstMemory *mem;
+	guint8 *data;
+	guint64 exported, hits;
+
+	if (posix_memalign((void **)&data, PAGE, 4 * PAGE))
+		abort();
+	memset(data, 0x11, PAGE);
+	memset(data + PAGE, 0x22, 3 * PAGE);
+	mem = gst_memory_new_wrapped(0, data, 4 * PAGE, 0, 4 * PAGE, data, free);
+	if (!start(&p, "appsrc name=src format=time caps=" RAW_CAPS
+		   " ! vmemexport name=exp ! " SINK))
+		goto out;
+	/* The whole memory: its first page 0x11, the rest 0x22. */
+	if (!push(&p, holding(mem), "whole memory") || !released(mem))
+		goto out;
+	g_mutex_lock(&seen.lock);
+	if (!seen.dmabuf || seen.size != 4 * PAGE || seen.first != 0x11 || seen.last != 0x22)
+		fail("whole memory: %zu bytes, 0x%02x...0x%02x (expected %d bytes, 0x11...0x22)",
+		     seen.size, seen.first,
+		     seen.last, 4 * PAGE);
+	g_mutex_unlock(&seen.lock);
+	if (!push(&p, holding(mem), "whole memory again") || !released(mem))
+		goto out;
+	/* Its two middle pages, set to 0x33. */
+	gst_memory_resize(mem, PAGE, 2 * PAGE);
+	memset(data + PAGE, 0x33, 2 * PAGE);
+	if (!push(&p, holding(mem), "resized to its two middle pages") || !released(mem))
+		goto out;
+	expect("resized to its two middle pages", 2 * PAGE, 0x33);
+	/* Whole again, as a pool's reset leaves it. */
+	gst_memory_resize(mem, -PAGE, 4 * PAGE);
+	if (!push(&p, holding(mem), "whole again") || !released(mem))
+		goto out;
+	g_mutex_lock(&seen.lock);
+	if (!seen.dmabuf || seen.size != 4 * PAGE || seen.first != 0x11 || seen.last != 0x22)
+		fail("whole again: %zu bytes, 0x%02x...0x%02x (expected %d bytes, 0x11...0x22)",
+		     seen.size, seen.first,
+		     seen.last, 4 * PAGE);
+	g_mutex_unlock(&seen.lock);
+	exported = counter(&p, "exported-frames");
+	hits = counter(&p, "cache-hits");
+	printf("gst-cases: recache: %" G_GUINT64_FORMAT " exported in place, %"
+	       G_GUINT64_FORMAT " cache hits\n", exported, hits);
+	if (exported != 3 || hits != 1)
+		fail("recache: %" G_GUINT64_FORMAT " exports, %" G_GUINT64_FORMAT
+		     " cache hits (expected 3 and 1: only the second push is the same range)",
+		     exported, hits);
+out:
+	stop(&p);
+	gst_memory_unref(mem);
+	return failures != 0;
+}
+
+/* One page-aligned memory through @desc: is its export read-only? */
+static int access_mode(const char *desc, const char *what, gboolean readonly)
+{
+	struct pipe p = { 0 };
+	GstMemory *mem;
+	guint8 *data;
+
+	if (posix_memalign((void **)&data, PAGE, 4 * PAGE))
+		abort();
+	memset(data, 0x55, 4 * PAGE);
+	mem = gst_memory_new_wrapped(0, data, 4 * PAGE, 0, 4 * PAGE, data, free);
+	if (start(&p, desc) && push(&p, holding(mem), what) && released(mem)) {
+		g_mutex_lock(&seen.lock);
+		if (!seen.dmabuf || seen.readonly != readonly || seen.rdonly_fd != readonly)
+			fail("%s: output %s, memory %s, fd %s (expected a %s export)",
+			     what, seen.dmabuf ? "a dma-buf" : "not a dma-buf",
+			     seen.readonly ? "READONLY" : "writable",
+			     seen.rdonly_fd ? "O_RDONLY" : "not O_RDONLY",
+			     readonly ? "read-only" : "read-write");
+		else
+			printf("gst-cases: %s: exported %s\n", what,
+			       readonly ? "read-only" : "read-write");
+		g_mutex_unlock(&seen.lock);
+		if (counter(&p, "exported-frames") != 1)
+			fail("%s: %" G_GUINT64_FORMAT " exported in place, not 1", what,
+			     counter(&p, "exported-frames"));
+	}
+	stop(&p);
+	gst_memory_unref(mem);
+	return failures != 0;
+}
+
+static int tee(void)
+{
+	access_mode(TEE_PIPE, "behind a tee", TRUE);
+	access_mode("appsrc name=src format=time caps=" RAW_CAPS
+		    " ! vmemexport name=exp ! " SINK, "no tee", FALSE);
+	return failures != 0;
+}
+
+int main(int argc, char **argv)
+{
+	int ret = 2;
+
+	gst_init(&argc, &argv);
+	g_mutex_init(&seen.lock);
+	g_cond_init(&seen.cond);
+	if (argc == 2 && !strcmp(argv[1], "resize"))
+		ret = resize();
+	else if (argc == 2 && !strcmp(argv[1], "recache"))
+		ret = recache();
+	else if (argc == 2 && !strcmp(argv[1], "tee"))
+		ret = tee();
+	else
+		fprintf(stderr, "usage: gst-cases resize|recache|tee\n");
+	if (ret != 2)
+		printf("gst-cases: %s: %s\n", argv[1], failures ? "FAILED" : "passed");
+	g_mutex_clear(&seen.lock);
+	g_cond_clear(&seen.cond);
+	gst_deinit();
+	return ret;
+}
