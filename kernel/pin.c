@@ -342,8 +342,8 @@ static bool vmem_exp_pinnable_by_file(struct vm_area_struct *vma,
  * arithmetic, without touching their struct pages.
  *
  * Return: 0 once all are pinned, -EFAULT if the file no longer reaches the
- * end of the range, what else memfd_pin_folios() failed with (-ENOMEM,
- * say), or -EINTR.
+ * end of the range or a page is hardware-poisoned, what else
+ * memfd_pin_folios() failed with (-ENOMEM, say), or -EINTR.
  */
 static int vmem_exp_pin_file(struct vm_area_struct *vma, unsigned long addr,
 			     unsigned long nr_pages, struct page **pages,
@@ -387,7 +387,17 @@ static int vmem_exp_pin_file(struct vm_area_struct *vma, unsigned long addr,
 			for (j = 0; j < n; j++)
 				pages[done + j] = folio_page(folios[i], first + j);
 			done += n;
+			/*
+			 * memfd_pin_folios() takes a hardware-poisoned folio
+			 * from the page cache, which the owner's access and
+			 * gup refuse: so does the export (the caller unpins).
+			 */
+			if (folio_test_hwpoison(folios[i]) ||
+			    folio_test_has_hwpoisoned(folios[i]))
+				ret = -EFAULT;
 		}
+		if (ret)
+			break;
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;

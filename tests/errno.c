@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -60,6 +61,45 @@ static void blockdev_page_cache(void)
 		 "O_RDONLY export of the same mapping");
 	munmap(f, PAGE);
 	close(bd);
+}
+
+static void sigbus_seen(int sig)
+{
+}
+
+/*
+ * A hardware-poisoned page (MADV_HWPOISON, root, CONFIG_MEMORY_FAILURE) in
+ * the range, anonymous and in a memfd: the owner's own access gets
+ * SIGBUS (6.12+ sends one at once, to a handler here), the export EFAULT.
+ */
+static void poisoned_page(void)
+{
+	int mfd = memfd_create("errno-poison", MFD_CLOEXEC);
+	char *a = map_anon(3 * PAGE), *m;
+	struct sigaction sa = { .sa_handler = sigbus_seen }, old;
+
+	if (mfd < 0 || ftruncate(mfd, 3 * PAGE))
+		bail("memfd: %m");
+	m = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	if (m == MAP_FAILED)
+		bail("mmap memfd: %m");
+	memset(a, 1, 3 * PAGE);
+	memset(m, 1, 3 * PAGE);
+	sigaction(SIGBUS, &sa, &old);
+	if (madvise(a + PAGE, PAGE, MADV_HWPOISON) || madvise(m + PAGE, PAGE, MADV_HWPOISON)) {
+		sigaction(SIGBUS, &old, NULL);
+		skip("MADV_HWPOISON failed: no CONFIG_MEMORY_FAILURE",
+		     "a hardware-poisoned page in the range");
+		return;
+	}
+	ok_errno(export_raw((uintptr_t)a, 3 * PAGE, RW, 0, 0, NULL), EFAULT,
+		 "a hardware-poisoned anonymous page in the range");
+	ok_errno(export_raw((uintptr_t)m, 3 * PAGE, RW, 0, 0, NULL), EFAULT,
+		 "a hardware-poisoned memfd page in the range");
+	sigaction(SIGBUS, &old, NULL);
+	munmap(a, 3 * PAGE);
+	munmap(m, 3 * PAGE);
+	close(mfd);
 }
 
 int main(void)
@@ -200,6 +240,7 @@ int main(void)
 		umount("/tmp/ramfs");
 	}
 	blockdev_page_cache();
+	poisoned_page();
 
 	/* E2BIG: over the max_export_mb cap. */
 	ok_errno(export_raw(a, 4097ULL << 20, RW, 0, 0, NULL), E2BIG,
