@@ -164,6 +164,23 @@ static inline int vmem_exp_follow_pfn(struct vm_area_struct *vma,
 #endif
 
 /*
+ * Whether @vma may hold guard regions (MADV_GUARD_INSTALL): page table
+ * markers that only a walk of the page tables, as gup's, meets. 7.2 marks
+ * such mappings VM_MAYBE_GUARD; 6.12 has no guard regions (they came with
+ * 6.13); a kernel between them has them unmarked: any mapping may.
+ */
+static inline bool vmem_exp_vma_maybe_guarded(struct vm_area_struct *vma)
+{
+#ifdef VM_MAYBE_GUARD
+	return vma->vm_flags & VM_MAYBE_GUARD;
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	return true;
+#else
+	return false;
+#endif
+}
+
+/*
  * Huge PFN mappings: since 6.12, where the architecture marks such PMDs
  * special (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP: x86_64, arm64), so that gup and
  * the rest of mm leave them alone as they leave special PTEs. 6.1 has no

@@ -24,6 +24,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/pkeys.h>
 #include <linux/refcount.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -31,6 +32,7 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/userfaultfd_k.h>
 #include <media/videobuf2-memops.h>
 
 #include "compat.h"
@@ -323,6 +325,14 @@ static bool vmem_exp_pinnable_by_file(struct vm_area_struct *vma,
 	if (!file || !(vma->vm_flags & VM_SHARED))
 		return false;
 	if (!shmem_mapping(file->f_mapping) && !is_vm_hugetlb_page(vma))
+		return false;
+	/*
+	 * What only the page tables say about the owner's own access goes
+	 * through gup, which asks them: a protection key, a userfaultfd
+	 * that must see the missing pages, guard regions.
+	 */
+	if (vma_pkey(vma) || userfaultfd_armed(vma) ||
+	    vmem_exp_vma_maybe_guarded(vma))
 		return false;
 	last = (loff_t)linear_page_index(vma, end - PAGE_SIZE) << PAGE_SHIFT;
 	return last + PAGE_SIZE <= i_size_read(file_inode(file));

@@ -15,9 +15,11 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
+#include <linux/userfaultfd.h>
 #include <linux/vmem_exp.h>
 
 #include "harness.h"
@@ -61,6 +63,64 @@ static void blockdev_page_cache(void)
 		 "O_RDONLY export of the same mapping");
 	munmap(f, PAGE);
 	close(bd);
+}
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+
+/*
+ * EFAULT where only the page tables say that the owner's own access would
+ * not go through, for a shared memfd mapping (which 6.11+ pins from the
+ * file): a guard region (MADV_GUARD_INSTALL, 7.x), and missing pages of a
+ * range registered with a userfaultfd (the owner's access would wait for
+ * the handler; a long-term pin cannot, on any kernel).
+ */
+static void pagetable_only(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	int mfd = memfd_create("errno-pt", MFD_CLOEXEC), uffd;
+	char *m;
+
+	if (mfd < 0 || ftruncate(mfd, 3 * PAGE))
+		bail("memfd: %m");
+	m = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	if (m == MAP_FAILED)
+		bail("mmap memfd: %m");
+	memset(m, 1, 3 * PAGE);
+	if (madvise(m + PAGE, PAGE, MADV_GUARD_INSTALL)) {
+		skip("no MADV_GUARD_INSTALL for shared file mappings (before 7.x)",
+		     "a guard region in a shared memfd range");
+	} else {
+		ok_errno(export_raw((uintptr_t)m, 3 * PAGE, RW, 0, 0, NULL), EFAULT,
+			 "a guard region in a shared memfd range");
+	}
+	munmap(m, 3 * PAGE);
+
+	m = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	if (m == MAP_FAILED)
+		bail("mmap memfd: %m");
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0 && errno == ENOSYS) {
+		skip("no userfaultfd (the debug kernel)",
+		     "a missing page of a shared memfd range registered with a userfaultfd");
+		munmap(m, 3 * PAGE);
+		close(mfd);
+		return;
+	}
+	reg.range.start = (uintptr_t)m;
+	reg.range.len = 3 * PAGE;
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) || ioctl(uffd, UFFDIO_REGISTER, &reg))
+		bail("userfaultfd on a memfd mapping: %m");
+	/* Page 1 missing from the file, and so from the mapping. */
+	if (fallocate(mfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, PAGE, PAGE))
+		bail("punch a hole: %m");
+	ok_errno(export_raw((uintptr_t)m, 3 * PAGE, RW, 0, 0, NULL), EFAULT,
+		 "a missing page of a shared memfd range registered with a userfaultfd");
+	close(uffd);
+	munmap(m, 3 * PAGE);
+	close(mfd);
 }
 
 static void sigbus_seen(int sig)
@@ -241,6 +301,7 @@ int main(void)
 	}
 	blockdev_page_cache();
 	poisoned_page();
+	pagetable_only();
 
 	/* E2BIG: over the max_export_mb cap. */
 	ok_errno(export_raw(a, 4097ULL << 20, RW, 0, 0, NULL), E2BIG,
