@@ -126,7 +126,8 @@ void vmem_exp_info_add(struct vmem_exp_buf *buf, struct dma_buf *dmabuf)
 	const char *name, *copy = NULL;
 	size_t len;
 
-	buf->dmabuf = dmabuf;
+	/* i_ino: an unsigned long on 6.1 and 6.12, a u64 on 7.2. */
+	buf->ino = file_inode(dmabuf->file)->i_ino;
 	name = vmem_exp_format_name(room, buf->origin_pid, buf->origin_addr);
 	len = room + sizeof(room) - name;	/* with its NUL */
 	if (len <= DMA_BUF_NAME_LEN)
@@ -174,10 +175,13 @@ static int vmem_exp_buffers_show(struct seq_file *m, void *unused)
 		memset(held, 0, sizeof(held));
 		for (i = 0; i < buf->nr_holds; i++)
 			held[buf->holds[i].kind] += buf->holds[i].count;
-		/* i_ino: an unsigned long on 6.1 and 6.12, a u64 on 7.2. */
-		seq_printf(m, "%llu\t%zu\t%s\t%d\t0x%lx\t%lu\t%lu\t%lu\t",
-			   (unsigned long long)file_inode(buf->dmabuf->file)->i_ino,
-			   buf->dmabuf->size, buf->writable ? "rw" : "ro",
+		/*
+		 * Only what the buffer holds itself: its dma-buf's file and
+		 * inode may be gone already (see &vmem_exp_buf.ino).
+		 */
+		seq_printf(m, "%llu\t%lu\t%s\t%d\t0x%lx\t%lu\t%lu\t%lu\t",
+			   buf->ino, buf->nr_pages << PAGE_SHIFT,
+			   buf->writable ? "rw" : "ro",
 			   buf->origin_pid, buf->origin_addr,
 			   held[VMEM_EXP_HOLD_PIN], held[VMEM_EXP_HOLD_REF],
 			   held[VMEM_EXP_HOLD_VB2]);
