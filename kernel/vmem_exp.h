@@ -117,7 +117,7 @@ enum vmem_exp_memtype {
  *	iput) before its release callback takes the buffer off the list, so
  *	the list never reaches the inode through the dma-buf.
  * @origin_pid: the exporting process (thread group id, in the initial pid
- *	namespace's numbering as debugfs shows it), for the name and debugfs.
+ *	namespace's numbering as debugfs shows it), for debugfs only.
  * @origin_comm: its command at export time.
  * @origin_addr: the start of the exported range in its address space.
  * @node: entry in the list of live buffers (info.c, under its own lock).
