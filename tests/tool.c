@@ -246,6 +246,8 @@ int main(int argc, char **argv)
 	ok(ret == 0 && !buffer_line(out, ino) && strstr(out, "\"mode\": \"rw\""),
 	   "uid 65534 lists the buffer it exported, and not root's (exit %d)", ret);
 	ok(strstr(out, "\"held\": null"), "without debugfs it shows no holds it cannot know");
+	ok(strstr(out, "\"exporter\": null, ") && strstr(out, "\"fds\": [{\"pid\": "),
+	   "nor the exporter, but the processes that hold the buffer");
 
 	ok(write(sv[0], &ack, 1) == 1, "let the second process go");
 	close(sv[0]);
