@@ -3,18 +3,19 @@
  * vmem-exp: what an administrator can see of the driver (the vmemexp tool
  * reads it).
  *
- * - Every export names its dma-buf after its origin, "vmem-exp:PID:ADDR",
- *   where the dma-buf core shows names: fdinfo, /proc/PID/maps
- *   ("/dmabuf:NAME") and the core's debugfs bufinfo.
+ * - Every export names its dma-buf "vmem-exp", where the dma-buf core shows
+ *   names: fdinfo, /proc/PID/maps ("/dmabuf:NAME") and the core's debugfs
+ *   bufinfo. Everyone who holds or maps the buffer sees the name, so it
+ *   says nothing of the exporter; fdinfo's exp_name, "vmem_exp", is what
+ *   no holder can change.
  * - /sys/kernel/debug/vmem_exp/buffers (root) lists the live buffers with
- *   what the core does not show: the exporter, how the pages are held and
- *   the devices attached.
+ *   what the core does not show: the exporter (pid, address, command), how
+ *   the pages are held and the devices attached.
  * - /sys/class/misc/vmem-exp/ (everyone) counts buffers, pages held and
  *   exports made, and exports refused by errno (refused/EINVAL, ...).
  */
 
 #include <linux/atomic.h>
-#include <linux/build_bug.h>
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/dma-buf.h>
@@ -27,7 +28,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
-#include <uapi/linux/dma-buf.h>
 
 #include "vmem_exp.h"
 
@@ -77,63 +77,31 @@ void vmem_exp_info_export_done(int ret)
 }
 
 /*
- * Room for "vmem-exp:PID:ADDR" with the longest PID and ADDR; what is
- * longer than DMA_BUF_NAME_LEN is not used.
+ * The name of every export's dma-buf. It says where the buffer comes from
+ * and nothing about whom: the core shows it to every process that holds or
+ * maps the buffer, in any pid namespace (fdinfo, /proc/PID/maps), where the
+ * exporter's pid or an address in its memory would give them away.
  */
-#define VMEM_EXP_NAME_ROOM	48
-
-/*
- * Writes "vmem-exp:@pid:@addr" (decimal, hex) into the end of @room, a
- * VMEM_EXP_NAME_ROOM array, and returns where the string starts. By hand
- * rather than with snprintf(), which cost a 4 KiB export more than a tenth
- * of its time (make bench, under emulation), for two numbers that need none
- * of its generality.
- */
-static char *vmem_exp_format_name(char *room, pid_t pid, unsigned long addr)
-{
-	static const char prefix[] = "vmem-exp:";
-	char *p = room + VMEM_EXP_NAME_ROOM;
-	unsigned int n = pid;
-
-	/* The prefix with its NUL, up to 10 decimal digits, ':', the hex. */
-	BUILD_BUG_ON(VMEM_EXP_NAME_ROOM <
-		     sizeof(prefix) + 10 + 1 + 2 * sizeof(unsigned long));
-	*--p = '\0';
-	do {
-		*--p = "0123456789abcdef"[addr & 15];
-		addr >>= 4;
-	} while (addr);
-	*--p = ':';
-	do {
-		*--p = '0' + n % 10;
-		n /= 10;
-	} while (n);
-	p -= sizeof(prefix) - 1;
-	memcpy(p, prefix, sizeof(prefix) - 1);
-	return p;
-}
+static const char vmem_exp_name[] = "vmem-exp";
 
 /**
  * vmem_exp_info_add() - name a new buffer's dma-buf and list the buffer
  * @buf: the buffer, whose @origin_* fields are set.
  * @dmabuf: its dma-buf, not yet visible to user space.
  *
- * A name that cannot be allocated is left out: the name only informs.
+ * A name that cannot be allocated is left out: the name only informs. It
+ * is allocated because the core frees it (release, DMA_BUF_SET_NAME).
  */
 void vmem_exp_info_add(struct vmem_exp_buf *buf, struct dma_buf *dmabuf)
 {
-	char room[VMEM_EXP_NAME_ROOM];
-	const char *name, *copy = NULL;
-	size_t len;
+	const char *name;
 
-	buf->dmabuf = dmabuf;
-	name = vmem_exp_format_name(room, buf->origin_pid, buf->origin_addr);
-	len = room + sizeof(room) - name;	/* with its NUL */
-	if (len <= DMA_BUF_NAME_LEN)
-		copy = kmemdup(name, len, GFP_KERNEL);
-	if (copy) {
+	/* i_ino: an unsigned long on 6.1 and 6.12, a u64 on 7.2. */
+	buf->ino = file_inode(dmabuf->file)->i_ino;
+	name = kmemdup(vmem_exp_name, sizeof(vmem_exp_name), GFP_KERNEL);
+	if (name) {
 		spin_lock(&dmabuf->name_lock);
-		dmabuf->name = copy;
+		dmabuf->name = name;
 		spin_unlock(&dmabuf->name_lock);
 	}
 
@@ -174,10 +142,13 @@ static int vmem_exp_buffers_show(struct seq_file *m, void *unused)
 		memset(held, 0, sizeof(held));
 		for (i = 0; i < buf->nr_holds; i++)
 			held[buf->holds[i].kind] += buf->holds[i].count;
-		/* i_ino: an unsigned long on 6.1 and 6.12, a u64 on 7.2. */
-		seq_printf(m, "%llu\t%zu\t%s\t%d\t0x%lx\t%lu\t%lu\t%lu\t",
-			   (unsigned long long)file_inode(buf->dmabuf->file)->i_ino,
-			   buf->dmabuf->size, buf->writable ? "rw" : "ro",
+		/*
+		 * Only what the buffer holds itself: its dma-buf's file and
+		 * inode may be gone already (see &vmem_exp_buf.ino).
+		 */
+		seq_printf(m, "%llu\t%lu\t%s\t%d\t0x%lx\t%lu\t%lu\t%lu\t",
+			   buf->ino, buf->nr_pages << PAGE_SHIFT,
+			   buf->writable ? "rw" : "ro",
 			   buf->origin_pid, buf->origin_addr,
 			   held[VMEM_EXP_HOLD_PIN], held[VMEM_EXP_HOLD_REF],
 			   held[VMEM_EXP_HOLD_VB2]);

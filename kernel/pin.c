@@ -13,8 +13,11 @@
  * that is known to be sound (see vmem_exp_vma_kind()), or refused.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/backing-dev.h>
 #include <linux/capability.h>
+#include <linux/ctype.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/dma-buf.h>
@@ -133,15 +136,106 @@ static bool vmem_exp_is_dmabuf_file(struct file *file)
  * references alone; read and written under kernel_param_lock(THIS_MODULE).
  */
 static char pfnmap_drivers[256];
-module_param_string(pfnmap_drivers, pfnmap_drivers, sizeof(pfnmap_drivers),
-		    0644);
+
+/*
+ * Modules whose file_operations serve the device files of every driver of
+ * a subsystem: for a mapping of such a file, f_op->owner is this core, not
+ * the driver that allocated the frames, so naming the core would let every
+ * driver of the subsystem through. pfnmap_drivers refuses these names. A
+ * core built into the kernel has no owner at all and cannot be named (fb
+ * on Debian's kernels). DRM drivers own their file_operations, so a GPU
+ * mapping names its driver; "drm" is refused all the same, as whoever
+ * names it means every GPU driver.
+ */
+static const char *const vmem_exp_subsystem_cores[] = {
+	"videodev",	/* V4L2: v4l2_fops */
+	"uio",		/* uio_fops */
+	"fb",		/* fbdev: fb_fops */
+	"drm",		/* drm_stub_fops, until a driver's own replace them */
+	"snd_pcm",	/* ALSA PCM: snd_pcm_f_ops */
+	"vfio",		/* vfio_device_fops */
+	"dvb_core",	/* DVB: the demux and DVR file operations */
+	"ib_uverbs",	/* RDMA: the uverbs file operations */
+	"comedi",	/* comedi_fops */
+};
+
+/*
+ * The next name of the comma-separated list at *@list, without the blanks
+ * around it: returns its start and sets *@len (0 for an empty entry), and
+ * moves *@list past it and its separator. NULL at the end of the list.
+ */
+static const char *vmem_exp_next_name(const char **list, size_t *len)
+{
+	const char *name = *list;
+	size_t n;
+
+	if (!*name)
+		return NULL;
+	n = strcspn(name, ",\n");
+	*list = name + n + !!name[n];
+	while (n && isspace(*name)) {
+		name++;
+		n--;
+	}
+	while (n && isspace(name[n - 1]))
+		n--;
+	*len = n;
+	return name;
+}
+
+/* Is @name, @len characters, the name of a subsystem's core module? */
+static bool vmem_exp_subsystem_core(const char *name, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmem_exp_subsystem_cores); i++)
+		if (strlen(vmem_exp_subsystem_cores[i]) == len &&
+		    !strncmp(vmem_exp_subsystem_cores[i], name, len))
+			return true;
+	return false;
+}
+
+/*
+ * Setting pfnmap_drivers (at load, or root writing the file, which holds
+ * kernel_param_lock(THIS_MODULE)): a list that names a subsystem's core
+ * is refused whole, and the old list stays.
+ */
+static int vmem_exp_set_pfnmap_drivers(const char *val,
+				       const struct kernel_param *kp)
+{
+	const char *list = val, *name;
+	size_t len;
+
+	while ((name = vmem_exp_next_name(&list, &len))) {
+		if (vmem_exp_subsystem_core(name, len)) {
+			pr_warn("pfnmap_drivers: %.*s is the core of a subsystem, whose mappings are those of all its drivers; name the driver instead\n",
+				(int)len, name);
+			return -EINVAL;
+		}
+	}
+	return param_set_copystring(val, kp);
+}
+
+static const struct kernel_param_ops vmem_exp_pfnmap_drivers_ops = {
+	.set = vmem_exp_set_pfnmap_drivers,
+	.get = param_get_string,
+};
+
+static struct kparam_string vmem_exp_pfnmap_drivers_param = {
+	.maxlen = sizeof(pfnmap_drivers),
+	.string = pfnmap_drivers,
+};
+
+module_param_cb(pfnmap_drivers, &vmem_exp_pfnmap_drivers_ops,
+		&vmem_exp_pfnmap_drivers_param, 0644);
+__MODULE_PARM_TYPE(pfnmap_drivers, "string");
 MODULE_PARM_DESC(pfnmap_drivers,
-		 "Comma-separated names of modules that free the frames of their VM_PFNMAP mappings to the page allocator; such mappings may then be exported, held by page references (default: none; other VM_PFNMAP mappings fail with EPERM)");
+		 "Comma-separated names of modules that free the frames of their VM_PFNMAP mappings to the page allocator; such mappings may then be exported, held by page references (default: none; other VM_PFNMAP mappings fail with EPERM). A name allows the mappings of the device files whose file_operations that module owns; the cores of subsystems (videodev, uio, ...), which own those of all their drivers, are refused");
 
 /* Is @owner, a driver module, named in pfnmap_drivers? */
 static bool vmem_exp_pfnmap_driver_listed(struct module *owner)
 {
-	const char *name, *p;
+	const char *name, *list, *entry;
 	bool listed = false;
 	size_t len, n;
 
@@ -151,9 +245,9 @@ static bool vmem_exp_pfnmap_driver_listed(struct module *owner)
 	len = strlen(name);
 
 	kernel_param_lock(THIS_MODULE);
-	for (p = pfnmap_drivers; *p; p += n + !!p[n]) {
-		n = strcspn(p, ",\n");
-		if (n == len && !strncmp(p, name, len)) {
+	list = pfnmap_drivers;
+	while ((entry = vmem_exp_next_name(&list, &n))) {
+		if (n == len && !strncmp(entry, name, len)) {
 			listed = true;
 			break;
 		}

@@ -112,9 +112,12 @@ enum vmem_exp_memtype {
  * @attachments: the &struct vmem_exp_attachment of every attached device.
  * @vaddr: the kernel mapping of all pages, while @vmap_count > 0.
  * @vmap_count: number of vmap calls not yet matched by a vunmap.
- * @dmabuf: the buffer's dma-buf, once exported.
+ * @ino: the inode number of the buffer's dma-buf, taken when it is
+ *	exported, for debugfs: the dma-buf's inode is freed (__fput(): dput,
+ *	iput) before its release callback takes the buffer off the list, so
+ *	the list never reaches the inode through the dma-buf.
  * @origin_pid: the exporting process (thread group id, in the initial pid
- *	namespace's numbering as debugfs shows it), for the name and debugfs.
+ *	namespace's numbering as debugfs shows it), for debugfs only.
  * @origin_comm: its command at export time.
  * @origin_addr: the start of the exported range in its address space.
  * @node: entry in the list of live buffers (info.c, under its own lock).
@@ -135,7 +138,7 @@ struct vmem_exp_buf {
 	void *vaddr;
 	unsigned int vmap_count;
 
-	struct dma_buf *dmabuf;
+	u64 ino;
 	pid_t origin_pid;
 	char origin_comm[TASK_COMM_LEN];
 	unsigned long origin_addr;

@@ -9,8 +9,10 @@
  *   instance's output, whose picture vivid loops back to its capture;
  * - a legacy contiguous-memory allocator (tests/kmod/vmem_test_cmem.c,
  *   frees on request even while mapped): remap_pfn_range() memory, held by
- *   page references once the administrator names it in pfnmap_drivers, and
- *   vm_insert_page() memory (VM_MIXEDMAP), held by pins.
+ *   page references once the administrator names it in pfnmap_drivers
+ *   (blanks around a name do not count; a subsystem's core, such as uio or
+ *   videodev, cannot be named), and vm_insert_page() memory (VM_MIXEDMAP),
+ *   held by pins.
  * In both, the exporting driver frees its memory first and allocates again:
  * the dma-buf keeps its bytes and the new memory never aliases it, and its
  * release frees those pages (no reference left behind). Every
@@ -296,6 +298,96 @@ static void cmem_refusals(void)
 	cmem_unmap_free(p, CMEM_LEN, id);
 }
 
+#define PFNMAP_DRIVERS	"/sys/module/vmem_exp/parameters/pfnmap_drivers"
+
+/* Write @val to pfnmap_drivers: 0 or -errno (set_param_str() bails out). */
+static int try_pfnmap_drivers(const char *val)
+{
+	int fd = open(PFNMAP_DRIVERS, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Whether pfnmap_drivers reads back as @val. */
+static bool pfnmap_drivers_is(const char *val)
+{
+	char buf[300] = "";
+	FILE *f = fopen(PFNMAP_DRIVERS, "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	return !strcmp(buf, val);
+}
+
+/* @s with its tabs and newlines as \\t and \\n, into @out. */
+static void shown(char *out, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s && n + 3 < size; s++) {
+		if (*s == '\t' || *s == '\n') {
+			out[n++] = '\\';
+			out[n++] = *s == '\t' ? 't' : 'n';
+		} else {
+			out[n++] = *s;
+		}
+	}
+	out[n] = '\0';
+}
+
+/*
+ * How pfnmap_drivers reads its list: blanks around a name do not count,
+ * and the name of a subsystem's core, which owns the file_operations of
+ * all its drivers' device files, is refused.
+ */
+static void pfnmap_driver_names(void)
+{
+	static const char *const spaced[] = {
+		"foo, " CMEM_DRIVER, " " CMEM_DRIVER " ,foo", "foo,\n \t" CMEM_DRIVER "\t",
+	};
+	static const char *const cores[] = {
+		"uio", "videodev", "foo, videodev", CMEM_DRIVER ",uio ", "fb", "drm",
+	};
+	char what[128];
+	unsigned int id;
+	char *p;
+	int fd;
+
+	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_SPLIT, PROT_READ, &id);
+	for (size_t i = 0; i < ARRAY_SIZE(spaced); i++) {
+		set_param_str("pfnmap_drivers", spaced[i]);
+		fd = export(p, CMEM_LEN, O_RDONLY | O_CLOEXEC);
+		shown(what, sizeof(what), spaced[i]);
+		ok(fd >= 0, "pfnmap_drivers \"%s\" names the legacy driver (%s)", what,
+		   fd < 0 ? strerrorname_np(-fd) : "exported");
+		if (fd >= 0)
+			close(fd);
+	}
+
+	set_param_str("pfnmap_drivers", CMEM_DRIVER);
+	for (size_t i = 0; i < ARRAY_SIZE(cores); i++) {
+		snprintf(what, sizeof(what),
+			 "pfnmap_drivers \"%s\" names a subsystem's core, refused", cores[i]);
+		ok_errno(try_pfnmap_drivers(cores[i]), EINVAL, what);
+	}
+	ok(pfnmap_drivers_is(CMEM_DRIVER), "a refused list leaves the old one in place");
+	fd = export(p, CMEM_LEN, O_RDONLY | O_CLOEXEC);
+	ok(fd >= 0, "which still names the legacy driver");
+	if (fd >= 0)
+		close(fd);
+	set_param_str("pfnmap_drivers", "");
+	cmem_unmap_free(p, CMEM_LEN, id);
+}
+
 /*
  * How many of the @n frames @f, which the legacy driver freed, are free
  * pages now (no reference left).
@@ -522,6 +614,7 @@ int main(void)
 			  VIVID_DMA_CONTIG_2, "pf");
 	vvar_refused();
 	cmem_refusals();
+	pfnmap_driver_names();
 	cmem_free_first("legacy driver, remap_pfn_range (VM_PFNMAP)",
 			VMEM_TEST_CMEM_SPLIT, CMEM_DRIVER);
 	cmem_free_first("legacy driver, vm_insert_page (VM_MIXEDMAP)",

@@ -35,7 +35,12 @@
 #define SYSFS_DEV	"/sys/class/misc/vmem-exp"
 #define SYSFS_PARAMS	"/sys/module/vmem_exp/parameters"
 #define DEBUGFS_LIST	"/sys/kernel/debug/vmem_exp/buffers"
-#define NAME_PREFIX	"vmem-exp:"
+/*
+ * What the driver names every dma-buf, and what the core shows as exp_name
+ * (the module's name, which no holder can change).
+ */
+#define DMABUF_NAME	"vmem-exp"
+#define EXP_NAME	"vmem_exp"
 #define MAX_BUFS	4096
 #define MAX_HOLDERS	64
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -332,18 +337,6 @@ static struct buf *find_buf(unsigned long ino, bool create)
 	return &bufs[nr_bufs++];
 }
 
-/* "vmem-exp:PID:ADDR", the name each export gets (unless renamed). */
-static void parse_name(struct buf *b, const char *name)
-{
-	unsigned long addr;
-	int pid;
-
-	if (b->pid < 0 && sscanf(name, NAME_PREFIX "%d:%lx", &pid, &addr) == 2) {
-		b->pid = pid;
-		b->addr = addr;
-	}
-}
-
 static void add_holder(struct buf *b, int pid, const char *comm, int fd,
 		       unsigned long start, unsigned long end)
 {
@@ -423,7 +416,7 @@ static void proc_comm(int pid, char *comm, size_t size)
 /* The fds of @pid that are vmem-exp dma-bufs, from fdinfo. */
 static void scan_fds(int pid, const char *comm)
 {
-	char path[320], line[256], name[64], exp[64];
+	char path[320], line[256], exp[64];
 	unsigned long ino, size;
 	unsigned int flags;
 	struct dirent *de;
@@ -445,18 +438,17 @@ static void scan_fds(int pid, const char *comm)
 		ino = 0;
 		size = 0;
 		flags = 0;
-		name[0] = '\0';
 		exp[0] = '\0';
 		/* Each line has one field; the one that matches is kept. */
 		while (fgets(line, sizeof(line), f))
 			if (sscanf(line, "ino: %lu", &ino) != 1 &&
 			    sscanf(line, "size: %lu", &size) != 1 &&
 			    sscanf(line, "flags: %o", &flags) != 1 &&
-			    sscanf(line, "exp_name: %63s", exp) != 1 &&
-			    sscanf(line, "name: %63s", name) != 1)
+			    sscanf(line, "exp_name: %63s", exp) != 1)
 				continue;
 		fclose(f);
-		if (strcmp(exp, "vmem_exp") || !ino)
+		/* Ours by exp_name, which DMA_BUF_SET_NAME cannot change. */
+		if (strcmp(exp, EXP_NAME) || !ino)
 			continue;
 		b = find_buf(ino, true);
 		if (!b)
@@ -465,7 +457,6 @@ static void scan_fds(int pid, const char *comm)
 			b->size = size;
 			snprintf(b->mode, sizeof(b->mode), "%s",
 				 (flags & O_ACCMODE) == O_RDWR ? "rw" : "ro");
-			parse_name(b, name);
 		}
 		add_holder(b, pid, comm, atoi(de->d_name), 0, 0);
 	}
@@ -489,13 +480,14 @@ static void scan_maps(int pid, const char *comm)
 		if (sscanf(line, "%lx-%lx %*s %lx %*s %lu %255s", &start, &end,
 			   &off, &ino, file) != 5 || strncmp(file, "/dmabuf:", 8))
 			continue;
-		/* Ours by the driver's list or an fd, or by the name. */
+		/*
+		 * Ours by the driver's list or an fd, or else by the name the
+		 * driver gives: a mapping whose fd is closed shows nothing
+		 * else, though any holder may name its dma-buf so.
+		 */
 		b = find_buf(ino, false);
-		if (!b && !strncmp(file + 8, NAME_PREFIX, strlen(NAME_PREFIX))) {
+		if (!b && !strcmp(file + 8, DMABUF_NAME))
 			b = find_buf(ino, true);
-			if (b)
-				parse_name(b, file + 8);
-		}
 		if (b)
 			add_holder(b, pid, comm, -1, start, end);
 	}
@@ -511,7 +503,7 @@ static void print_buf_text(const struct buf *b)
 		printf("%d (%s) 0x%lx-0x%lx\n", b->pid, *b->comm ? b->comm : "?",
 		       b->addr, b->addr + b->size);
 	else
-		printf("? (renamed: exporter unknown)\n");
+		printf("? (only root sees the exporter)\n");
 	if (b->known)
 		printf("         held by: %lu pins, %lu page references, %lu in vb2 buffers\n",
 		       b->pins, b->refs, b->vb2);
