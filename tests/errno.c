@@ -38,6 +38,25 @@ static int ioctl_err(unsigned long cmd, void *arg)
 }
 
 /*
+ * EOPNOTSUPP for a read-write export of a page of @fd mapped shared, whose
+ * writes are tracked (@what); a read-only export is made.
+ */
+static void tracked_writes(int fd, const char *what)
+{
+	char msg[128];
+	void *f = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (f == MAP_FAILED)
+		bail("mmap %s: %m", what);
+	memset(f, 7, PAGE);
+	snprintf(msg, sizeof(msg), "O_RDWR export of %s", what);
+	ok_errno(export_raw((uintptr_t)f, PAGE, RW, 0, 0, NULL), EOPNOTSUPP, msg);
+	snprintf(msg, sizeof(msg), "O_RDONLY export of %s", what);
+	ok_errno(export_raw((uintptr_t)f, PAGE, O_RDONLY, 0, 0, NULL), 0, msg);
+	munmap(f, PAGE);
+}
+
+/*
  * EOPNOTSUPP too for a block device's page cache (brd's /dev/ram0), which
  * is written back like a file's: 6.1's gup pins it, 6.5+'s refuses it with
  * EFAULT; vmem-exp refuses it first. A kernel without a block layer (the
@@ -46,23 +65,29 @@ static int ioctl_err(unsigned long cmd, void *arg)
 static void blockdev_page_cache(void)
 {
 	int bd = open("/dev/ram0", O_RDWR | O_CLOEXEC);
-	void *f;
 
 	if (bd < 0) {
 		skip("no /dev/ram0: the kernel has no brd",
 		     "O_RDWR export of a shared mapping of a block device");
 		return;
 	}
-	f = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, bd, 0);
-	if (f == MAP_FAILED)
-		bail("mmap /dev/ram0: %m");
-	memset(f, 9, PAGE);
-	ok_errno(export_raw((uintptr_t)f, PAGE, RW, 0, 0, NULL), EOPNOTSUPP,
-		 "O_RDWR export of a shared mapping of a block device");
-	ok_errno(export_raw((uintptr_t)f, PAGE, O_RDONLY, 0, 0, NULL), 0,
-		 "O_RDONLY export of the same mapping");
-	munmap(f, PAGE);
+	tracked_writes(bd, "a shared mapping of a block device");
 	close(bd);
+}
+
+/* Three pages of a new memfd, mapped shared and written: the address. */
+static char *shared_memfd(const char *name, int *mfd)
+{
+	char *m;
+
+	*mfd = memfd_create(name, MFD_CLOEXEC);
+	if (*mfd < 0 || ftruncate(*mfd, 3 * PAGE))
+		bail("memfd: %m");
+	m = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, *mfd, 0);
+	if (m == MAP_FAILED)
+		bail("mmap memfd: %m");
+	memset(m, 1, 3 * PAGE);
+	return m;
 }
 
 #ifndef MADV_GUARD_INSTALL
@@ -80,15 +105,9 @@ static void pagetable_only(void)
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-	int mfd = memfd_create("errno-pt", MFD_CLOEXEC), uffd;
-	char *m;
+	int mfd, uffd;
+	char *m = shared_memfd("errno-pt", &mfd);
 
-	if (mfd < 0 || ftruncate(mfd, 3 * PAGE))
-		bail("memfd: %m");
-	m = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
-	if (m == MAP_FAILED)
-		bail("mmap memfd: %m");
-	memset(m, 1, 3 * PAGE);
 	if (madvise(m + PAGE, PAGE, MADV_GUARD_INSTALL)) {
 		skip("no MADV_GUARD_INSTALL for shared file mappings (before 7.x)",
 		     "a guard region in a shared memfd range");
@@ -134,17 +153,12 @@ static void sigbus_seen(int sig)
  */
 static void poisoned_page(void)
 {
-	int mfd = memfd_create("errno-poison", MFD_CLOEXEC);
-	char *a = map_anon(3 * PAGE), *m;
 	struct sigaction sa = { .sa_handler = sigbus_seen }, old;
+	char *a = map_anon(3 * PAGE), *m;
+	int mfd;
 
-	if (mfd < 0 || ftruncate(mfd, 3 * PAGE))
-		bail("memfd: %m");
-	m = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
-	if (m == MAP_FAILED)
-		bail("mmap memfd: %m");
+	m = shared_memfd("errno-poison", &mfd);
 	memset(a, 1, 3 * PAGE);
-	memset(m, 1, 3 * PAGE);
 	sigaction(SIGBUS, &sa, &old);
 	if (madvise(a + PAGE, PAGE, MADV_HWPOISON) || madvise(m + PAGE, PAGE, MADV_HWPOISON)) {
 		sigaction(SIGBUS, &old, NULL);
@@ -280,7 +294,6 @@ int main(void)
 		 * EOPNOTSUPP: a writable long-term pin of a shared file
 		 * mapping whose filesystem tracks dirty pages (ramfs here).
 		 */
-		void *f;
 		int rf;
 
 		mkdir("/tmp/ramfs", 0700);
@@ -289,13 +302,7 @@ int main(void)
 		rf = open("/tmp/ramfs/file", O_RDWR | O_CREAT, 0600);
 		if (rf < 0 || ftruncate(rf, PAGE))
 			bail("ramfs file: %m");
-		f = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, rf, 0);
-		memset(f, 7, PAGE);
-		ok_errno(export_raw((uintptr_t)f, PAGE, RW, 0, 0, NULL), EOPNOTSUPP,
-			 "O_RDWR export of a shared ramfs file mapping");
-		ok_errno(export_raw((uintptr_t)f, PAGE, O_RDONLY, 0, 0, NULL), 0,
-			 "O_RDONLY export of the same mapping");
-		munmap(f, PAGE);
+		tracked_writes(rf, "a shared ramfs file mapping");
 		close(rf);
 		umount("/tmp/ramfs");
 	}

@@ -225,25 +225,39 @@ static void expect(const char *what, gsize size, guint8 fill)
 	g_mutex_unlock(&seen.lock);
 }
 
+/* The last buffer out was the whole 4-page memory: 0x11, then 0x22. */
+static void expect_whole(const char *what)
+{
+	g_mutex_lock(&seen.lock);
+	if (!seen.dmabuf || seen.size != 4 * PAGE || seen.first != 0x11 || seen.last != 0x22)
+		fail("%s: %zu bytes, 0x%02x...0x%02x (expected %d bytes, 0x11...0x22)",
+		     what, seen.size, seen.first, seen.last, 4 * PAGE);
+	g_mutex_unlock(&seen.lock);
+}
+
+/* Pushes an unaligned buffer of @size bytes of @fill and checks what came out. */
+static void push_unaligned(struct pipe *p, gsize size, guint8 fill, gchar *what)
+{
+	if (push(p, unaligned(size, fill), what))
+		expect(what, size, fill);
+	g_free(what);
+}
+
 /* Unaligned buffers whose size grows, the caps unchanged. */
 static void grow(void)
 {
 	static const gsize sizes[] = { 100000, 300000, 50000, 300001 };
 	struct pipe p = { 0 };
 	int before = failures;
-	gchar *what;
 	guint i;
 
 	if (!start(&p, "appsrc name=src format=time caps=" RAW_CAPS
 		   " ! vmemexport name=exp ! " SINK))
 		return;
-	for (i = 0; i < G_N_ELEMENTS(sizes) && failures == before; i++) {
-		what = g_strdup_printf("unaligned %zu-byte buffer (caps unchanged)",
-				       sizes[i]);
-		if (push(&p, unaligned(sizes[i], 0x10 + i), what))
-			expect(what, sizes[i], 0x10 + i);
-		g_free(what);
-	}
+	for (i = 0; i < G_N_ELEMENTS(sizes) && failures == before; i++)
+		push_unaligned(&p, sizes[i], 0x10 + i,
+			       g_strdup_printf("unaligned %zu-byte buffer (caps unchanged)",
+					       sizes[i]));
 	if (failures == before && counter(&p, "copied-frames") != G_N_ELEMENTS(sizes))
 		fail("growing buffers: %" G_GUINT64_FORMAT " frames copied, not %zu",
 		     counter(&p, "copied-frames"), G_N_ELEMENTS(sizes));
@@ -257,7 +271,6 @@ static void renegotiate(void)
 	struct pipe p = { 0 };
 	int before = failures;
 	GstCaps *caps;
-	gchar *what;
 	guint i;
 
 	if (!start(&p, "appsrc name=src format=time ! vmemexport name=exp ! " SINK))
@@ -268,10 +281,8 @@ static void renegotiate(void)
 					   "framerate", GST_TYPE_FRACTION, 30, 1, NULL);
 		gst_app_src_set_caps(GST_APP_SRC(p.src), caps);
 		gst_caps_unref(caps);
-		what = g_strdup_printf("caps YUY2 %dx%d, an unaligned frame", w[i], h[i]);
-		if (push(&p, unaligned(w[i] * h[i] * 2, 0x40 + i), what))
-			expect(what, w[i] * h[i] * 2, 0x40 + i);
-		g_free(what);
+		push_unaligned(&p, w[i] * h[i] * 2, 0x40 + i,
+			       g_strdup_printf("caps YUY2 %dx%d, an unaligned frame", w[i], h[i]));
 	}
 	if (failures == before && counter(&p, "copied-frames") != G_N_ELEMENTS(w))
 		fail("renegotiated caps: %" G_GUINT64_FORMAT " frames copied, not %zu",
@@ -326,12 +337,7 @@ static int recache(void)
 	/* The whole memory: its first page 0x11, the rest 0x22. */
 	if (!push(&p, holding(mem), "whole memory") || !released(mem))
 		goto out;
-	g_mutex_lock(&seen.lock);
-	if (!seen.dmabuf || seen.size != 4 * PAGE || seen.first != 0x11 || seen.last != 0x22)
-		fail("whole memory: %zu bytes, 0x%02x...0x%02x (expected %d bytes, 0x11...0x22)",
-		     seen.size, seen.first,
-		     seen.last, 4 * PAGE);
-	g_mutex_unlock(&seen.lock);
+	expect_whole("whole memory");
 	if (!push(&p, holding(mem), "whole memory again") || !released(mem))
 		goto out;
 	/* Its two middle pages, set to 0x33. */
@@ -344,12 +350,7 @@ static int recache(void)
 	gst_memory_resize(mem, -PAGE, 4 * PAGE);
 	if (!push(&p, holding(mem), "whole again") || !released(mem))
 		goto out;
-	g_mutex_lock(&seen.lock);
-	if (!seen.dmabuf || seen.size != 4 * PAGE || seen.first != 0x11 || seen.last != 0x22)
-		fail("whole again: %zu bytes, 0x%02x...0x%02x (expected %d bytes, 0x11...0x22)",
-		     seen.size, seen.first,
-		     seen.last, 4 * PAGE);
-	g_mutex_unlock(&seen.lock);
+	expect_whole("whole again");
 	exported = counter(&p, "exported-frames");
 	hits = counter(&p, "cache-hits");
 	printf("gst-cases: recache: %" G_GUINT64_FORMAT " exported in place, %"
