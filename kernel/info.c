@@ -51,7 +51,7 @@ static const struct {
 	{ ENXIO, "ENXIO" }, { EACCES, "EACCES" }, { EOPNOTSUPP, "EOPNOTSUPP" },
 	{ E2BIG, "E2BIG" }, { ENOMEM, "ENOMEM" }, { ENOSPC, "ENOSPC" },
 	{ EMFILE, "EMFILE" }, { EINTR, "EINTR" }, { EBADF, "EBADF" },
-	{ ESRCH, "ESRCH" }, { 0, "other" },
+	{ ESRCH, "ESRCH" }, { EXDEV, "EXDEV" }, { 0, "other" },
 };
 
 #define VMEM_EXP_NR_REFUSALS	ARRAY_SIZE(vmem_exp_refusals)

@@ -201,16 +201,35 @@ static void cmem_case(const char *what, unsigned int mode, unsigned int want,
  * range, two memory types unless the allocator's is cacheable; refused
  * with @err if it is write-combined, ENXIO if uncached.
  */
+/* The driver's count of exports refused with EXDEV, -1 if it has none. */
+static long refused_exdev(void)
+{
+	FILE *f = fopen("/sys/class/misc/vmem-exp/refused/EXDEV", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
 static void mixed_case(const char *what, unsigned int mode, int err)
 {
 	char *p = map_anon(2 * LEN);
 	unsigned int drv;
+	long exdev;
 	int fd;
 
 	fill(p, LEN, 3);
 	cmem_map(LEN, mode, p + LEN, 4);
 	drv = mt_user(p + LEN);
+	exdev = refused_exdev();
 	fd = export(p, 2 * LEN, O_RDWR | O_CLOEXEC);
+	if (fd == -EXDEV)
+		ok(exdev >= 0 && refused_exdev() == exdev + 1,
+		   "%s: counted in refused/EXDEV (%ld, then %ld)", what, exdev, refused_exdev());
 	if (drv == VMEM_TEST_DMA_MT_CACHED)
 		ok(fd >= 0, "%s: the allocator maps cacheable here: one type, exported: %s",
 		   what, fd < 0 ? strerror(-fd) : "done");

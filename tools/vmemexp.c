@@ -71,6 +71,9 @@ static const struct {
 	  "read-write asked for a shared mapping whose dirty pages are tracked (a\n"
 	  "file or block device written back, a mapping with page_mkwrite): only\n"
 	  "shmem and hugetlbfs can be exported writable" },
+	{ EXDEV, "EXDEV",
+	  "parts of the range are mapped with different memory types (cacheable and\n"
+	  "write-combined, say): one dma-buf has one" },
 	{ E2BIG, "E2BIG", "the length is over the module's max_export_mb" },
 	{ ENOMEM, "ENOMEM",
 	  "the pages would take you past RLIMIT_MEMLOCK (ulimit -l), a hugetlb page\n"
