@@ -21,6 +21,7 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/dma-buf.h>
+#include <linux/fdtable.h>
 #include <linux/hugetlb.h>
 #include <linux/magic.h>
 #include <linux/memory_hotplug.h>
@@ -355,9 +356,23 @@ static int vmem_exp_vma_kind(struct vm_area_struct *vma,
 	 * land in a fresh page the export never sees. Where the owner may
 	 * write anyway, fault the page in for writing so that the export
 	 * holds the owner's own page. The export itself stays read-only.
+	 *
+	 * Not in another process for a reader: a read-only remote export
+	 * must change nothing the target reads. There a long-term pin of a
+	 * page shared copy-on-write would copy it into the target first
+	 * (FAULT_FLAG_UNSHARE: anonymous pages shared with a parent or child;
+	 * since 6.2 also page-cache pages of private file mappings and the
+	 * zero page), so such mappings are pinned without faulting: a page
+	 * that would need a fault, an unsharing one included, is refused
+	 * (vmem_exp_hold_range()).
 	 */
-	if (writable || (vma_is_anonymous(vma) && (vma->vm_flags & VM_WRITE)))
+	if (range->remote && !writable) {
+		if (is_cow_mapping(vma->vm_flags))
+			*gup_flags |= FOLL_NOFAULT;
+	} else if (writable ||
+		   (vma_is_anonymous(vma) && (vma->vm_flags & VM_WRITE))) {
 		*gup_flags |= FOLL_WRITE;
+	}
 
 	/*
 	 * Everything else, VM_MIXEDMAP included, is what gup pins: pages with
@@ -397,6 +412,27 @@ static bool vmem_exp_hugetlb_pages_pinnable(struct page **pages, long nr)
 }
 
 #ifdef VMEM_EXP_PIN_BY_FILE
+/*
+ * The errno of the ABI for what gup or memfd_pin_folios() failed with
+ * (@err < 0): -EEXIST, a raw PFN entry with no page to pin, is -ENXIO;
+ * -EHWPOISON, a hardware-poisoned page, is -EFAULT, as it is where the
+ * kernel does not ask for the distinction; -EBUSY, memory that could not
+ * be moved out of the movable zone or device memory for a long-term pin,
+ * is -ENOMEM, what gup says for the other failed moves. Others pass.
+ */
+static long vmem_exp_pin_errno(long err)
+{
+	switch (err) {
+	case -EEXIST:
+		return -ENXIO;
+	case -EHWPOISON:
+		return -EFAULT;
+	case -EBUSY:
+		return -ENOMEM;
+	}
+	return err;
+}
+
 /* Folios pinned per call of memfd_pin_folios(): a page of pointers. */
 #define VMEM_EXP_FOLIO_BATCH	(PAGE_SIZE / sizeof(struct folio *))
 /* Batches this small live on the stack: no allocation for small exports. */
@@ -447,7 +483,7 @@ static bool vmem_exp_pinnable_by_file(struct vm_area_struct *vma,
  *
  * Return: 0 once all are pinned, -EFAULT if the file no longer reaches the
  * end of the range or a page is hardware-poisoned, what else
- * memfd_pin_folios() failed with (-ENOMEM, say), or -EINTR.
+ * memfd_pin_folios() failed with (see vmem_exp_pin_errno()), or -EINTR.
  */
 static int vmem_exp_pin_file(struct vm_area_struct *vma, unsigned long addr,
 			     unsigned long nr_pages, struct page **pages,
@@ -480,7 +516,7 @@ static int vmem_exp_pin_file(struct vm_area_struct *vma, unsigned long addr,
 			 * part of the range maps nothing now, EFAULT as for
 			 * gup's path.
 			 */
-			ret = nr && nr != -EINVAL ? nr : -EFAULT;
+			ret = nr && nr != -EINVAL ? vmem_exp_pin_errno(nr) : -EFAULT;
 			break;
 		}
 		/* Each folio returned is taken whole: the next call starts after it. */
@@ -675,11 +711,11 @@ static int vmem_exp_hold_range(struct vmem_exp_buf *buf,
 						      (end - addr) >> PAGE_SHIFT,
 						      hold->gup_flags,
 						      pages + hold->count);
-			/* gup's EEXIST: a raw PFN entry, no page to pin. */
-			if (ret == -EEXIST)
-				return -ENXIO;
+			/* Only a fault would give the page: see vmem_exp_vma_kind(). */
+			if (ret == -EFAULT && (hold->gup_flags & FOLL_NOFAULT))
+				return -EPERM;
 			if (ret <= 0)
-				return ret ? ret : -EFAULT;
+				return ret ? vmem_exp_pin_errno(ret) : -EFAULT;
 			/*
 			 * Such pages could not be moved out of the movable
 			 * zone first, as gup moves other memory: -ENOMEM, as
@@ -746,6 +782,28 @@ static void vmem_exp_release_hold(struct vmem_exp_hold *hold,
 	}
 }
 
+/* iterate_fd() callback: is @file the file @p looks for? */
+static int vmem_exp_file_matches(const void *p, struct file *file,
+				 unsigned int fd)
+{
+	return file == p;
+}
+
+/*
+ * May the caller have a new fd for the dma-buf behind @file, reached
+ * through a mapping of it? A mapping outlives the fd it was made with, and
+ * an fd grants what a mapping does not: fences (DMA_BUF_IOCTL_IMPORT_SYNC_FILE),
+ * DMA_BUF_SET_NAME, import into devices, passing on. So the export is a
+ * mere dup() for a caller that holds an fd of the dma-buf still, and
+ * otherwise takes what opening /proc/PID/map_files takes, the kernel's
+ * own way back from a mapping to its file: CAP_CHECKPOINT_RESTORE.
+ */
+static bool vmem_exp_may_reexport(struct file *file)
+{
+	return iterate_fd(current->files, 0, vmem_exp_file_matches, file) ||
+	       checkpoint_restore_ns_capable(&init_user_ns);
+}
+
 /*
  * Is the range exactly a mapping of a whole dma-buf? Called under
  * mmap_lock, for a range that is not remote (see vmem_exp_vma_kind()).
@@ -759,8 +817,8 @@ static void vmem_exp_release_hold(struct vmem_exp_hold *hold,
  * a dma-buf (its pages are exported as usual); the dma-buf, with a file
  * reference taken; -EFAULT if the range is not exactly one whole dma-buf
  * mapping; -EACCES if the mapping is not writable and the request or the
- * dma-buf is; or -EINVAL if the dma-buf is read-write and the request
- * read-only.
+ * dma-buf is; -EINVAL if the dma-buf is read-write and the request
+ * read-only; or -EPERM if vmem_exp_may_reexport() says no.
  */
 static struct dma_buf *vmem_exp_dmabuf_of(struct vm_area_struct *vma,
 					  const struct vmem_exp_range *range)
@@ -784,6 +842,8 @@ static struct dma_buf *vmem_exp_dmabuf_of(struct vm_area_struct *vma,
 		return ERR_PTR(-EACCES);
 	if (writable != !!(file->f_mode & FMODE_WRITE))
 		return ERR_PTR(-EINVAL);
+	if (!vmem_exp_may_reexport(file))
+		return ERR_PTR(-EPERM);
 	get_dma_buf(dmabuf);	/* the vma's file keeps it alive until here */
 	return dmabuf;
 }

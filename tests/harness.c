@@ -319,19 +319,26 @@ long vm_pin_kb_of(int pid)
 	return kb;
 }
 
-uint64_t pfn_of(const void *addr)
+uint64_t pfn_in(int pid, uint64_t addr)
 {
 	uint64_t entry = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	char path[64];
+	int fd;
 
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		bail("/proc/self/pagemap: %m");
-	if (pread(fd, &entry, sizeof(entry),
-		  (uintptr_t)addr / PAGE * sizeof(entry)) != sizeof(entry))
-		bail("read /proc/self/pagemap: %m");
+		bail("%s: %m", path);
+	if (pread(fd, &entry, sizeof(entry), addr / PAGE * sizeof(entry)) != sizeof(entry))
+		bail("read %s: %m", path);
 	close(fd);
 	/* Bit 63: present; bits 0-54: the frame (shown to CAP_SYS_ADMIN). */
 	return (entry >> 63) ? entry & ((1ULL << 55) - 1) : 0;
+}
+
+uint64_t pfn_of(const void *addr)
+{
+	return pfn_in(getpid(), (uintptr_t)addr);
 }
 
 bool vma_flag(const void *addr, const char *flag)

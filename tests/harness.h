@@ -79,6 +79,8 @@ long vm_pin_kb(void);
 long vm_pin_kb_of(int pid);
 /* The frame behind @addr (from /proc/self/pagemap), 0 if none is mapped. */
 uint64_t pfn_of(const void *addr);
+/* The same at @addr in process @pid (its /proc/PID/pagemap). */
+uint64_t pfn_in(int pid, uint64_t addr);
 /* Whether the mapping of @addr has VmFlags @flag in smaps ("pf", "mm"...). */
 bool vma_flag(const void *addr, const char *flag);
 

@@ -4,11 +4,13 @@
  * or another exporter's (vgem), exports as that same dma-buf: a new fd for
  * it, no new pins. The access mode must match the dma-buf's own and not
  * exceed the mapping's; part of a dma-buf, or one mixed with other memory,
- * is refused.
+ * is refused. Only a caller that still holds an fd of the dma-buf, or has
+ * CAP_CHECKPOINT_RESTORE, gets one from a mapping (EPERM otherwise).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -18,11 +20,50 @@
 #include "importers.h"
 
 #define LEN	(4 * PAGE)
+#define NOBODY	65534
+#define EXIT_SETUP	200
+
+/*
+ * In a child that maps @fd read-write, closes every fd but the device's
+ * (and @fd if @keep), becomes nobody (root's capabilities go with root)
+ * and exports the mapping: exits with 0 if it got the dma-buf of @fd,
+ * else the errno (or EXIT_SETUP).
+ */
+static int reexport_as_nobody(int fd, bool keep)
+{
+	int pid = fork(), ret, i;
+	void *m;
+
+	if (pid)
+		return pid < 0 ? -1 : wait_child(pid);
+	m = map_dmabuf(fd, LEN, PROT_READ | PROT_WRITE, 0);
+	if (!m || dev() < 0)
+		_exit(EXIT_SETUP);
+	for (i = 3; i < 1024; i++)
+		if (i != dev() && (!keep || i != fd))
+			close(i);
+	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+		_exit(EXIT_SETUP);
+	ret = export(m, LEN, O_RDWR | O_CLOEXEC);
+	if (ret < 0)
+		_exit(-ret);
+	_exit(keep && same_file(ret, fd) ? 0 : EXIT_SETUP);
+}
+
+/* Who may have a new fd from a mapping of @fd, a read-write dma-buf. */
+static void reexport_policy(int fd, const char *whose)
+{
+	ok(reexport_as_nobody(fd, true) == 0,
+	   "%s: an unprivileged caller that holds an fd of it gets the dma-buf", whose);
+	ok(reexport_as_nobody(fd, false) == EPERM,
+	   "%s: one that closed its fd and kept the mapping: EPERM", whose);
+}
 
 int main(void)
 {
 	char *p = map_anon(LEN), *m, *m2, *q;
 	int rw, ro, fd, card, vfd;
+	struct stat st, st2;
 	long pins;
 
 	fill(p, LEN, 41);
@@ -49,8 +90,20 @@ int main(void)
 	ok_errno(export(m, 2 * PAGE, O_RDWR), EFAULT, "a mapping of part of the dma-buf");
 	munmap(m, 2 * PAGE);
 
-	/* The new fd outlives the original fd and the mapping. */
+	reexport_policy(rw, "vmem-exp's dma-buf");
+	/* root (CAP_CHECKPOINT_RESTORE) gets it with no fd of it open. */
+	if (fstat(rw, &st))
+		bail("fstat: %s", strerror(errno));
+	close(fd);
+	m = map_dmabuf(rw, LEN, PROT_READ | PROT_WRITE, 0);
 	close(rw);
+	fd = m ? export(m, LEN, O_RDWR | O_CLOEXEC) : -1;
+	ok(fd >= 0 && !fstat(fd, &st2) && st2.st_ino == st.st_ino,
+	   "with CAP_CHECKPOINT_RESTORE, a mapping whose fds were all closed exports its dma-buf");
+	if (m)
+		munmap(m, LEN);
+
+	/* The new fd outlives the original fd and the mapping. */
 	q = map_dmabuf(fd, LEN, PROT_READ, 0);
 	ok(q && check(q, LEN, 41), "the new fd maps the bytes after the original fd is closed");
 	if (q)
@@ -84,6 +137,7 @@ int main(void)
 	fd = m ? export(m, LEN, O_RDWR | O_CLOEXEC) : -1;
 	ok(same_file(fd, vfd), "a mapping of a whole vgem dma-buf exports that dma-buf");
 	close(fd);
+	reexport_policy(vfd, "vgem's dma-buf");
 	if (m)
 		munmap(m, LEN);
 	close(vfd);

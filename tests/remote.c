@@ -16,6 +16,9 @@
  * - The buffer keeps its pages and bytes when the target unmaps them,
  *   execs or exits; the pins go with the buffer.
  * - The caller is charged (its RLIMIT_MEMLOCK, its VmPin), not the target.
+ * - A read-only export changes nothing the target reads: pages a long-term
+ *   pin would copy into the target are refused (EPERM), and the target maps
+ *   the same pages, with the same Anonymous memory, afterwards.
  * The test runs as root; unprivileged users are uid 65534 in children.
  */
 #define _GNU_SOURCE
@@ -799,6 +802,106 @@ static void yama(void)
 	target_exit(&t, false);
 }
 
+/* A line "@key: N kB" of /proc/@pid/smaps_rollup: N, or -1. */
+static long rollup_kb(int pid, const char *key)
+{
+	char path[64], line[256];
+	size_t n = strlen(key);
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (kb < 0 && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			kb = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/* A read-only remote export of @what at @addr in @pid: see below. */
+static void reader_export(int pid, int mem, const char *what, void *addr,
+			  uint32_t seed)
+{
+	uint64_t pfns[4];
+	int i, fd = -1, ret, same = 1;
+	void *m;
+
+	for (i = 0; i < 4; i++)
+		pfns[i] = pfn_in(pid, (uintptr_t)addr + i * PAGE);
+	ret = export_raw((uintptr_t)addr, 4 * PAGE, O_RDONLY | O_CLOEXEC,
+			 VMEM_EXP_F_REMOTE, mem, &fd);
+	m = ret ? NULL : map_dmabuf(fd, 4 * PAGE, PROT_READ, 0);
+	ok(ret == -EPERM || (m && check(m, 4 * PAGE, seed)),
+	   "read-only remote export of %s: its bytes, or EPERM (got %s)", what,
+	   ret ? strerror(-ret) : m ? "other bytes" : "no mapping");
+	for (i = 0; i < 4; i++)
+		same &= pfn_in(pid, (uintptr_t)addr + i * PAGE) == pfns[i];
+	ok(same && pfns[0], "%s: the target maps the same pages as before", what);
+	if (m)
+		munmap(m, 4 * PAGE);
+	if (!ret)
+		close(fd);
+}
+
+/*
+ * A read-only remote export changes nothing the target reads. The target
+ * has read a private file mapping (page-cache pages, which 6.2+ copies for
+ * a long-term pin) and anonymous memory it shares copy-on-write with its
+ * parent, this test: each export holds the bytes the target reads, or is
+ * refused with EPERM, and the target maps the same pages afterwards, with
+ * the same Anonymous and Pss_Anon in its smaps_rollup.
+ */
+static void reader_changes_nothing(void)
+{
+	char path[] = "/tmp/vmem-remote-roXXXXXX", c = 0;
+	char *anon = map_anon(4 * PAGE), *file, *buf = map_anon(4 * PAGE);
+	int ffd = mkstemp(path), pipefd[2], pid, mem;
+	long anon_kb, pss_kb;
+
+	fill(anon, 4 * PAGE, 61);
+	fill(buf, 4 * PAGE, 62);
+	if (ffd < 0 || write(ffd, buf, 4 * PAGE) != 4 * PAGE || pipe(pipefd))
+		bail("reader: %s: %m", path);
+	unlink(path);
+	file = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, ffd, 0);
+	if (file == MAP_FAILED)
+		bail("mmap %s: %m", path);
+	pid = fork();
+	if (pid == 0) {
+		/* Reads both, as a process that only reads them would. */
+		if (!check(file, 4 * PAGE, 62) || !check(anon, 4 * PAGE, 61) ||
+		    write(pipefd[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	if (pid < 0 || read(pipefd[0], &c, 1) != 1)
+		bail("reader: the target did not start");
+	anon_kb = rollup_kb(pid, "Anonymous");
+	pss_kb = rollup_kb(pid, "Pss_Anon");
+	mem = proc_mem(pid, O_RDONLY);
+	if (mem < 0)
+		bail("reader: /proc/%d/mem: %s", pid, strerror(-mem));
+	reader_export(pid, mem, "a private file mapping the target read", file, 62);
+	reader_export(pid, mem, "anonymous memory shared copy-on-write with the parent",
+		      anon, 61);
+	ok(rollup_kb(pid, "Anonymous") == anon_kb && rollup_kb(pid, "Pss_Anon") == pss_kb,
+	   "read-only remote exports: the target's Anonymous and Pss_Anon stay %ld and %ld kB (now %ld, %ld)",
+	   anon_kb, pss_kb, rollup_kb(pid, "Anonymous"), rollup_kb(pid, "Pss_Anon"));
+	close(mem);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	munmap(file, 4 * PAGE);
+	munmap(anon, 4 * PAGE);
+	munmap(buf, 4 * PAGE);
+	close(ffd);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
 int main(void)
 {
 	long base = pins_held();
@@ -812,6 +915,7 @@ int main(void)
 	accounting();
 	permissions();
 	yama();
+	reader_changes_nothing();
 	ok(pins_held() == base, "no pin left behind (%ld, %ld at the start)", pins_held(), base);
 	return done();
 }
