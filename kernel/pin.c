@@ -362,9 +362,9 @@ static int vmem_exp_vma_kind(struct vm_area_struct *vma,
 	 * page shared copy-on-write would copy it into the target first
 	 * (FAULT_FLAG_UNSHARE: anonymous pages shared with a parent or child;
 	 * since 6.2 also page-cache pages of private file mappings and the
-	 * zero page), so such mappings are pinned without faulting: a page
-	 * that would need a fault, an unsharing one included, is refused
-	 * (vmem_exp_hold_range()).
+	 * zero page), so such mappings are pinned without faulting, after a
+	 * read fault where a page is not present; a page that still needs a
+	 * fault, an unsharing one, is refused (vmem_exp_hold_range()).
 	 */
 	if (range->remote && !writable) {
 		if (is_cow_mapping(vma->vm_flags))
@@ -411,7 +411,6 @@ static bool vmem_exp_hugetlb_pages_pinnable(struct page **pages, long nr)
 	return true;
 }
 
-#ifdef VMEM_EXP_PIN_BY_FILE
 /*
  * The errno of the ABI for what gup or memfd_pin_folios() failed with
  * (@err < 0): -EEXIST, a raw PFN entry with no page to pin, is -ENXIO;
@@ -433,6 +432,7 @@ static long vmem_exp_pin_errno(long err)
 	return err;
 }
 
+#ifdef VMEM_EXP_PIN_BY_FILE
 /* Folios pinned per call of memfd_pin_folios(): a page of pointers. */
 #define VMEM_EXP_FOLIO_BATCH	(PAGE_SIZE / sizeof(struct folio *))
 /* Batches this small live on the stack: no allocation for small exports. */
@@ -682,6 +682,7 @@ static int vmem_exp_hold_range(struct vmem_exp_buf *buf,
 			       unsigned long end, struct vmem_exp_hold *hold,
 			       struct page **pages)
 {
+	unsigned long faulted = 0;
 	long ret;
 
 	if (hold->kind == VMEM_EXP_HOLD_VB2) {
@@ -711,9 +712,21 @@ static int vmem_exp_hold_range(struct vmem_exp_buf *buf,
 						      (end - addr) >> PAGE_SHIFT,
 						      hold->gup_flags,
 						      pages + hold->count);
-			/* Only a fault would give the page: see vmem_exp_vma_kind(). */
-			if (ret == -EFAULT && (hold->gup_flags & FOLL_NOFAULT))
-				return -EPERM;
+			/*
+			 * Not present, or present but shared copy-on-write:
+			 * see vmem_exp_vma_kind(). A read fault, what a read
+			 * of /proc/PID/mem does, brings in the first; the
+			 * second fails again once it has.
+			 */
+			if (ret == -EFAULT && (hold->gup_flags & FOLL_NOFAULT)) {
+				if (addr == faulted)
+					return -EPERM;
+				ret = fixup_user_fault(vma->vm_mm, addr, 0, NULL);
+				if (ret)
+					return vmem_exp_pin_errno(ret);
+				faulted = addr;
+				continue;
+			}
 			if (ret <= 0)
 				return ret ? vmem_exp_pin_errno(ret) : -EFAULT;
 			/*
