@@ -452,21 +452,23 @@ static void wrong_fds(void)
 	ok(pins_held() == base, "refused: nothing pinned");
 }
 
-/* The first mapping in /proc/@pid/maps: 0, or -1 if there is none. */
-static int first_mapping(int pid, uint64_t *lo, uint64_t *hi)
+/* The [stack] mapping in /proc/@pid/maps: 0, or -1 if there is none. */
+static int stack_mapping(int pid, uint64_t *lo, uint64_t *hi)
 {
 	unsigned long long l, h;
-	char path[64];
+	char path[64], line[512];
 	int ret = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	f = fopen(path, "r");
-	if (f && fscanf(f, "%llx-%llx", &l, &h) == 2) {
-		*lo = l;
-		*hi = h;
-		ret = 0;
-	}
+	while (f && ret && fgets(line, sizeof(line), f))
+		if (strstr(line, " [stack]\n") &&
+		    sscanf(line, "%llx-%llx", &l, &h) == 2) {
+			*lo = l;
+			*hi = h;
+			ret = 0;
+		}
 	if (f)
 		fclose(f);
 	return ret;
@@ -496,9 +498,10 @@ static void gone(void)
 		 "the target has exec'd: the fd does not follow it to its new image");
 	close(mem);
 	mem = proc_mem(t.pid, O_RDONLY);
-	fd = first_mapping(t.pid, &lo, &hi);
-	fd = fd ? fd : vmem_exp_export_remote(dev(), mem, lo, hi - lo, O_RDONLY);
-	ok(fd >= 0, "a new fd reaches the new image (its first mapping exports)");
+	/* The top of the stack: written, the new image's own pages. */
+	fd = stack_mapping(t.pid, &lo, &hi);
+	fd = fd ? fd : vmem_exp_export_remote(dev(), mem, hi - PAGE, PAGE, O_RDONLY);
+	ok(fd >= 0, "a new fd reaches the new image (the top page of its stack exports)");
 	if (fd >= 0)
 		close(fd);
 	close(mem);
