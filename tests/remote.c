@@ -477,7 +477,7 @@ static int stack_mapping(int pid, uint64_t *lo, uint64_t *hi)
 /* Targets whose address space is gone since the fd was opened. */
 static void gone(void)
 {
-	uint64_t lo, hi;
+	uint64_t lo = 0, hi = 0;
 	struct target t;
 	int mem, fd;
 
