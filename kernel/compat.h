@@ -6,6 +6,7 @@
 #ifndef VMEM_EXP_COMPAT_H
 #define VMEM_EXP_COMPAT_H
 
+#include <linux/dma-mapping.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -232,6 +233,22 @@ static inline vm_fault_t vmem_exp_insert_pfn_pmd(struct vm_fault *vmf,
  */
 #ifndef CONFIG_X86
 #define VMEM_EXP_PFNMAP_TAKES_PROT 1
+#endif
+
+/*
+ * The attributes of every device mapping of a buffer. The exporter does
+ * the cache maintenance itself (see vmem_exp_map_dma_buf()), and the same
+ * pages may be in several buffers, each mapped for a device to write: 7.x
+ * can be told that such overlapping mappings are meant
+ * (DMA_ATTR_DEBUGGING_IGNORE_CACHELINES), so that DMA-API debug does not
+ * warn at the eighth; earlier kernels' DMA-API debug counts at most seven
+ * and warns once past them, with no way for a mapper to say so.
+ */
+#ifdef DMA_ATTR_DEBUGGING_IGNORE_CACHELINES
+#define VMEM_EXP_DMA_ATTRS \
+	(DMA_ATTR_SKIP_CPU_SYNC | DMA_ATTR_DEBUGGING_IGNORE_CACHELINES)
+#else
+#define VMEM_EXP_DMA_ATTRS	DMA_ATTR_SKIP_CPU_SYNC
 #endif
 
 #endif /* VMEM_EXP_COMPAT_H */

@@ -258,9 +258,11 @@ static struct sg_table *vmem_exp_map_dma_buf(struct dma_buf_attachment *attach,
 	 * overlapping ranges), so one device may hold several mappings of
 	 * them at once. The DMA API tolerates overlapping mappings only when
 	 * the mapper does the cache maintenance itself, as DRM's PRIME
-	 * exporter does: map without it, then sync for the device.
+	 * exporter does: map without it, then sync for the device (and,
+	 * where the kernel has a way to say so, that overlaps are meant:
+	 * compat.h).
 	 */
-	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	ret = dma_map_sgtable(attach->dev, sgt, dir, VMEM_EXP_DMA_ATTRS);
 	if (ret)
 		goto err_unlock;
 	ret = vmem_exp_copy_mapped(&a->sync_sgt, sgt);
@@ -274,7 +276,7 @@ static struct sg_table *vmem_exp_map_dma_buf(struct dma_buf_attachment *attach,
 	return sgt;
 
 err_unmap:
-	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	dma_unmap_sgtable(attach->dev, sgt, dir, VMEM_EXP_DMA_ATTRS);
 err_unlock:
 	mutex_unlock(&buf->lock);
 	sg_free_table(sgt);
@@ -298,7 +300,7 @@ static void vmem_exp_unmap_dma_buf(struct dma_buf_attachment *attach,
 
 	/* As in map: the cache maintenance of the unmap, done explicitly. */
 	dma_sync_sgtable_for_cpu(attach->dev, sgt, dir);
-	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	dma_unmap_sgtable(attach->dev, sgt, dir, VMEM_EXP_DMA_ATTRS);
 	sg_free_table(sgt);
 	kfree(sgt);
 }
