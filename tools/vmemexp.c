@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,78 +49,132 @@
 
 static bool json;
 
-/* What DBUFIOC_VMEM_EXP's errnos mean (the README's ABI table). */
+#define E(e)	{ e, #e }
+/* The names of the errnos the tool may meet; others get strerror() alone. */
 static const struct {
 	int err;
 	const char *name;
+} errno_names[] = {
+	E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
+	E(EBADF), E(EAGAIN), E(ENOMEM), E(EACCES), E(EFAULT), E(EBUSY),
+	E(EXDEV), E(ENODEV), E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE),
+	E(EMFILE), E(ETXTBSY), E(EFBIG), E(ENOSPC), E(EROFS), E(ELOOP),
+	E(ENAMETOOLONG), E(EOVERFLOW), E(EOPNOTSUPP),
+};
+
+/*
+ * What DBUFIOC_VMEM_EXP's errnos mean (the README's ABI table), for the
+ * export ioctl alone; @remote: only a remote export fails so.
+ */
+static const struct {
+	int err;
+	const char *name;
+	bool remote;
 	const char *why;
 } export_errors[] = {
-	{ EINVAL, "EINVAL",
+	{ EINVAL, "EINVAL", false,
 	  "a bad argument: not page-aligned, length 0, unknown flags; or O_RDONLY\n"
 	  "asked for a whole read-write dma-buf mapping" },
-	{ EFAULT, "EFAULT",
+	{ EFAULT, "EFAULT", false,
 	  "a page of the range is not mapped, not readable or cannot be faulted in,\n"
 	  "or the range covers part of a dma-buf mapping" },
-	{ EPERM, "EPERM",
+	{ EPERM, "EPERM", false,
 	  "part of the range is a VM_PFNMAP/VM_IO mapping of a driver that nothing\n"
 	  "can hold (not videobuf2, not named in pfnmap_drivers)" },
-	{ ENXIO, "ENXIO",
+	{ ENXIO, "ENXIO", false,
 	  "a driver mapping maps a frame that is not ordinary RAM, or one with no\n"
 	  "reference count of its own" },
-	{ EACCES, "EACCES", "read-write asked for a range that is not mapped writable" },
-	{ EOPNOTSUPP, "EOPNOTSUPP",
+	{ EACCES, "EACCES", false,
+	  "read-write asked for a range that is not mapped writable" },
+	{ EOPNOTSUPP, "EOPNOTSUPP", false,
 	  "read-write asked for a shared mapping whose dirty pages are tracked (a\n"
 	  "file or block device written back, a mapping with page_mkwrite): only\n"
 	  "shmem and hugetlbfs can be exported writable" },
-	{ EXDEV, "EXDEV",
+	{ EXDEV, "EXDEV", false,
 	  "parts of the range are mapped with different memory types (cacheable and\n"
 	  "write-combined, say): one dma-buf has one" },
-	{ E2BIG, "E2BIG", "the length is over the module's max_export_mb" },
-	{ ENOMEM, "ENOMEM",
+	{ E2BIG, "E2BIG", false, "the length is over the module's max_export_mb" },
+	{ ENOMEM, "ENOMEM", false,
 	  "the pages would take you past RLIMIT_MEMLOCK (ulimit -l), a hugetlb page\n"
 	  "in ZONE_MOVABLE could not be moved out, or the kernel is out of memory" },
-	{ ENOSPC, "ENOSPC",
+	{ ENOSPC, "ENOSPC", false,
 	  "the pages would take all exports together past max_pinned_mb" },
-	{ EMFILE, "EMFILE", "no free file descriptor" },
-	{ EINTR, "EINTR", "interrupted by a fatal signal" },
-	{ EBADF, "EBADF", "remote: the /proc/PID/mem fd is not open" },
-	{ ESRCH, "ESRCH",
+	{ EMFILE, "EMFILE", false, "no free file descriptor" },
+	{ EINTR, "EINTR", false, "interrupted by a fatal signal" },
+	{ EBADF, "EBADF", true, "remote: the /proc/PID/mem fd is not open" },
+	{ ESRCH, "ESRCH", true,
 	  "remote: the process has exited or exec'd since its /proc/PID/mem was opened" },
-	{ ENOENT, "ENOENT", "no /dev/vmem-exp: is the vmem_exp module loaded?" },
 };
 
 static const char *errno_name(int err)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(export_errors); i++)
-		if (export_errors[i].err == err)
-			return export_errors[i].name;
-	return "";
+	for (i = 0; i < ARRAY_SIZE(errno_names); i++)
+		if (errno_names[i].err == err)
+			return errno_names[i].name;
+	return NULL;
 }
 
-static const char *errno_why(int err)
+/* Says that @what failed with @err; returns 1, the exit status. */
+static int fail(const char *what, int err)
+{
+	const char *name = errno_name(err);
+
+	if (name)
+		fprintf(stderr, "vmemexp: %s: %s (%s)\n", what, name, strerror(err));
+	else
+		fprintf(stderr, "vmemexp: %s: %s\n", what, strerror(err));
+	return 1;
+}
+
+/* fail() with what @err means for @what, if anything. */
+static int fail_why(const char *what, int err, const char *why)
+{
+	fail(what, err);
+	if (why)
+		fprintf(stderr, "vmemexp: %s\n", why);
+	return 1;
+}
+
+/* The export ioctl failed: the errno and what it means for an export. */
+static int fail_export(int err, bool remote)
 {
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(export_errors); i++)
-		if (export_errors[i].err == err)
-			return export_errors[i].why;
-	return NULL;
+		if (export_errors[i].err == err && (remote || !export_errors[i].remote))
+			return fail_why("export", err, export_errors[i].why);
+	return fail("export", err);
 }
 
-static int fail(const char *what, int err)
+/* Opening /dev/vmem-exp failed. */
+static int fail_dev(int err)
 {
-	const char *why = errno_why(err);
+	const char *why = NULL;
 
-	if (*errno_name(err))
-		fprintf(stderr, "vmemexp: %s: %s (%s)\n", what, errno_name(err),
-			strerror(err));
-	else
-		fprintf(stderr, "vmemexp: %s: %s\n", what, strerror(err));
-	if (why)
-		fprintf(stderr, "vmemexp: %s\n", why);
-	return 1;
+	if (err == ENOENT || err == ENODEV || err == ENXIO)
+		why = "is the vmem_exp module loaded?";
+	else if (err == EACCES || err == EPERM)
+		why = "you may not open it: its mode is the udev rule's (vmem-exp(4))";
+	return fail_why("open /dev/vmem-exp", err, why);
+}
+
+/* Opening @path, process @pid's /proc/PID/mem, failed. */
+static int fail_mem(const char *path, int pid, int err)
+{
+	const char *why = NULL;
+	char buf[128];
+
+	if (err == EACCES || err == EPERM) {
+		snprintf(buf, sizeof(buf),
+			 "you may not ptrace process %d (another user's, or ptrace_scope)", pid);
+		why = buf;
+	} else if (err == ENOENT) {
+		snprintf(buf, sizeof(buf), "no process %d", pid);
+		why = buf;
+	}
+	return fail_why(path, err, why);
 }
 
 static int usage(FILE *f, int status)
@@ -132,6 +187,7 @@ static int usage(FILE *f, int status)
 		"                      [--fd N] -- COMMAND [ARG...]\n"
 		"       vmemexp export --pid PID --addr ADDR --size BYTES [--rdonly]\n"
 		"                      [--fd N] -- COMMAND [ARG...]\n"
+		"       vmemexp export --help\n"
 		"       vmemexp --help | --version\n"
 		"\n"
 		"list     every live vmem-exp buffer: size, mode, exporter, how its pages\n"
@@ -163,11 +219,56 @@ static int read_file(const char *path, char *buf, size_t size)
 		n = -errno;
 	close(fd);
 	if (n >= 0) {
+		/* Without the newline that ends the value, not a comm's own. */
+		if (n > 0 && buf[n - 1] == '\n')
+			n--;
 		buf[n] = '\0';
-		while (n > 0 && buf[n - 1] == '\n')
-			buf[--n] = '\0';
 	}
 	return (int)n;
+}
+
+/*
+ * Parses all of @s as an unsigned number: decimal (leading zeros allowed,
+ * never octal), or hexadecimal after "0x" when @hex; no blank, no sign.
+ * The number ends at the first other byte, put in @end if not NULL (else
+ * it must be the end of @s). Returns 0, or -1 if there is no number or it
+ * does not fit.
+ */
+static int parse_ulong(const char *s, bool hex, unsigned long *out, const char **end)
+{
+	unsigned int base = 10, d;
+	unsigned long v = 0;
+	const char *p = s;
+
+	if (hex && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	for (s = p; isxdigit((unsigned char)*p); p++) {
+		d = isdigit((unsigned char)*p) ? *p - '0' : (tolower(*p) - 'a' + 10);
+		if (d >= base)
+			break;
+		if (v > (ULONG_MAX - d) / base)
+			return -1;
+		v = v * base + d;
+	}
+	if (p == s || (!end && *p))
+		return -1;
+	if (end)
+		*end = p;
+	*out = v;
+	return 0;
+}
+
+/* parse_ulong() of a decimal int from @min to @max. */
+static int parse_int(const char *s, int min, int max, int *out)
+{
+	unsigned long v;
+
+	if (parse_ulong(s, false, &v, NULL) || v < (unsigned long)min || v > (unsigned long)max)
+		return -1;
+	*out = (int)v;
+	return 0;
 }
 
 static void json_str(const char *s)
@@ -622,23 +723,136 @@ static int cmd_list(void)
 
 /* ---- export ---- */
 
+/*
+ * A size or an address: parse_ulong(), then an optional suffix k, M or G
+ * (any case) that multiplies by 2^10, 2^20 or 2^30. -1 if it does not fit.
+ */
 static int parse_size(const char *s, unsigned long *out)
 {
-	char *end;
+	const char *end;
+	unsigned int shift = 0;
 
-	errno = 0;
-	*out = strtoul(s, &end, 0);
-	if (errno || end == s)
+	if (parse_ulong(s, true, out, &end))
 		return -1;
 	if (*end == 'k' || *end == 'K')
-		*out <<= 10;
+		shift = 10;
 	else if (*end == 'm' || *end == 'M')
-		*out <<= 20;
+		shift = 20;
 	else if (*end == 'g' || *end == 'G')
-		*out <<= 30;
-	else
-		return *end ? -1 : 0;
-	return end[1] ? -1 : 0;
+		shift = 30;
+	else if (*end)
+		return -1;
+	if (shift && (end[1] || *out > ULONG_MAX >> shift))
+		return -1;
+	*out <<= shift;
+	return 0;
+}
+
+/* --pattern: counter (-1), zero or 0xNN (the byte). -2 if none of those. */
+static int parse_pattern(const char *s)
+{
+	unsigned long byte;
+
+	if (!strcmp(s, "counter"))
+		return -1;
+	if (!strcmp(s, "zero"))
+		return 0;
+	if (strncmp(s, "0x", 2) || parse_ulong(s, true, &byte, NULL) || byte > 0xff ||
+	    strlen(s) > 4)
+		return -2;
+	return (int)byte;
+}
+
+struct export_args {
+	const char *file;
+	int pattern;		/* parse_pattern()'s */
+	unsigned long size, offset, addr;
+	bool has_size, has_offset, has_addr, has_pattern, rdonly;
+	int pid;		/* 0: no --pid */
+	int want_fd;		/* -1: no --fd */
+	char **cmd;
+};
+
+/* A usage error of export: what is wrong, then the usage; exit status 2. */
+static int bad_usage(const char *what, const char *arg)
+{
+	fprintf(stderr, "vmemexp: export: %s%s%s\n", what, arg ? ": " : "", arg ? arg : "");
+	return usage(stderr, 2);
+}
+
+/* One option with its value @val; returns 0 or bad_usage()'s. */
+static int export_option(struct export_args *ea, const char *opt, const char *val)
+{
+	bool bad;
+
+	if (!strcmp(opt, "--file")) {
+		ea->file = val;
+		bad = false;
+	} else if (!strcmp(opt, "--pattern")) {
+		ea->pattern = parse_pattern(val);
+		ea->has_pattern = true;
+		bad = ea->pattern == -2;
+	} else if (!strcmp(opt, "--size")) {
+		ea->has_size = true;
+		bad = parse_size(val, &ea->size) || !ea->size;
+	} else if (!strcmp(opt, "--offset")) {
+		ea->has_offset = true;
+		bad = parse_size(val, &ea->offset) || ea->offset > LONG_MAX;
+	} else if (!strcmp(opt, "--addr")) {
+		ea->has_addr = true;
+		bad = parse_size(val, &ea->addr);
+	} else if (!strcmp(opt, "--pid")) {
+		bad = parse_int(val, 1, INT_MAX, &ea->pid);
+	} else if (!strcmp(opt, "--fd")) {
+		bad = parse_int(val, 0, INT_MAX, &ea->want_fd);
+	} else {
+		return bad_usage("unknown option", opt);
+	}
+	return bad ? bad_usage(opt, val) : 0;
+}
+
+/*
+ * The options up to "--", then the command. Returns -1 when they are
+ * right, else the exit status: 0 for --help, 2 for a usage error.
+ */
+static int export_args(int argc, char **argv, struct export_args *ea, long page)
+{
+	int a, ret;
+
+	memset(ea, 0, sizeof(*ea));
+	ea->pattern = -1;
+	ea->want_fd = -1;
+	for (a = 1; a < argc && strcmp(argv[a], "--"); a++) {
+		if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h"))
+			return usage(stdout, 0);
+		if (!strcmp(argv[a], "--rdonly")) {
+			ea->rdonly = true;
+			continue;
+		}
+		if (a + 1 == argc)
+			return bad_usage("no value", argv[a]);
+		ret = export_option(ea, argv[a], argv[a + 1]);
+		if (ret)
+			return ret;
+		a++;
+	}
+	if (a + 1 >= argc)
+		return bad_usage("no command (vmemexp export ... -- COMMAND)", NULL);
+	ea->cmd = argv + a + 1;
+	if (ea->size > ULONG_MAX - (page - 1))
+		return bad_usage("--size is past the address space", NULL);
+	if (ea->offset % page)
+		return bad_usage("--offset is not a multiple of the page", NULL);
+	if (ea->pid && (!ea->has_addr || !ea->has_size || ea->file || ea->has_pattern))
+		return bad_usage("--pid needs --addr and --size, and no --file or --pattern",
+				 NULL);
+	if (ea->has_addr && !ea->pid)
+		return bad_usage("--addr goes with --pid", NULL);
+	if (ea->has_offset && !ea->file)
+		return bad_usage("--offset goes with --file", NULL);
+	if (ea->has_pattern && ea->file)
+		return bad_usage("--pattern is for fresh memory, not --file", NULL);
+	return -1;
 }
 
 /* Runs @cmd with the dma-buf @fd (at @want_fd if not -1) inherited. */
@@ -666,127 +880,107 @@ static int run_command(int fd, unsigned long size, int want_fd, char **cmd)
  * Another process's range: opening its /proc/PID/mem is the permission
  * check (ptrace's attach check, made by the kernel).
  */
-static int export_remote(int pid, unsigned long addr, unsigned long size, bool rdonly,
-			 int want_fd, char **cmd)
+static int export_remote(const struct export_args *ea)
 {
+	int flags = ea->rdonly ? O_RDONLY : O_RDWR;
+	int dev, mem, fd, ret;
 	char path[64];
-	int dev, mem, fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	mem = open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/mem", ea->pid);
+	mem = open(path, flags | O_CLOEXEC);
 	if (mem < 0)
-		return fail(path, errno);
+		return fail_mem(path, ea->pid, errno);
 	dev = vmem_exp_open();
-	if (dev < 0)
-		return fail("open /dev/vmem-exp", -dev);
-	fd = vmem_exp_export_remote(dev, mem, addr, size, rdonly ? O_RDONLY : O_RDWR);
-	if (fd < 0)
-		return fail("export", -fd);
+	if (dev < 0) {
+		ret = fail_dev(-dev);
+		goto close_mem;
+	}
+	fd = vmem_exp_export_remote(dev, mem, ea->addr, ea->size, flags);
 	close(dev);
+	if (fd < 0) {
+		ret = fail_export(-fd, true);
+		goto close_mem;
+	}
 	close(mem);
-	return run_command(fd, size, want_fd, cmd);
+	return run_command(fd, ea->size, ea->want_fd, ea->cmd);
+
+close_mem:
+	close(mem);
+	return ret;
+}
+
+/* Maps what is to be exported: @ea's file's range, or fresh memory. */
+static void *map_source(struct export_args *ea, long page)
+{
+	int prot = ea->rdonly && ea->file ? PROT_READ : PROT_READ | PROT_WRITE;
+	unsigned char *p;
+	struct stat st;
+	unsigned long i;
+	int src = -1;
+
+	if (ea->file) {
+		src = open(ea->file, (ea->rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+		if (src < 0 || fstat(src, &st)) {
+			fail(ea->file, errno);
+			goto close_src;
+		}
+		if (!ea->has_size && st.st_size > (off_t)ea->offset)
+			ea->size = st.st_size - ea->offset;
+	}
+	if (!ea->size)
+		ea->size = page;
+	ea->size = (ea->size + page - 1) / page * page;
+	p = mmap(NULL, ea->size, prot, ea->file ? MAP_SHARED : MAP_SHARED | MAP_ANONYMOUS,
+		 src, (off_t)ea->offset);
+	if (p == MAP_FAILED) {
+		fail(ea->file ? ea->file : "export: mmap", errno);
+		goto close_src;
+	}
+	for (i = 0; !ea->file && i < ea->size; i++)
+		p[i] = ea->pattern < 0 ? (unsigned char)(i % 251) : (unsigned char)ea->pattern;
+	if (src >= 0)
+		close(src);
+	return p;
+
+close_src:
+	if (src >= 0)
+		close(src);
+	return NULL;
 }
 
 static int cmd_export(int argc, char **argv)
 {
-	unsigned long size = 0, offset = 0, i;
-	const char *file = NULL, *pattern = "counter";
-	unsigned long remote_addr = 0;
-	int pid = 0;
 	long page = sysconf(_SC_PAGESIZE);
-	bool rdonly = false;
-	int want_fd = -1, dev, fd, src = -1, a, prot;
-	unsigned char *p;
+	struct export_args ea;
+	int dev, fd, ret;
+	void *p;
 
-	for (a = 1; a < argc && strcmp(argv[a], "--"); a++) {
-		if (!strcmp(argv[a], "--rdonly")) {
-			rdonly = true;
-		} else if (a + 1 < argc && !strcmp(argv[a], "--file")) {
-			file = argv[++a];
-		} else if (a + 1 < argc && !strcmp(argv[a], "--pattern")) {
-			pattern = argv[++a];
-		} else if (a + 1 < argc && !strcmp(argv[a], "--size")) {
-			if (parse_size(argv[++a], &size))
-				return usage(stderr, 2);
-		} else if (a + 1 < argc && !strcmp(argv[a], "--offset")) {
-			if (parse_size(argv[++a], &offset))
-				return usage(stderr, 2);
-		} else if (a + 1 < argc && !strcmp(argv[a], "--pid")) {
-			pid = atoi(argv[++a]);
-			if (pid <= 0)
-				return usage(stderr, 2);
-		} else if (a + 1 < argc && !strcmp(argv[a], "--addr")) {
-			if (parse_size(argv[++a], &remote_addr))
-				return usage(stderr, 2);
-		} else if (a + 1 < argc && !strcmp(argv[a], "--fd")) {
-			want_fd = atoi(argv[++a]);
-			if (want_fd < 0)
-				return usage(stderr, 2);
-		} else {
-			return usage(stderr, 2);
-		}
-	}
-	if (a + 1 >= argc) {
-		fputs("vmemexp: export: no command (vmemexp export ... -- COMMAND)\n", stderr);
-		return 2;
-	}
-	if (offset % page) {
-		fprintf(stderr, "vmemexp: export: --offset is not a multiple of the page (%ld)\n",
-			page);
-		return 2;
-	}
-
-	if (pid) {
-		if (file || !size) {
-			fputs("vmemexp: export: --pid needs --addr and --size\n", stderr);
-			return 2;
-		}
-		return export_remote(pid, remote_addr, size, rdonly, want_fd, argv + a + 1);
-	}
-	if (file) {
-		struct stat st;
-
-		src = open(file, rdonly ? O_RDONLY : O_RDWR);
-		if (src < 0 || fstat(src, &st))
-			return fail(file, errno);
-		if (!size)
-			size = st.st_size > (off_t)offset ? st.st_size - offset : 0;
-	}
-	if (!size)
-		size = page;
-	size = (size + page - 1) / page * page;
-
-	prot = rdonly && file ? PROT_READ : PROT_READ | PROT_WRITE;
-	p = mmap(NULL, size, prot, file ? MAP_SHARED : MAP_SHARED | MAP_ANONYMOUS,
-		 file ? src : -1, (off_t)offset);
-	if (p == MAP_FAILED)
-		return fail(file ? file : "export: mmap", errno);
-	if (!file) {
-		int byte = -1;
-
-		if (!strncmp(pattern, "0x", 2))
-			byte = (int)strtol(pattern, NULL, 16) & 0xff;
-		else if (!strcmp(pattern, "zero"))
-			byte = 0;
-		else if (strcmp(pattern, "counter"))
-			return usage(stderr, 2);
-		for (i = 0; i < size; i++)
-			p[i] = byte < 0 ? (unsigned char)(i % 251) : (unsigned char)byte;
-	}
-
+	ret = export_args(argc, argv, &ea, page);
+	if (ret >= 0)
+		return ret;
+	if (ea.pid)
+		return export_remote(&ea);
+	p = map_source(&ea, page);
+	if (!p)
+		return 1;
 	dev = vmem_exp_open();
-	if (dev < 0)
-		return fail("open /dev/vmem-exp", -dev);
-	fd = vmem_exp_export(dev, p, size, rdonly ? O_RDONLY : O_RDWR);
-	if (fd < 0)
-		return fail("export", -fd);
+	if (dev < 0) {
+		ret = fail_dev(-dev);
+		goto unmap;
+	}
+	fd = vmem_exp_export(dev, p, ea.size, ea.rdonly ? O_RDONLY : O_RDWR);
 	close(dev);
-	if (src >= 0)
-		close(src);
+	if (fd < 0) {
+		ret = fail_export(-fd, false);
+		goto unmap;
+	}
 	/* The buffer holds the pages; the mapping goes with exec anyway. */
-	munmap(p, size);
+	munmap(p, ea.size);
+	return run_command(fd, ea.size, ea.want_fd, ea.cmd);
 
-	return run_command(fd, size, want_fd, argv + a + 1);
+unmap:
+	munmap(p, ea.size);
+	return ret;
 }
 
 int main(int argc, char **argv)
