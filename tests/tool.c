@@ -8,7 +8,12 @@
  * hands a fresh or file-backed buffer to a command, whose exit status it
  * passes on; errors give the errno's name and meaning, and exit 1 or 2.
  * Also: fdinfo tells a vmem-exp dma-buf by its exp_name, vmem_exp, and
- * its name, vmem-exp, neither of which says who exported it.
+ * its name, vmem-exp, neither of which says who exported it. What a user
+ * can craft does not make list show a buffer: a maps line past 511 bytes
+ * whose tail reads as a dma-buf's, another exporter's dma-buf named
+ * vmem-exp, or one whose name writes an exp_name line into its fdinfo.
+ * Commands with any bytes are escaped in JSON and text; arguments that
+ * are not numbers as the man page has them are refused.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,11 +23,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/dma-buf.h>
 
 #include "harness.h"
 #include "importers.h"
@@ -134,6 +143,238 @@ static int check_export(const char *what)
 		memset(p, 0x5a, PAGE);
 	}
 	return 0;
+}
+
+/*
+ * A file mapped at a path so long that its maps line passes 511 bytes,
+ * the tail of which reads as the line of a dma-buf named vmem-exp: list
+ * must read the line whole.
+ */
+#define FAKE_INO	999999999UL
+#define FAKE_LINE	"7f0000000000-7f0000001000 rw-s 00000000 00:05 999999999 "
+
+/* The column at which /proc/self/maps shows the path of the file at @p. */
+static long maps_column(const void *p)
+{
+	char line[8192], key[32];
+	long col = -1;
+	FILE *f;
+
+	snprintf(key, sizeof(key), "%lx-", (unsigned long)p);
+	f = fopen("/proc/self/maps", "r");
+	if (!f)
+		bail("/proc/self/maps: %m");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) && strchr(line, '/')) {
+			col = strchr(line, '/') - line;
+			break;
+		}
+	fclose(f);
+	return col;
+}
+
+/* Maps one page of a new file at @path, read-only; bails out on failure. */
+static void *map_new_file(const char *path)
+{
+	void *p;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, PAGE))
+		bail("%s: %m", path);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		bail("mmap %s: %m", path);
+	return p;
+}
+
+/* Makes the directories of @path (ending in '/'), which is @len bytes. */
+static void long_dirs(char *path, size_t len)
+{
+	size_t n = strlen(path), seg;
+
+	while (n < len) {
+		seg = len - n > 201 ? 200 : len - n - 1;
+		if (len - n > 201 && len - n - 201 < 2)
+			seg = 150;
+		memset(path + n, 'a', seg);
+		path[n + seg] = '/';
+		path[n + seg + 1] = '\0';
+		n += seg + 1;
+		if (mkdir(path, 0700) && errno != EEXIST)
+			bail("mkdir %s: %m", path);
+	}
+}
+
+static void test_long_maps_line(void)
+{
+	char path[1024] = "/tmp/vx/", out[65536];
+	void *short_map, *p;
+	long col;
+	int ret;
+
+	mkdir("/tmp/vx", 0700);
+	short_map = map_new_file("/tmp/vx/short");
+	col = maps_column(short_map);
+	munmap(short_map, PAGE);
+	if (col < 0 || col > 200)
+		bail("no maps line for /tmp/vx/short (%ld)", col);
+	/* fgets() into 512 bytes split the line after 511 of them. */
+	long_dirs(path, (size_t)(511 - col));
+	strcat(path, FAKE_LINE);
+	if (mkdir(path, 0700) && errno != EEXIST)
+		bail("mkdir %s: %m", path);
+	strcat(path, "/dmabuf:vmem-exp");
+	p = map_new_file(path);
+	ok(maps_column(p) == col,
+	   "a file mapped at a %zu-byte path: its maps line's byte 512 starts \"%.30s...\"",
+	   strlen(path), FAKE_LINE);
+	ret = run(0, TOOL " --json list", out, sizeof(out));
+	ok(ret == 0 && !buffer_line(out, FAKE_INO),
+	   "vmemexp list does not read the tail of its maps line as a dma-buf (inode %lu)",
+	   FAKE_INO);
+	munmap(p, PAGE);
+}
+
+/* A vgem dma-buf of @len bytes named @name; its fd. */
+static int vgem_named(int card, const char *name)
+{
+	int fd = vgem_dmabuf(card, LEN);
+
+	if (ioctl(fd, DMA_BUF_SET_NAME, name))
+		bail("DMA_BUF_SET_NAME: %m");
+	return fd;
+}
+
+/* Other exporters' dma-bufs, named to look like ours, are not listed. */
+static void test_renamed_dmabufs(void)
+{
+	unsigned long mapped_ino, held_ino;
+	char out[65536];
+	int card, fd, held, ret;
+	void *q;
+
+	card = vgem_open();
+	fd = vgem_named(card, "vmem-exp");
+	mapped_ino = ino_of(fd);
+	q = map_dmabuf(fd, LEN, PROT_READ, 0);
+	if (!q)
+		bail("mmap of a vgem dma-buf: %m");
+	close(fd);
+	/* fdinfo shows the name after exp_name, with its newlines raw. */
+	held = vgem_named(card, "x\nexp_name:\tvmem_exp");
+	held_ino = ino_of(held);
+	ret = run(0, TOOL " --json list", out, sizeof(out));
+	ok(ret == 0 && !buffer_line(out, mapped_ino),
+	   "a vgem dma-buf named vmem-exp, only mapped, is not listed (inode %lu)", mapped_ino);
+	ok(ret == 0 && !buffer_line(out, held_ino),
+	   "nor one whose name puts \"exp_name: vmem_exp\" on a line of its fdinfo (inode %lu)",
+	   held_ino);
+	munmap(q, LEN);
+	close(held);
+	close(card);
+}
+
+/* Whether @s has a byte that JSON or a terminal would take as more than text. */
+static bool raw_bytes(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x7f || ((unsigned char)*s < 0x20 && *s != '\n'))
+			return true;
+	return false;
+}
+
+/*
+ * An exporter whose command has bytes that seq_escape() leaves raw (\r,
+ * \v, \f, >= 0x80), others it escapes (newline, blank, backslash), a quote;
+ * and one whose command is empty.
+ */
+#define ODD_COMM	"t\r\v\f\xff\"\\\n x"
+#define ODD_JSON	"t\\u000d\\u000b\\u000c\\u00ff\\\"\\\\\\u000a x"
+#define ODD_TEXT	"t\\x0d\\x0b\\x0c\\xff\"\\\\\\x0a x"
+
+static void test_odd_comm(void *p, const char *comm)
+{
+	char out[65536], key[128];
+	int fd, empty, ret;
+
+	prctl(PR_SET_NAME, ODD_COMM);
+	fd = export(p, PAGE, O_RDWR | O_CLOEXEC);
+	prctl(PR_SET_NAME, "");
+	empty = export(p, PAGE, O_RDWR | O_CLOEXEC);
+	prctl(PR_SET_NAME, ODD_COMM);
+	if (fd < 0 || empty < 0)
+		bail("export: %s", strerror(-(fd < 0 ? fd : empty)));
+	ret = run(0, TOOL " --json list", out, sizeof(out));
+	ok(ret == 0 && !raw_bytes(out), "--json list escapes every control byte and byte >= 0x80");
+	snprintf(key, sizeof(key), "\"exporter\": {\"pid\": %d, \"comm\": \"%s\"", getpid(),
+		 ODD_JSON);
+	ok(strstr(out, key), "the exporter's command, \"%s\" in JSON", ODD_JSON);
+	snprintf(key, sizeof(key), "{\"pid\": %d, \"comm\": \"%s\", \"fd\": %d}", getpid(),
+		 ODD_JSON, fd);
+	ok(strstr(out, key), "and the holder's, from /proc");
+	snprintf(key, sizeof(key), "\"exporter\": {\"pid\": %d, \"comm\": \"\", ", getpid());
+	ok(strstr(out, key), "an empty command is an empty string (debugfs ends its line with it)");
+	if (!strstr(out, key))
+		diag("%s", buffer_line(out, ino_of(empty)) ?: out);
+	ret = run(0, TOOL " list", out, sizeof(out));
+	snprintf(key, sizeof(key), "%d (%s) 0x", getpid(), ODD_TEXT);
+	ok(ret == 0 && !raw_bytes(out) && strstr(out, key),
+	   "text: the command escaped, \"%s\", on one line", ODD_TEXT);
+	snprintf(key, sizeof(key), "%d () 0x", getpid());
+	ok(strstr(out, key), "and the empty one empty");
+	prctl(PR_SET_NAME, comm);
+	close(fd);
+	close(empty);
+}
+
+struct bad_args {
+	const char *args;
+	const char *why;
+};
+
+static const struct bad_args bad_args[] = {
+	{ "--size 0x400000000G", "a size that overflows" },
+	{ "--size 18446744073709551615", "a size that overflows when rounded to pages" },
+	{ "--size -4096", "a negative size" },
+	{ "--size ' 4096'", "a size with a blank" },
+	{ "--size 4x", "a size with an unknown suffix" },
+	{ "--size 0", "a size of 0" },
+	{ "--offset 4096", "--offset without --file" },
+	{ "--fd abc", "--fd abc" },
+	{ "--fd -1", "--fd -1" },
+	{ "--fd 99999999999", "--fd past INT_MAX" },
+	{ "--pattern 0xzz", "--pattern 0xzz" },
+	{ "--pattern 0x100", "--pattern 0x100" },
+	{ "--pid 1x --addr 0x1000 --size 4k", "--pid 1x" },
+	{ "--pid 1 --size 4k", "--pid without --addr" },
+	{ "--addr 0x1000 --size 4k", "--addr without --pid" },
+};
+
+/* Arguments that are not what the man page says are refused: exit 2. */
+static void test_arguments(void)
+{
+	char out[8192], cmd[256];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(bad_args); i++) {
+		snprintf(cmd, sizeof(cmd), TOOL " export %s -- true", bad_args[i].args);
+		ret = run(0, cmd, out, sizeof(out));
+		ok(ret == 2 && strstr(out, "usage:"), "%s: usage, exit 2 (%d)", bad_args[i].why,
+		   ret);
+	}
+	ret = run(0, TOOL " export --size 010k -- sh -c 'echo $VMEMEXP_SIZE'", out, sizeof(out));
+	ok(ret == 0 && !strcmp(out, "12288"),
+	   "--size 010k is ten kibibytes, not octal (12288 bytes after rounding: %s)", out);
+	ret = run(0, TOOL " export --size 0x2001 -- sh -c 'echo $VMEMEXP_SIZE'", out, sizeof(out));
+	ok(ret == 0 && !strcmp(out, "12288"), "--size 0x2001 is hexadecimal (%s)", out);
+	ret = run(0, TOOL " export --help 2>/dev/null", out, sizeof(out));
+	ok(ret == 0 && strstr(out, "usage:"), "export --help: usage on stdout, exit 0 (%d)", ret);
+	ret = run(0, TOOL " export --file /nonexistent -- true", out, sizeof(out));
+	ok(ret == 1 && strstr(out, "/nonexistent: ENOENT") && !strstr(out, "module"),
+	   "a missing file: ENOENT, and nothing about the module (%s)", out);
 }
 
 int main(int argc, char **argv)
@@ -338,8 +579,9 @@ int main(int argc, char **argv)
 		ok(ret == 0, "export --pid: the command maps another process's range (%d %s)",
 		   ret, out);
 		ret = run(NOBODY, cmd, out, sizeof(out));
-		ok(ret == 1 && strstr(out, "/mem: EACCES"),
-		   "uid 65534 may not ptrace root's process: exit 1 (%d: %s)", ret, out);
+		ok(ret == 1 && strstr(out, "/mem: EACCES") && !strstr(out, "writable"),
+		   "uid 65534 may not ptrace root's process: exit 1, EACCES for /proc/PID/mem and not the export's (%d: %s)",
+		   ret, out);
 		kill(target, SIGKILL);
 		waitpid(target, NULL, 0);
 		close(pp[0]);
@@ -371,5 +613,11 @@ int main(int argc, char **argv)
 	ok(ret == 2 && strstr(out, "usage:"), "an unknown command: usage, exit 2 (%d)", ret);
 	ret = run(0, TOOL " --help", out, sizeof(out));
 	ok(ret == 0 && strstr(out, "usage:"), "--help: usage, exit 0");
+	test_arguments();
+
+	/* list: what a user can craft does not make a buffer ours. */
+	test_long_maps_line();
+	test_renamed_dmabufs();
+	test_odd_comm(map_anon(PAGE), comm);
 	return done();
 }

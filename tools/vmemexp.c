@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "vmemexp.h"
@@ -32,94 +35,158 @@
 #define VMEMEXP_VERSION "unknown"
 #endif
 
+/* Overridable to try the tool against a crafted tree (never in a build). */
+#ifndef SYS_MODULE
+#define SYS_MODULE	"/sys/module/vmem_exp"
+#endif
+#ifndef SYSFS_DEV
 #define SYSFS_DEV	"/sys/class/misc/vmem-exp"
-#define SYSFS_PARAMS	"/sys/module/vmem_exp/parameters"
+#endif
+#ifndef DEBUGFS_LIST
 #define DEBUGFS_LIST	"/sys/kernel/debug/vmem_exp/buffers"
+#endif
+#define SYSFS_PARAMS	SYS_MODULE "/parameters"
 /*
- * What the driver names every dma-buf, and what the core shows as exp_name
- * (the module's name, which no holder can change).
+ * What the dma-buf core shows as exp_name for our buffers: the module's
+ * name, which no holder can change (the name, "vmem-exp", anyone can).
  */
-#define DMABUF_NAME	"vmem-exp"
 #define EXP_NAME	"vmem_exp"
+#ifndef DMA_BUF_MAGIC
+#define DMA_BUF_MAGIC	0x444d4142	/* statfs() of any dma-buf file */
+#endif
 #define MAX_BUFS	4096
 #define MAX_HOLDERS	64
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define NOT_LOADED	"vmemexp: the vmem_exp module is not loaded (no /sys/module/vmem_exp)\n"
+#define NOT_LOADED	"vmemexp: the vmem_exp module is not loaded (no " SYS_MODULE ")\n"
 
 static bool json;
 
-/* What DBUFIOC_VMEM_EXP's errnos mean (the README's ABI table). */
+#define E(e)	{ e, #e }
+/* The names of the errnos the tool may meet; others get strerror() alone. */
 static const struct {
 	int err;
 	const char *name;
+} errno_names[] = {
+	E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
+	E(EBADF), E(EAGAIN), E(ENOMEM), E(EACCES), E(EFAULT), E(EBUSY),
+	E(EXDEV), E(ENODEV), E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE),
+	E(EMFILE), E(ETXTBSY), E(EFBIG), E(ENOSPC), E(EROFS), E(ELOOP),
+	E(ENAMETOOLONG), E(EOVERFLOW), E(EOPNOTSUPP),
+};
+
+/*
+ * What DBUFIOC_VMEM_EXP's errnos mean (the README's ABI table), for the
+ * export ioctl alone; @remote: only a remote export fails so.
+ */
+static const struct {
+	int err;
+	const char *name;
+	bool remote;
 	const char *why;
 } export_errors[] = {
-	{ EINVAL, "EINVAL",
+	{ EINVAL, "EINVAL", false,
 	  "a bad argument: not page-aligned, length 0, unknown flags; or O_RDONLY\n"
 	  "asked for a whole read-write dma-buf mapping" },
-	{ EFAULT, "EFAULT",
+	{ EFAULT, "EFAULT", false,
 	  "a page of the range is not mapped, not readable or cannot be faulted in,\n"
 	  "or the range covers part of a dma-buf mapping" },
-	{ EPERM, "EPERM",
+	{ EPERM, "EPERM", false,
 	  "part of the range is a VM_PFNMAP/VM_IO mapping of a driver that nothing\n"
 	  "can hold (not videobuf2, not named in pfnmap_drivers)" },
-	{ ENXIO, "ENXIO",
+	{ ENXIO, "ENXIO", false,
 	  "a driver mapping maps a frame that is not ordinary RAM, or one with no\n"
 	  "reference count of its own" },
-	{ EACCES, "EACCES", "read-write asked for a range that is not mapped writable" },
-	{ EOPNOTSUPP, "EOPNOTSUPP",
+	{ EACCES, "EACCES", false,
+	  "read-write asked for a range that is not mapped writable" },
+	{ EOPNOTSUPP, "EOPNOTSUPP", false,
 	  "read-write asked for a shared mapping whose dirty pages are tracked (a\n"
 	  "file or block device written back, a mapping with page_mkwrite): only\n"
 	  "shmem and hugetlbfs can be exported writable" },
-	{ EXDEV, "EXDEV",
+	{ EXDEV, "EXDEV", false,
 	  "parts of the range are mapped with different memory types (cacheable and\n"
 	  "write-combined, say): one dma-buf has one" },
-	{ E2BIG, "E2BIG", "the length is over the module's max_export_mb" },
-	{ ENOMEM, "ENOMEM",
+	{ E2BIG, "E2BIG", false, "the length is over the module's max_export_mb" },
+	{ ENOMEM, "ENOMEM", false,
 	  "the pages would take you past RLIMIT_MEMLOCK (ulimit -l), a hugetlb page\n"
 	  "in ZONE_MOVABLE could not be moved out, or the kernel is out of memory" },
-	{ ENOSPC, "ENOSPC",
+	{ ENOSPC, "ENOSPC", false,
 	  "the pages would take all exports together past max_pinned_mb" },
-	{ EMFILE, "EMFILE", "no free file descriptor" },
-	{ EINTR, "EINTR", "interrupted by a fatal signal" },
-	{ EBADF, "EBADF", "remote: the /proc/PID/mem fd is not open" },
-	{ ESRCH, "ESRCH",
+	{ EMFILE, "EMFILE", false, "no free file descriptor" },
+	{ EINTR, "EINTR", false, "interrupted by a fatal signal" },
+	{ EBADF, "EBADF", true, "remote: the /proc/PID/mem fd is not open" },
+	{ ESRCH, "ESRCH", true,
 	  "remote: the process has exited or exec'd since its /proc/PID/mem was opened" },
-	{ ENOENT, "ENOENT", "no /dev/vmem-exp: is the vmem_exp module loaded?" },
 };
 
 static const char *errno_name(int err)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(export_errors); i++)
-		if (export_errors[i].err == err)
-			return export_errors[i].name;
-	return "";
+	for (i = 0; i < ARRAY_SIZE(errno_names); i++)
+		if (errno_names[i].err == err)
+			return errno_names[i].name;
+	return NULL;
 }
 
-static const char *errno_why(int err)
+/* Says that @what failed with @err; returns 1, the exit status. */
+static int fail(const char *what, int err)
+{
+	const char *name = errno_name(err);
+
+	if (name)
+		fprintf(stderr, "vmemexp: %s: %s (%s)\n", what, name, strerror(err));
+	else
+		fprintf(stderr, "vmemexp: %s: %s\n", what, strerror(err));
+	return 1;
+}
+
+/* fail() with what @err means for @what, if anything. */
+static int fail_why(const char *what, int err, const char *why)
+{
+	fail(what, err);
+	if (why)
+		fprintf(stderr, "vmemexp: %s\n", why);
+	return 1;
+}
+
+/* The export ioctl failed: the errno and what it means for an export. */
+static int fail_export(int err, bool remote)
 {
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(export_errors); i++)
-		if (export_errors[i].err == err)
-			return export_errors[i].why;
-	return NULL;
+		if (export_errors[i].err == err && (remote || !export_errors[i].remote))
+			return fail_why("export", err, export_errors[i].why);
+	return fail("export", err);
 }
 
-static int fail(const char *what, int err)
+/* Opening /dev/vmem-exp failed. */
+static int fail_dev(int err)
 {
-	const char *why = errno_why(err);
+	const char *why = NULL;
 
-	if (*errno_name(err))
-		fprintf(stderr, "vmemexp: %s: %s (%s)\n", what, errno_name(err),
-			strerror(err));
-	else
-		fprintf(stderr, "vmemexp: %s: %s\n", what, strerror(err));
-	if (why)
-		fprintf(stderr, "vmemexp: %s\n", why);
-	return 1;
+	if (err == ENOENT || err == ENODEV || err == ENXIO)
+		why = "is the vmem_exp module loaded?";
+	else if (err == EACCES || err == EPERM)
+		why = "you may not open it: its mode is the udev rule's (vmem-exp(4))";
+	return fail_why("open /dev/vmem-exp", err, why);
+}
+
+/* Opening @path, process @pid's /proc/PID/mem, failed. */
+static int fail_mem(const char *path, int pid, int err)
+{
+	const char *why = NULL;
+	char buf[128];
+
+	if (err == EACCES || err == EPERM) {
+		snprintf(buf, sizeof(buf),
+			 "you may not ptrace process %d (another user's, or ptrace_scope)", pid);
+		why = buf;
+	} else if (err == ENOENT) {
+		snprintf(buf, sizeof(buf), "no process %d", pid);
+		why = buf;
+	}
+	return fail_why(path, err, why);
 }
 
 static int usage(FILE *f, int status)
@@ -132,6 +199,7 @@ static int usage(FILE *f, int status)
 		"                      [--fd N] -- COMMAND [ARG...]\n"
 		"       vmemexp export --pid PID --addr ADDR --size BYTES [--rdonly]\n"
 		"                      [--fd N] -- COMMAND [ARG...]\n"
+		"       vmemexp export --help\n"
 		"       vmemexp --help | --version\n"
 		"\n"
 		"list     every live vmem-exp buffer: size, mode, exporter, how its pages\n"
@@ -163,27 +231,117 @@ static int read_file(const char *path, char *buf, size_t size)
 		n = -errno;
 	close(fd);
 	if (n >= 0) {
+		/* Without the newline that ends the value, not a comm's own. */
+		if (n > 0 && buf[n - 1] == '\n')
+			n--;
 		buf[n] = '\0';
-		while (n > 0 && buf[n - 1] == '\n')
-			buf[--n] = '\0';
 	}
 	return (int)n;
 }
 
-static void json_str(const char *s)
+/*
+ * Parses all of @s as an unsigned number: decimal (leading zeros allowed,
+ * never octal), or hexadecimal after "0x" when @hex; no blank, no sign.
+ * The number ends at the first other byte, put in @end if not NULL (else
+ * it must be the end of @s). Returns 0, or -1 if there is no number or it
+ * does not fit.
+ */
+static int parse_ulong(const char *s, bool hex, unsigned long *out, const char **end)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	unsigned int base = 10, d;
+	unsigned long v = 0;
+	const char *p = s;
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
+	if (hex && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	for (s = p; isxdigit((unsigned char)*p); p++) {
+		d = isdigit((unsigned char)*p) ? *p - '0' : (tolower(*p) - 'a' + 10);
+		if (d >= base)
+			break;
+		if (v > (ULONG_MAX - d) / base)
+			return -1;
+		v = v * base + d;
+	}
+	if (p == s || (!end && *p))
+		return -1;
+	if (end)
+		*end = p;
+	*out = v;
+	return 0;
+}
+
+/* parse_ulong() of a decimal int from @min to @max. */
+static int parse_int(const char *s, int min, int max, int *out)
+{
+	unsigned long v;
+
+	if (parse_ulong(s, false, &v, NULL) || v < (unsigned long)min || v > (unsigned long)max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/*
+ * Strings from the system (commands, device names) may hold any byte. JSON
+ * gets ASCII: '"' and '\' escaped, every other byte below 0x20 or from 0x7f
+ * as \u00XX (the byte as the code point). Text gets '\' as "\\" and those
+ * bytes as \xNN, so that no name splits a line or reaches the terminal raw.
+ */
+static bool plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
+/* @s's first @n bytes (or up to its NUL) as a JSON string. */
+static void json_strn(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	putchar('"');
+	for (; n && *p; n--, p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (!plain(*p))
+			printf("\\u%04x", *p);
 		else
-			putchar(c);
+			putchar(*p);
 	}
 	putchar('"');
+}
+
+static void json_str(const char *s)
+{
+	json_strn(s, strlen(s));
+}
+
+/* A string that may be unknown (NULL): null. */
+static void json_str_or_null(const char *s)
+{
+	if (s)
+		json_str(s);
+	else
+		fputs("null", stdout);
+}
+
+/* @s escaped for text; an unknown (NULL) string is "?". */
+static void text_str(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s) {
+		putchar('?');
+		return;
+	}
+	for (; *p; p++) {
+		if (*p == '\\')
+			fputs("\\\\", stdout);
+		else if (!plain(*p))
+			printf("\\x%02x", *p);
+		else
+			putchar(*p);
+	}
 }
 
 /* ---- status ---- */
@@ -238,45 +396,12 @@ static size_t read_refusals(struct refusal *r, size_t max)
 	return n;
 }
 
-static int cmd_status(void)
+/* The exports refused, by errno; in text, with what each errno means. */
+static void print_refusals(void)
 {
-	char path[256], val[512], version[64];
-	long page = sysconf(_SC_PAGESIZE);
-	unsigned long held = 0, cap = 0;
 	struct refusal refused[64];
-	size_t i, nr;
 	const char *why;
-
-	if (read_file("/sys/module/vmem_exp/version", version, sizeof(version)) < 0) {
-		fputs(NOT_LOADED, stderr);
-		return 1;
-	}
-	if (read_file(SYSFS_DEV "/held_pages", val, sizeof(val)) >= 0)
-		held = strtoul(val, NULL, 10);
-	if (read_file(SYSFS_PARAMS "/max_pinned_mb", val, sizeof(val)) >= 0)
-		cap = strtoul(val, NULL, 10);
-
-	if (json)
-		printf("{\"version\": \"%s\", \"held_bytes\": %lu, \"parameters\": {",
-		       version, held * page);
-	else
-		printf("version          %s\nheld             %lu pages (%.1f MiB of %s %lu)\n",
-		       version, held, held * (double)page / (1 << 20), "max_pinned_mb", cap);
-	for (i = 0; i < ARRAY_SIZE(params); i++) {
-		snprintf(path, sizeof(path), SYSFS_PARAMS "/%s", params[i]);
-		read_value(path, val, sizeof(val), "?");
-		if (json) {
-			printf("%s\"%s\": ", i ? ", " : "", params[i]);
-			json_str(val);
-		} else {
-			printf("%-16s %s\n", params[i], *val ? val : "(empty)");
-		}
-	}
-	read_value(SYSFS_DEV "/buffers", val, sizeof(val), "0");
-	printf(json ? "}, \"buffers\": %s" : "buffers          %s\n", val);
-	read_value(SYSFS_DEV "/exports", val, sizeof(val), "0");
-	printf(json ? ", \"exports\": %s, \"refused\": {" : "exports made     %s\nexports refused ",
-	       val);
+	size_t i, nr;
 
 	nr = read_refusals(refused, ARRAY_SIZE(refused));
 	for (i = 0; i < nr; i++) {
@@ -287,7 +412,7 @@ static int cmd_status(void)
 	}
 	if (json) {
 		printf("}}\n");
-		return 0;
+		return;
 	}
 	printf("%s\n", nr ? "" : " (no counters)");
 	for (i = 0; i < nr; i++) {
@@ -295,6 +420,51 @@ static int cmd_status(void)
 		if (strcmp(refused[i].count, "0") && why)
 			printf("  %-10s %s\n", refused[i].name, why);
 	}
+}
+
+static int cmd_status(void)
+{
+	char path[256], val[512], version[64];
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long held = 0, cap = 0;
+	size_t i;
+
+	if (read_file(SYS_MODULE "/version", version, sizeof(version)) < 0) {
+		fputs(NOT_LOADED, stderr);
+		return 1;
+	}
+	if (read_file(SYSFS_DEV "/held_pages", val, sizeof(val)) >= 0)
+		held = strtoul(val, NULL, 10);
+	if (read_file(SYSFS_PARAMS "/max_pinned_mb", val, sizeof(val)) >= 0)
+		cap = strtoul(val, NULL, 10);
+
+	if (json) {
+		printf("{\"version\": ");
+		json_str(version);
+		printf(", \"held_bytes\": %lu, \"parameters\": {", held * page);
+	} else {
+		printf("version          %s\nheld             %lu pages (%.1f MiB of %s %lu)\n",
+		       version, held, held * (double)page / (1 << 20), "max_pinned_mb", cap);
+	}
+	for (i = 0; i < ARRAY_SIZE(params); i++) {
+		snprintf(path, sizeof(path), SYSFS_PARAMS "/%s", params[i]);
+		read_value(path, val, sizeof(val), "?");
+		if (json) {
+			printf("%s\"%s\": ", i ? ", " : "", params[i]);
+			json_str(val);
+		} else {
+			printf("%-16s ", params[i]);
+			text_str(*val ? val : "(empty)");
+			putchar('\n');
+		}
+	}
+	read_value(SYSFS_DEV "/buffers", val, sizeof(val), "0");
+	printf(json ? "}, \"buffers\": %s" : "buffers          %s\n", val);
+	read_value(SYSFS_DEV "/exports", val, sizeof(val), "0");
+	printf(json ? ", \"exports\": %s, \"refused\": {" : "exports made     %s\nexports refused ",
+	       val);
+
+	print_refusals();
 	return 0;
 }
 
@@ -302,7 +472,8 @@ static int cmd_status(void)
 
 struct holder {
 	int pid;
-	char comm[32];
+	char comm[64];
+	bool comm_known;
 	int fd;			/* -1 for a mapping */
 	unsigned long start, end;
 };
@@ -314,14 +485,17 @@ struct buf {
 	int pid;
 	unsigned long addr;
 	unsigned long pins, refs, vb2;
-	char devices[256];
-	char comm[128];
+	char *devices;		/* debugfs's field, "-" for none; NULL unknown */
+	char comm[64];
 	struct holder holders[MAX_HOLDERS];
 	int nr_holders;
 };
 
 static struct buf *bufs;
 static int nr_bufs;
+/* The device of the dma-buf filesystem, once a dma-buf fd showed it. */
+static dev_t dmabuf_dev;
+static bool dmabuf_dev_known;
 
 static struct buf *find_buf(unsigned long ino, bool create)
 {
@@ -336,7 +510,6 @@ static struct buf *find_buf(unsigned long ino, bool create)
 	bufs[nr_bufs].ino = ino;
 	bufs[nr_bufs].pid = -1;
 	strcpy(bufs[nr_bufs].mode, "?");
-	strcpy(bufs[nr_bufs].devices, "?");
 	return &bufs[nr_bufs++];
 }
 
@@ -349,20 +522,22 @@ static void add_holder(struct buf *b, int pid, const char *comm, int fd,
 		return;
 	h = &b->holders[b->nr_holders++];
 	h->pid = pid;
-	snprintf(h->comm, sizeof(h->comm), "%s", comm);
+	h->comm_known = comm;
+	snprintf(h->comm, sizeof(h->comm), "%s", comm ? comm : "");
 	h->fd = fd;
 	h->start = start;
 	h->end = end;
 }
 
-/* Undoes seq_escape()'s octal escapes of the command. */
+/* Undoes seq_escape()'s octal escapes (\ooo) of the command, in place. */
 static void unescape(char *s)
 {
 	char *d = s;
 
 	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] && s[3]) {
-			*d++ = (char)strtol((char[]){ s[1], s[2], s[3], 0 }, NULL, 8);
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*d++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
 			s += 4;
 		} else {
 			*d++ = *s++;
@@ -371,106 +546,209 @@ static void unescape(char *s)
 	*d = '\0';
 }
 
+/*
+ * Splits @line at tabs into exactly @n fields (the last runs to the end:
+ * the command, the one field that may hold raw bytes other than the tab
+ * and newline that seq_escape() escapes). Returns whether it had @n.
+ */
+static bool split_tabs(char *line, char **f, int n)
+{
+	int i;
+
+	line[strcspn(line, "\n")] = '\0';
+	for (i = 0; i < n - 1; i++) {
+		f[i] = line;
+		line = strchr(line, '\t');
+		if (!line)
+			return false;
+		*line++ = '\0';
+	}
+	f[n - 1] = line;
+	return !strchr(line, '\t');
+}
+
+/* One line of debugfs buffers (see kernel/info.c); false if it is not one. */
+static bool debugfs_line(char *line)
+{
+	unsigned long ino, size, addr, pins, refs, vb2;
+	struct buf *b;
+	char *f[10];
+	int pid;
+
+	if (!split_tabs(line, f, 10) || parse_ulong(f[0], false, &ino, NULL) ||
+	    parse_ulong(f[1], false, &size, NULL) ||
+	    (strcmp(f[2], "rw") && strcmp(f[2], "ro")) ||
+	    parse_int(f[3], 0, INT_MAX, &pid) || strncmp(f[4], "0x", 2) ||
+	    parse_ulong(f[4], true, &addr, NULL) || parse_ulong(f[5], false, &pins, NULL) ||
+	    parse_ulong(f[6], false, &refs, NULL) || parse_ulong(f[7], false, &vb2, NULL))
+		return false;
+	b = find_buf(ino, true);
+	if (!b)
+		return false;
+	free(b->devices);
+	b->devices = strdup(f[8]);
+	if (!b->devices)
+		return false;
+	b->known = true;
+	b->size = size;
+	snprintf(b->mode, sizeof(b->mode), "%s", f[2]);
+	b->pid = pid;
+	b->addr = addr;
+	b->pins = pins;
+	b->refs = refs;
+	b->vb2 = vb2;
+	unescape(f[9]);
+	snprintf(b->comm, sizeof(b->comm), "%s", f[9]);
+	return true;
+}
+
 /* Root: the driver's own list. Returns whether it could be read. */
 static bool read_debugfs(void)
 {
-	char line[1024], devices[256], comm[128], mode[4];
-	unsigned long ino, size, addr, pins, refs, vb2;
-	struct buf *b;
+	char *line = NULL;
+	size_t cap = 0;
 	FILE *f;
-	int pid;
 
 	f = fopen(DEBUGFS_LIST, "re");
 	if (!f)
 		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lu\t%lu\t%3s\t%d\t%lx\t%lu\t%lu\t%lu\t%255s\t%127s",
-			   &ino, &size, mode, &pid, &addr, &pins, &refs, &vb2,
-			   devices, comm) != 10)
-			continue;
-		b = find_buf(ino, true);
-		if (!b)
-			break;
-		b->known = true;
-		b->size = size;
-		snprintf(b->mode, sizeof(b->mode), "%s", mode);
-		b->pid = pid;
-		b->addr = addr;
-		b->pins = pins;
-		b->refs = refs;
-		b->vb2 = vb2;
-		snprintf(b->devices, sizeof(b->devices), "%s", devices);
-		unescape(comm);
-		snprintf(b->comm, sizeof(b->comm), "%s", comm);
-	}
+	/* Whole lines, however long the list of devices. */
+	while (getline(&line, &cap, f) > 0)
+		debugfs_line(line);
+	free(line);
 	fclose(f);
 	return true;
 }
 
-static void proc_comm(int pid, char *comm, size_t size)
+/* @comm gets process @pid's command; returns false if it cannot be read. */
+static bool proc_comm(int pid, char *comm, size_t size)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	if (read_file(path, comm, size) < 0)
-		snprintf(comm, size, "?");
+	return read_file(path, comm, size) >= 0;
+}
+
+/* What fdinfo says of a file, from the lines that its holder cannot write. */
+struct fdinfo {
+	unsigned long ino, size;
+	unsigned int flags;
+	char exp[64];
+};
+
+/*
+ * Reads @path, an fdinfo. A dma-buf's name, which its holders set, comes
+ * last, raw: it may hold newlines that write lines of their own. So each
+ * field is taken from its first line, and nothing from the name's line on.
+ */
+static bool read_fdinfo(const char *path, struct fdinfo *fi)
+{
+	bool ino = false, size = false, flags = false, exp = false;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	memset(fi, 0, sizeof(*fi));
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (getline(&line, &cap, f) > 0 && strncmp(line, "name:", 5)) {
+		if (!ino)
+			ino = sscanf(line, "ino: %lu", &fi->ino) == 1;
+		if (!size)
+			size = sscanf(line, "size: %lu", &fi->size) == 1;
+		if (!flags)
+			flags = sscanf(line, "flags: %o", &fi->flags) == 1;
+		if (!exp)
+			exp = sscanf(line, "exp_name: %63s", fi->exp) == 1;
+	}
+	free(line);
+	fclose(f);
+	return ino && exp;
+}
+
+/*
+ * Whether @path (a /proc fd or map_files link) is a dma-buf of inode @ino,
+ * or -1 if it cannot be told; from one that is, the dma-buf filesystem's
+ * device is learnt.
+ */
+static int dmabuf_file(const char *path, unsigned long ino)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (statfs(path, &sfs) || stat(path, &st))
+		return -1;
+	if ((unsigned long)sfs.f_type != DMA_BUF_MAGIC || st.st_ino != ino)
+		return 0;
+	dmabuf_dev = st.st_dev;
+	dmabuf_dev_known = true;
+	return 1;
 }
 
 /* The fds of @pid that are vmem-exp dma-bufs, from fdinfo. */
 static void scan_fds(int pid, const char *comm)
 {
-	char path[320], line[256], exp[64];
-	unsigned long ino, size;
-	unsigned int flags;
+	char path[320];
+	struct fdinfo fi;
 	struct dirent *de;
 	struct buf *b;
+	int fd;
 	DIR *d;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
 	d = opendir(path);
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		if (!isdigit((unsigned char)de->d_name[0]))
+		if (parse_int(de->d_name, 0, INT_MAX, &fd))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", pid, de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		ino = 0;
-		size = 0;
-		flags = 0;
-		exp[0] = '\0';
-		/* Each line has one field; the one that matches is kept. */
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "ino: %lu", &ino) != 1 &&
-			    sscanf(line, "size: %lu", &size) != 1 &&
-			    sscanf(line, "flags: %o", &flags) != 1 &&
-			    sscanf(line, "exp_name: %63s", exp) != 1)
-				continue;
-		fclose(f);
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
 		/* Ours by exp_name, which DMA_BUF_SET_NAME cannot change. */
-		if (strcmp(exp, EXP_NAME) || !ino)
+		if (!read_fdinfo(path, &fi) || strcmp(fi.exp, EXP_NAME) || !fi.ino)
 			continue;
-		b = find_buf(ino, true);
+		b = find_buf(fi.ino, true);
 		if (!b)
 			continue;
 		if (!b->known) {
-			b->size = size;
+			b->size = fi.size;
 			snprintf(b->mode, sizeof(b->mode), "%s",
-				 (flags & O_ACCMODE) == O_RDWR ? "rw" : "ro");
+				 (fi.flags & O_ACCMODE) == O_RDWR ? "rw" : "ro");
 		}
-		add_holder(b, pid, comm, atoi(de->d_name), 0, 0);
+		add_holder(b, pid, comm, fd, 0, 0);
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+		dmabuf_file(path, fi.ino);
 	}
 	closedir(d);
+}
+
+/*
+ * Whether the mapping of @pid at @start-@end, of inode @ino on device
+ * @maj:@min, is a dma-buf's. Its map_files link says so for root (the
+ * filesystem's magic); for others, the device must be the one of the
+ * dma-bufs found by their fds. The path in maps proves nothing: a file
+ * can be named "/dmabuf:...".
+ */
+static bool dmabuf_mapping(int pid, unsigned long start, unsigned long end,
+			   unsigned int maj, unsigned int min, unsigned long ino)
+{
+	char path[96];
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%lx-%lx", pid, start, end);
+	ret = dmabuf_file(path, ino);
+	if (ret >= 0)
+		return ret;
+	return dmabuf_dev_known && major(dmabuf_dev) == maj && minor(dmabuf_dev) == min;
 }
 
 /* The mappings of @pid that are of vmem-exp dma-bufs, from maps. */
 static void scan_maps(int pid, const char *comm)
 {
 	unsigned long start, end, off, ino;
-	char path[64], line[512], file[256];
+	unsigned int maj, min;
+	char path[64], *line = NULL;
+	size_t cap = 0;
 	struct buf *b;
 	FILE *f;
 
@@ -478,57 +756,104 @@ static void scan_maps(int pid, const char *comm)
 	f = fopen(path, "re");
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		file[0] = '\0';
-		if (sscanf(line, "%lx-%lx %*s %lx %*s %lu %255s", &start, &end,
-			   &off, &ino, file) != 5 || strncmp(file, "/dmabuf:", 8))
+	/* Whole lines: a path may be long enough to hold a line of its own. */
+	while (getline(&line, &cap, f) > 0) {
+		if (sscanf(line, "%lx-%lx %*s %lx %x:%x %lu", &start, &end, &off, &maj, &min,
+			   &ino) != 6)
 			continue;
-		/*
-		 * Ours by the driver's list or an fd, or else by the name the
-		 * driver gives: a mapping whose fd is closed shows nothing
-		 * else, though any holder may name its dma-buf so.
-		 */
+		/* A buffer the driver listed or an fd showed, and a dma-buf. */
 		b = find_buf(ino, false);
-		if (!b && !strcmp(file + 8, DMABUF_NAME))
-			b = find_buf(ino, true);
-		if (b)
+		if (b && dmabuf_mapping(pid, start, end, maj, min, ino))
 			add_holder(b, pid, comm, -1, start, end);
 	}
+	free(line);
 	fclose(f);
 }
 
 static void print_buf_text(const struct buf *b)
 {
+	const struct holder *h;
 	int i;
 
 	printf("%-8lu %10lu %-4s ", b->ino, b->size, b->mode);
-	if (b->pid >= 0)
-		printf("%d (%s) 0x%lx-0x%lx\n", b->pid, *b->comm ? b->comm : "?",
-		       b->addr, b->addr + b->size);
-	else
+	if (b->pid >= 0) {
+		printf("%d (", b->pid);
+		text_str(b->comm);
+		printf(") 0x%lx-0x%lx\n", b->addr, b->addr + b->size);
+	} else {
 		printf("? (only root sees the exporter)\n");
+	}
 	if (b->known)
 		printf("         held by: %lu pins, %lu page references, %lu in vb2 buffers\n",
 		       b->pins, b->refs, b->vb2);
-	printf("         devices: %s\n",
-	       !strcmp(b->devices, "-") ? "none" :
-	       !strcmp(b->devices, "?") ? "? (root sees them)" : b->devices);
+	printf("         devices: ");
+	if (!b->devices)
+		printf("? (root sees them)");
+	else if (!strcmp(b->devices, "-"))
+		printf("none");
+	else
+		text_str(b->devices);
+	putchar('\n');
 	for (i = 0; i < b->nr_holders; i++) {
-		const struct holder *h = &b->holders[i];
-
+		h = &b->holders[i];
+		printf("         %s %d (", h->fd >= 0 ? "fd:     " : "mapping:", h->pid);
+		text_str(h->comm_known ? h->comm : NULL);
 		if (h->fd >= 0)
-			printf("         fd:      %d (%s) fd %d\n", h->pid, h->comm, h->fd);
+			printf(") fd %d\n", h->fd);
 		else
-			printf("         mapping: %d (%s) 0x%lx-0x%lx\n", h->pid,
-			       h->comm, h->start, h->end);
+			printf(") 0x%lx-0x%lx\n", h->start, h->end);
 	}
+}
+
+/* debugfs's comma-separated devices as a JSON array, or null. */
+static void json_devices(const char *p)
+{
+	size_t n;
+
+	if (!p) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('[');
+	if (strcmp(p, "-")) {
+		while (*p) {
+			n = strcspn(p, ",");
+			json_strn(p, n);
+			p += n;
+			if (*p && *++p)
+				fputs(", ", stdout);
+		}
+	}
+	putchar(']');
+}
+
+/* The holders of @b that hold an fd (@fds) or a mapping, as a JSON array. */
+static void json_holders(const struct buf *b, bool fds)
+{
+	const struct holder *h;
+	const char *sep = "";
+	bool is_fd;
+	int i;
+
+	putchar('[');
+	for (i = 0; i < b->nr_holders; i++) {
+		h = &b->holders[i];
+		is_fd = h->fd >= 0;
+		if (is_fd != fds)
+			continue;
+		printf("%s{\"pid\": %d, \"comm\": ", sep, h->pid);
+		json_str_or_null(h->comm_known ? h->comm : NULL);
+		if (fds)
+			printf(", \"fd\": %d}", h->fd);
+		else
+			printf(", \"start\": %lu, \"end\": %lu}", h->start, h->end);
+		sep = ", ";
+	}
+	putchar(']');
 }
 
 static void print_buf_json(const struct buf *b, bool last)
 {
-	const char *sep;
-	int i;
-
 	printf("  {\"ino\": %lu, \"size\": %lu, \"mode\": \"%s\", ", b->ino,
 	       b->size, b->mode);
 	if (b->pid >= 0) {
@@ -539,73 +864,70 @@ static void print_buf_json(const struct buf *b, bool last)
 		printf("\"exporter\": null, ");
 	}
 	if (b->known)
-		printf("\"held\": {\"pins\": %lu, \"refs\": %lu, \"vb2\": %lu}, \"devices\": [",
+		printf("\"held\": {\"pins\": %lu, \"refs\": %lu, \"vb2\": %lu}, ",
 		       b->pins, b->refs, b->vb2);
 	else
-		printf("\"held\": null, \"devices\": null, \"fds\": [");
-	if (b->known) {
-		const char *p = b->devices;
+		printf("\"held\": null, ");
+	printf("\"devices\": ");
+	json_devices(b->devices);
+	printf(", \"fds\": ");
+	json_holders(b, true);
+	printf(", \"mappings\": ");
+	json_holders(b, false);
+	printf("}%s\n", last ? "" : ",");
+}
 
-		if (strcmp(p, "-")) {
-			while (*p) {
-				size_t n = strcspn(p, ",");
+/* The pids in /proc, in @pids (malloc()ed); returns how many, or -errno. */
+static int read_pids(int **pids)
+{
+	struct dirent *de;
+	int n = 0, cap = 0, pid, *p;
+	DIR *d;
 
-				printf("\"%.*s\"%s", (int)n, p, p[n] ? ", " : "");
-				p += n + !!p[n];
+	*pids = NULL;
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (parse_int(de->d_name, 1, INT_MAX, &pid))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			p = realloc(*pids, cap * sizeof(**pids));
+			if (!p) {
+				closedir(d);
+				return -ENOMEM;
 			}
+			*pids = p;
 		}
-		printf("], \"fds\": [");
+		(*pids)[n++] = pid;
 	}
-	sep = "";
-	for (i = 0; i < b->nr_holders; i++) {
-		if (b->holders[i].fd < 0)
-			continue;
-		printf("%s{\"pid\": %d, \"comm\": ", sep, b->holders[i].pid);
-		json_str(b->holders[i].comm);
-		printf(", \"fd\": %d}", b->holders[i].fd);
-		sep = ", ";
-	}
-	printf("], \"mappings\": [");
-	sep = "";
-	for (i = 0; i < b->nr_holders; i++) {
-		if (b->holders[i].fd >= 0)
-			continue;
-		printf("%s{\"pid\": %d, \"comm\": ", sep, b->holders[i].pid);
-		json_str(b->holders[i].comm);
-		printf(", \"start\": %lu, \"end\": %lu}", b->holders[i].start,
-		       b->holders[i].end);
-		sep = ", ";
-	}
-	printf("]}%s\n", last ? "" : ",");
+	closedir(d);
+	return n;
 }
 
 static int cmd_list(void)
 {
-	char comm[32];
-	struct dirent *de;
-	DIR *d;
-	int i, pid;
+	int i, nr, *pids;
+	char comm[64];
 
-	bufs = calloc(MAX_BUFS, sizeof(*bufs));
-	if (!bufs)
-		return fail("list", ENOMEM);
-	if (access("/sys/module/vmem_exp", F_OK)) {
+	if (access(SYS_MODULE, F_OK)) {
 		fputs(NOT_LOADED, stderr);
 		return 1;
 	}
+	bufs = calloc(MAX_BUFS, sizeof(*bufs));
+	if (!bufs)
+		return fail("list", ENOMEM);
 	read_debugfs();
-	d = opendir("/proc");
-	if (!d)
-		return fail("list: /proc", errno);
-	while ((de = readdir(d))) {
-		pid = atoi(de->d_name);
-		if (pid <= 0)
-			continue;
-		proc_comm(pid, comm, sizeof(comm));
-		scan_fds(pid, comm);
-		scan_maps(pid, comm);
-	}
-	closedir(d);
+	nr = read_pids(&pids);
+	if (nr < 0)
+		return fail("list: /proc", -nr);
+	/* The fds first: they tell the dma-bufs' device, which maps show. */
+	for (i = 0; i < nr; i++)
+		scan_fds(pids[i], proc_comm(pids[i], comm, sizeof(comm)) ? comm : NULL);
+	for (i = 0; i < nr; i++)
+		scan_maps(pids[i], proc_comm(pids[i], comm, sizeof(comm)) ? comm : NULL);
+	free(pids);
 
 	if (json) {
 		printf("[\n");
@@ -622,23 +944,136 @@ static int cmd_list(void)
 
 /* ---- export ---- */
 
+/*
+ * A size or an address: parse_ulong(), then an optional suffix k, M or G
+ * (any case) that multiplies by 2^10, 2^20 or 2^30. -1 if it does not fit.
+ */
 static int parse_size(const char *s, unsigned long *out)
 {
-	char *end;
+	const char *end;
+	unsigned int shift = 0;
 
-	errno = 0;
-	*out = strtoul(s, &end, 0);
-	if (errno || end == s)
+	if (parse_ulong(s, true, out, &end))
 		return -1;
 	if (*end == 'k' || *end == 'K')
-		*out <<= 10;
+		shift = 10;
 	else if (*end == 'm' || *end == 'M')
-		*out <<= 20;
+		shift = 20;
 	else if (*end == 'g' || *end == 'G')
-		*out <<= 30;
-	else
-		return *end ? -1 : 0;
-	return end[1] ? -1 : 0;
+		shift = 30;
+	else if (*end)
+		return -1;
+	if (shift && (end[1] || *out > ULONG_MAX >> shift))
+		return -1;
+	*out <<= shift;
+	return 0;
+}
+
+/* --pattern: counter (-1), zero or 0xNN (the byte). -2 if none of those. */
+static int parse_pattern(const char *s)
+{
+	unsigned long byte;
+
+	if (!strcmp(s, "counter"))
+		return -1;
+	if (!strcmp(s, "zero"))
+		return 0;
+	if (strncmp(s, "0x", 2) || parse_ulong(s, true, &byte, NULL) || byte > 0xff ||
+	    strlen(s) > 4)
+		return -2;
+	return (int)byte;
+}
+
+struct export_args {
+	const char *file;
+	int pattern;		/* parse_pattern()'s */
+	unsigned long size, offset, addr;
+	bool has_size, has_offset, has_addr, has_pattern, rdonly;
+	int pid;		/* 0: no --pid */
+	int want_fd;		/* -1: no --fd */
+	char **cmd;
+};
+
+/* A usage error of export: what is wrong, then the usage; exit status 2. */
+static int bad_usage(const char *what, const char *arg)
+{
+	fprintf(stderr, "vmemexp: export: %s%s%s\n", what, arg ? ": " : "", arg ? arg : "");
+	return usage(stderr, 2);
+}
+
+/* One option with its value @val; returns 0 or bad_usage()'s. */
+static int export_option(struct export_args *ea, const char *opt, const char *val)
+{
+	bool bad;
+
+	if (!strcmp(opt, "--file")) {
+		ea->file = val;
+		bad = false;
+	} else if (!strcmp(opt, "--pattern")) {
+		ea->pattern = parse_pattern(val);
+		ea->has_pattern = true;
+		bad = ea->pattern == -2;
+	} else if (!strcmp(opt, "--size")) {
+		ea->has_size = true;
+		bad = parse_size(val, &ea->size) || !ea->size;
+	} else if (!strcmp(opt, "--offset")) {
+		ea->has_offset = true;
+		bad = parse_size(val, &ea->offset) || ea->offset > LONG_MAX;
+	} else if (!strcmp(opt, "--addr")) {
+		ea->has_addr = true;
+		bad = parse_size(val, &ea->addr);
+	} else if (!strcmp(opt, "--pid")) {
+		bad = parse_int(val, 1, INT_MAX, &ea->pid);
+	} else if (!strcmp(opt, "--fd")) {
+		bad = parse_int(val, 0, INT_MAX, &ea->want_fd);
+	} else {
+		return bad_usage("unknown option", opt);
+	}
+	return bad ? bad_usage(opt, val) : 0;
+}
+
+/*
+ * The options up to "--", then the command. Returns -1 when they are
+ * right, else the exit status: 0 for --help, 2 for a usage error.
+ */
+static int export_args(int argc, char **argv, struct export_args *ea, long page)
+{
+	int a, ret;
+
+	memset(ea, 0, sizeof(*ea));
+	ea->pattern = -1;
+	ea->want_fd = -1;
+	for (a = 1; a < argc && strcmp(argv[a], "--"); a++) {
+		if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h"))
+			return usage(stdout, 0);
+		if (!strcmp(argv[a], "--rdonly")) {
+			ea->rdonly = true;
+			continue;
+		}
+		if (a + 1 == argc)
+			return bad_usage("no value", argv[a]);
+		ret = export_option(ea, argv[a], argv[a + 1]);
+		if (ret)
+			return ret;
+		a++;
+	}
+	if (a + 1 >= argc)
+		return bad_usage("no command (vmemexp export ... -- COMMAND)", NULL);
+	ea->cmd = argv + a + 1;
+	if (ea->size > ULONG_MAX - (page - 1))
+		return bad_usage("--size is past the address space", NULL);
+	if (ea->offset % page)
+		return bad_usage("--offset is not a multiple of the page", NULL);
+	if (ea->pid && (!ea->has_addr || !ea->has_size || ea->file || ea->has_pattern))
+		return bad_usage("--pid needs --addr and --size, and no --file or --pattern",
+				 NULL);
+	if (ea->has_addr && !ea->pid)
+		return bad_usage("--addr goes with --pid", NULL);
+	if (ea->has_offset && !ea->file)
+		return bad_usage("--offset goes with --file", NULL);
+	if (ea->has_pattern && ea->file)
+		return bad_usage("--pattern is for fresh memory, not --file", NULL);
+	return -1;
 }
 
 /* Runs @cmd with the dma-buf @fd (at @want_fd if not -1) inherited. */
@@ -666,127 +1101,107 @@ static int run_command(int fd, unsigned long size, int want_fd, char **cmd)
  * Another process's range: opening its /proc/PID/mem is the permission
  * check (ptrace's attach check, made by the kernel).
  */
-static int export_remote(int pid, unsigned long addr, unsigned long size, bool rdonly,
-			 int want_fd, char **cmd)
+static int export_remote(const struct export_args *ea)
 {
+	int flags = ea->rdonly ? O_RDONLY : O_RDWR;
+	int dev, mem, fd, ret;
 	char path[64];
-	int dev, mem, fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	mem = open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/mem", ea->pid);
+	mem = open(path, flags | O_CLOEXEC);
 	if (mem < 0)
-		return fail(path, errno);
+		return fail_mem(path, ea->pid, errno);
 	dev = vmem_exp_open();
-	if (dev < 0)
-		return fail("open /dev/vmem-exp", -dev);
-	fd = vmem_exp_export_remote(dev, mem, addr, size, rdonly ? O_RDONLY : O_RDWR);
-	if (fd < 0)
-		return fail("export", -fd);
+	if (dev < 0) {
+		ret = fail_dev(-dev);
+		goto close_mem;
+	}
+	fd = vmem_exp_export_remote(dev, mem, ea->addr, ea->size, flags);
 	close(dev);
+	if (fd < 0) {
+		ret = fail_export(-fd, true);
+		goto close_mem;
+	}
 	close(mem);
-	return run_command(fd, size, want_fd, cmd);
+	return run_command(fd, ea->size, ea->want_fd, ea->cmd);
+
+close_mem:
+	close(mem);
+	return ret;
+}
+
+/* Maps what is to be exported: @ea's file's range, or fresh memory. */
+static void *map_source(struct export_args *ea, long page)
+{
+	int prot = ea->rdonly && ea->file ? PROT_READ : PROT_READ | PROT_WRITE;
+	unsigned char *p;
+	struct stat st;
+	unsigned long i;
+	int src = -1;
+
+	if (ea->file) {
+		src = open(ea->file, (ea->rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+		if (src < 0 || fstat(src, &st)) {
+			fail(ea->file, errno);
+			goto close_src;
+		}
+		if (!ea->has_size && st.st_size > (off_t)ea->offset)
+			ea->size = st.st_size - ea->offset;
+	}
+	if (!ea->size)
+		ea->size = page;
+	ea->size = (ea->size + page - 1) / page * page;
+	p = mmap(NULL, ea->size, prot, ea->file ? MAP_SHARED : MAP_SHARED | MAP_ANONYMOUS,
+		 src, (off_t)ea->offset);
+	if (p == MAP_FAILED) {
+		fail(ea->file ? ea->file : "export: mmap", errno);
+		goto close_src;
+	}
+	for (i = 0; !ea->file && i < ea->size; i++)
+		p[i] = ea->pattern < 0 ? (unsigned char)(i % 251) : (unsigned char)ea->pattern;
+	if (src >= 0)
+		close(src);
+	return p;
+
+close_src:
+	if (src >= 0)
+		close(src);
+	return NULL;
 }
 
 static int cmd_export(int argc, char **argv)
 {
-	unsigned long size = 0, offset = 0, i;
-	const char *file = NULL, *pattern = "counter";
-	unsigned long remote_addr = 0;
-	int pid = 0;
 	long page = sysconf(_SC_PAGESIZE);
-	bool rdonly = false;
-	int want_fd = -1, dev, fd, src = -1, a, prot;
-	unsigned char *p;
+	struct export_args ea;
+	int dev, fd, ret;
+	void *p;
 
-	for (a = 1; a < argc && strcmp(argv[a], "--"); a++) {
-		if (!strcmp(argv[a], "--rdonly")) {
-			rdonly = true;
-		} else if (a + 1 < argc && !strcmp(argv[a], "--file")) {
-			file = argv[++a];
-		} else if (a + 1 < argc && !strcmp(argv[a], "--pattern")) {
-			pattern = argv[++a];
-		} else if (a + 1 < argc && !strcmp(argv[a], "--size")) {
-			if (parse_size(argv[++a], &size))
-				return usage(stderr, 2);
-		} else if (a + 1 < argc && !strcmp(argv[a], "--offset")) {
-			if (parse_size(argv[++a], &offset))
-				return usage(stderr, 2);
-		} else if (a + 1 < argc && !strcmp(argv[a], "--pid")) {
-			pid = atoi(argv[++a]);
-			if (pid <= 0)
-				return usage(stderr, 2);
-		} else if (a + 1 < argc && !strcmp(argv[a], "--addr")) {
-			if (parse_size(argv[++a], &remote_addr))
-				return usage(stderr, 2);
-		} else if (a + 1 < argc && !strcmp(argv[a], "--fd")) {
-			want_fd = atoi(argv[++a]);
-			if (want_fd < 0)
-				return usage(stderr, 2);
-		} else {
-			return usage(stderr, 2);
-		}
-	}
-	if (a + 1 >= argc) {
-		fputs("vmemexp: export: no command (vmemexp export ... -- COMMAND)\n", stderr);
-		return 2;
-	}
-	if (offset % page) {
-		fprintf(stderr, "vmemexp: export: --offset is not a multiple of the page (%ld)\n",
-			page);
-		return 2;
-	}
-
-	if (pid) {
-		if (file || !size) {
-			fputs("vmemexp: export: --pid needs --addr and --size\n", stderr);
-			return 2;
-		}
-		return export_remote(pid, remote_addr, size, rdonly, want_fd, argv + a + 1);
-	}
-	if (file) {
-		struct stat st;
-
-		src = open(file, rdonly ? O_RDONLY : O_RDWR);
-		if (src < 0 || fstat(src, &st))
-			return fail(file, errno);
-		if (!size)
-			size = st.st_size > (off_t)offset ? st.st_size - offset : 0;
-	}
-	if (!size)
-		size = page;
-	size = (size + page - 1) / page * page;
-
-	prot = rdonly && file ? PROT_READ : PROT_READ | PROT_WRITE;
-	p = mmap(NULL, size, prot, file ? MAP_SHARED : MAP_SHARED | MAP_ANONYMOUS,
-		 file ? src : -1, (off_t)offset);
-	if (p == MAP_FAILED)
-		return fail(file ? file : "export: mmap", errno);
-	if (!file) {
-		int byte = -1;
-
-		if (!strncmp(pattern, "0x", 2))
-			byte = (int)strtol(pattern, NULL, 16) & 0xff;
-		else if (!strcmp(pattern, "zero"))
-			byte = 0;
-		else if (strcmp(pattern, "counter"))
-			return usage(stderr, 2);
-		for (i = 0; i < size; i++)
-			p[i] = byte < 0 ? (unsigned char)(i % 251) : (unsigned char)byte;
-	}
-
+	ret = export_args(argc, argv, &ea, page);
+	if (ret >= 0)
+		return ret;
+	if (ea.pid)
+		return export_remote(&ea);
+	p = map_source(&ea, page);
+	if (!p)
+		return 1;
 	dev = vmem_exp_open();
-	if (dev < 0)
-		return fail("open /dev/vmem-exp", -dev);
-	fd = vmem_exp_export(dev, p, size, rdonly ? O_RDONLY : O_RDWR);
-	if (fd < 0)
-		return fail("export", -fd);
+	if (dev < 0) {
+		ret = fail_dev(-dev);
+		goto unmap;
+	}
+	fd = vmem_exp_export(dev, p, ea.size, ea.rdonly ? O_RDONLY : O_RDWR);
 	close(dev);
-	if (src >= 0)
-		close(src);
+	if (fd < 0) {
+		ret = fail_export(-fd, false);
+		goto unmap;
+	}
 	/* The buffer holds the pages; the mapping goes with exec anyway. */
-	munmap(p, size);
+	munmap(p, ea.size);
+	return run_command(fd, ea.size, ea.want_fd, ea.cmd);
 
-	return run_command(fd, size, want_fd, argv + a + 1);
+unmap:
+	munmap(p, ea.size);
+	return ret;
 }
 
 int main(int argc, char **argv)
