@@ -29,6 +29,7 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
+#include "errnos.h"
 #include "vmem_exp.h"
 
 /* Protects vmem_exp_buffers and the &vmem_exp_buf.node of each entry. */
@@ -40,18 +41,16 @@ static struct dentry *vmem_exp_debugfs;
 static atomic_long_t vmem_exp_exports_made = ATOMIC_LONG_INIT(0);
 
 /*
- * The errnos an export may fail with (the README's ABI table), each counted
- * in refused/NAME; anything else in the last entry, refused/other.
+ * The errnos an export may fail with (errnos.h), each counted in
+ * refused/NAME; anything else in the last entry, refused/other.
  */
+#define VMEM_EXP_REFUSAL(err, remote, why)	{ err, #err },
 static const struct {
 	int err;
 	const char *name;
 } vmem_exp_refusals[] = {
-	{ EINVAL, "EINVAL" }, { EFAULT, "EFAULT" }, { EPERM, "EPERM" },
-	{ ENXIO, "ENXIO" }, { EACCES, "EACCES" }, { EOPNOTSUPP, "EOPNOTSUPP" },
-	{ E2BIG, "E2BIG" }, { ENOMEM, "ENOMEM" }, { ENOSPC, "ENOSPC" },
-	{ EMFILE, "EMFILE" }, { EINTR, "EINTR" }, { EBADF, "EBADF" },
-	{ ESRCH, "ESRCH" }, { EXDEV, "EXDEV" }, { 0, "other" },
+	VMEM_EXP_EXPORT_ERRNOS(VMEM_EXP_REFUSAL)
+	{ 0, "other" },
 };
 
 #define VMEM_EXP_NR_REFUSALS	ARRAY_SIZE(vmem_exp_refusals)

@@ -63,6 +63,22 @@ echo "lint: mandoc -T lint"
 make -s man
 mandoc -T lint build/man/* || status=1
 
+# One errno list: kernel/errnos.h, and vmem-exp(4)'s ERRORS of
+# DBUFIOC_VMEM_EXP name the same errnos (the tags of its .TP entries).
+echo "lint: errnos"
+table=$(sed -n 's/^[[:space:]]*X(\(E[A-Z0-9]*\),.*/\1/p' kernel/errnos.h | sort)
+man=$(sed -n '/^\.SH ERRORS/,/^\.SH /p' man/vmem-exp.4 |
+	sed -n '/^\.SS DBUFIOC_VMEM_EXP/,/^\.SS /p' |
+	sed -n '/^\.TP$/{n;s/^\.B \(E[A-Z0-9]*\)$/\1/p;}' | sort)
+if [ -z "$table" ] || [ "$table" != "$man" ]; then
+	echo "lint: kernel/errnos.h and vmem-exp(4) (ERRORS, DBUFIOC_VMEM_EXP) disagree:"
+	echo "$table" > build-errnos.table
+	echo "$man" | diff build-errnos.table - | sed -n 's/^[<>]/  &/p' |
+		sed 's/^  </  only in errnos.h:/; s/^  >/  only in vmem-exp(4):/'
+	rm -f build-errnos.table
+	status=1
+fi
+
 # One version number: VERSION, and the Debian changelog says the same.
 echo "lint: version"
 if [ "$(dpkg-parsechangelog -S Version)" != "$(cat VERSION)" ]; then

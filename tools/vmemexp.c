@@ -29,6 +29,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "../kernel/errnos.h"
 #include "vmemexp.h"
 
 #ifndef VMEMEXP_VERSION
@@ -74,48 +75,15 @@ static const struct {
 	E(ENAMETOOLONG), E(EOVERFLOW), E(EOPNOTSUPP),
 };
 
-/*
- * What DBUFIOC_VMEM_EXP's errnos mean (the README's ABI table), for the
- * export ioctl alone; @remote: only a remote export fails so.
- */
+/* What DBUFIOC_VMEM_EXP's errnos mean, for the export ioctl alone. */
+#define EXPORT_ERROR(e, remote_only, why)	{ e, #e, remote_only, why },
 static const struct {
 	int err;
 	const char *name;
-	bool remote;
+	bool remote;	/* only a remote export fails so */
 	const char *why;
 } export_errors[] = {
-	{ EINVAL, "EINVAL", false,
-	  "a bad argument: not page-aligned, length 0, unknown flags; or O_RDONLY\n"
-	  "asked for a whole read-write dma-buf mapping" },
-	{ EFAULT, "EFAULT", false,
-	  "a page of the range is not mapped, not readable or cannot be faulted in,\n"
-	  "or the range covers part of a dma-buf mapping" },
-	{ EPERM, "EPERM", false,
-	  "part of the range is a VM_PFNMAP/VM_IO mapping of a driver that nothing\n"
-	  "can hold (not videobuf2, not named in pfnmap_drivers)" },
-	{ ENXIO, "ENXIO", false,
-	  "a driver mapping maps a frame that is not ordinary RAM, or one with no\n"
-	  "reference count of its own" },
-	{ EACCES, "EACCES", false,
-	  "read-write asked for a range that is not mapped writable" },
-	{ EOPNOTSUPP, "EOPNOTSUPP", false,
-	  "read-write asked for a shared mapping whose dirty pages are tracked (a\n"
-	  "file or block device written back, a mapping with page_mkwrite): only\n"
-	  "shmem and hugetlbfs can be exported writable" },
-	{ EXDEV, "EXDEV", false,
-	  "parts of the range are mapped with different memory types (cacheable and\n"
-	  "write-combined, say): one dma-buf has one" },
-	{ E2BIG, "E2BIG", false, "the length is over the module's max_export_mb" },
-	{ ENOMEM, "ENOMEM", false,
-	  "the pages would take you past RLIMIT_MEMLOCK (ulimit -l), a hugetlb page\n"
-	  "in ZONE_MOVABLE could not be moved out, or the kernel is out of memory" },
-	{ ENOSPC, "ENOSPC", false,
-	  "the pages would take all exports together past max_pinned_mb" },
-	{ EMFILE, "EMFILE", false, "no free file descriptor" },
-	{ EINTR, "EINTR", false, "interrupted by a fatal signal" },
-	{ EBADF, "EBADF", true, "remote: the /proc/PID/mem fd is not open" },
-	{ ESRCH, "ESRCH", true,
-	  "remote: the process has exited or exec'd since its /proc/PID/mem was opened" },
+	VMEM_EXP_EXPORT_ERRNOS(EXPORT_ERROR)
 };
 
 static const char *errno_name(int err)
