@@ -40,7 +40,7 @@ static struct dentry *vmem_exp_debugfs;
 static atomic_long_t vmem_exp_exports_made = ATOMIC_LONG_INIT(0);
 
 /*
- * The errnos an export may fail with (the README's ABI table), each counted
+ * The errnos an export may fail with (vmem-exp(4), ERRORS), each counted
  * in refused/NAME; anything else in the last entry, refused/other.
  */
 static const struct {

@@ -48,7 +48,7 @@
 
 static bool json;
 
-/* What DBUFIOC_VMEM_EXP's errnos mean (the README's ABI table). */
+/* What DBUFIOC_VMEM_EXP's errnos mean (vmem-exp(4), ERRORS). */
 static const struct {
 	int err;
 	const char *name;
