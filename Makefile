@@ -5,7 +5,8 @@
 #   make            build the module for the running kernel, the library, the
 #                   tool (vmemexp), the man pages
 #   make demo       show vmem-exp at work in a QEMU guest
-#   make check      build and run the whole suite in QEMU guests (see README)
+#   make check      build and run the whole suite in QEMU guests
+#                   (docs/testing.md)
 #   make check-debug  the same on a 6.1 kernel built with KASAN, KFENCE,
 #                   kmemleak, lockdep, DMA-API debug (docs/debug-kernel.md)
 #   make check-packages  the Debian packages built, installed with DKMS in a
@@ -59,7 +60,7 @@ MANPAGES := vmem-exp.4 vmemexp.1 libvmemexp.3 vmem_exp_open.3 vmem_exp_export.3 
 
 all: module lib tools man gst
 
-# The GStreamer plugin (gst/, README "GStreamer"): built when pkg-config
+# The GStreamer plugin (gst/README.md): built when pkg-config
 # finds GStreamer's development packages, skipped with a note otherwise.
 GST_PKGS := gstreamer-1.0 gstreamer-base-1.0 gstreamer-video-1.0 gstreamer-allocators-1.0
 GST_OK := $(shell pkg-config --exists $(GST_PKGS) 2>/dev/null && echo yes)

@@ -33,7 +33,7 @@ int vmem_exp_open(void);
  * @len: length in bytes, a positive multiple of the page size.
  * @fd_flags: O_RDONLY or O_RDWR, optionally or'ed with O_CLOEXEC.
  *
- * Return: the new dma-buf fd, or -errno (see the README's ABI table).
+ * Return: the new dma-buf fd, or -errno (see vmem_exp_export(3)).
  */
 int vmem_exp_export(int devfd, void *addr, size_t len, int fd_flags);
 
@@ -51,7 +51,7 @@ int vmem_exp_export(int devfd, void *addr, size_t len, int fd_flags);
  * The pages are charged to the calling process's user, and the buffer
  * keeps them after that process unmaps them, execs or exits.
  *
- * Return: the new dma-buf fd, or -errno (see the README's ABI table).
+ * Return: the new dma-buf fd, or -errno (see vmem_exp_export_remote(3)).
  */
 int vmem_exp_export_remote(int devfd, int memfd, uint64_t addr, size_t len,
 			   int fd_flags);

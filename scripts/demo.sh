@@ -3,7 +3,7 @@
 # make demo: boot Debian bookworm's kernel (DEMO_KERNEL) under QEMU with vivid, vgem and
 # vmem_exp, run tools/demo.c there, and show what it says; then the
 # GStreamer case (tests/gst-demo.sh) in the GStreamer guest (bookworm's
-# kernel and a bookworm userspace over virtio-9p, README "GStreamer").
+# kernel and a bookworm userspace over virtio-9p, gst/README.md).
 set -eu
 cd "$(dirname "$0")/.."
 k=${DEMO_KERNEL:-bookworm}

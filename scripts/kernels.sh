@@ -4,8 +4,9 @@
 # The kernels vmem-exp is built and tested on: data only, read through
 # scripts/common.sh. No version is written here: each name stands for what
 # a Debian release's archive serves, and common.sh resolves it from that
-# release's metapackages the first time it is prepared (README, "Supported
-# kernels"). To add a kernel, add a case (README, "Adding a kernel").
+# release's metapackages the first time it is prepared (docs/testing.md,
+# "Supported kernels"). To add a kernel, add a case (docs/testing.md,
+# "Adding a kernel").
 
 # make check's default: the three kernels, and trixie's again with every
 # device mapping bounced, where a sync copies (tests/sync.c); bookworm-debug

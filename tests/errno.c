@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Description: every row of the README's errno table, for both ioctls, and
+ * Description: every errno of vmem-exp(4), for both ioctls, and
  * that no failed export leaves a page pinned or an fd behind; what the
  * valid fd_flags give the new fd (FD_CLOEXEC).
  */

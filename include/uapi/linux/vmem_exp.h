@@ -14,14 +14,14 @@
  * A misc character device. %DBUFIOC_VMEM_EXP holds the pages behind a
  * page-aligned range of the caller's address space (long-term pins; for
  * memory a driver mapped, that driver's own reference on its buffer or page
- * references, where the README says) and returns a new dma-buf file
+ * references, where vmem-exp(4) says) and returns a new dma-buf file
  * descriptor for them. With %VMEM_EXP_F_REMOTE the range lies in another
  * process's address space instead, one the caller may ptrace: see
  * &struct vmem_exp_export. %DBUFIOC_VMEM_SYNC brackets CPU access to any
  * dma-buf, like %DMA_BUF_IOCTL_SYNC, for a byte range of it.
  *
  * Both ioctls return 0 on success and -1 with errno set on failure; the
- * errno values are listed in the README.
+ * errno values are listed in vmem-exp(4).
  */
 
 /**
