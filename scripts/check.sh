@@ -102,7 +102,7 @@ for k in $KERNELS; do
 	unset VMEM_EXP_EXTRA_BINS
 	if [ -n "$K_PACKAGED" ]; then
 		tests="$tests $out/example.t"
-		export VMEM_EXP_EXTRA_BINS="$out/share"
+		export VMEM_EXP_EXTRA_BINS="$out/share $out/libvmemexp"
 	fi
 	unset VMEM_EXP_EXTRA_MODULES VMEM_EXP_GST_DIR VMEM_EXP_VIRTFS
 	if [ -n "$K_GUEST" ]; then
