@@ -218,10 +218,13 @@ install-lib: lib
 	ln -sf libvmemexp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvmemexp.so
 
+# The UAPI header is not installed into $(INCLUDEDIR)/linux, whose files
+# are the kernel's (Debian's linux-libc-dev): it goes in a directory of its
+# own, which libvmemexp.pc's Cflags add, so that <linux/vmem_exp.h> works.
 install-headers:
 	install -D -m 644 lib/vmemexp.h $(DESTDIR)$(INCLUDEDIR)/vmemexp.h
 	install -D -m 644 include/uapi/linux/vmem_exp.h \
-		$(DESTDIR)$(INCLUDEDIR)/linux/vmem_exp.h
+		$(DESTDIR)$(INCLUDEDIR)/vmemexp/linux/vmem_exp.h
 
 # Made at install time: it names the directories of this install.
 install-pc:
@@ -245,10 +248,11 @@ install-udev:
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libvmemexp.a $(DESTDIR)$(LIBDIR)/libvmemexp.so \
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libvmemexp.so.$(VERSION) \
-		$(DESTDIR)$(INCLUDEDIR)/vmemexp.h $(DESTDIR)$(INCLUDEDIR)/linux/vmem_exp.h \
+		$(DESTDIR)$(INCLUDEDIR)/vmemexp.h $(DESTDIR)$(INCLUDEDIR)/vmemexp/linux/vmem_exp.h \
 		$(DESTDIR)$(PKGCONFIGDIR)/libvmemexp.pc $(DESTDIR)$(BINDIR)/vmemexp \
 		$(DESTDIR)$(UDEVDIR)/60-vmem-exp.rules
 	for p in $(MANPAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p; done
+	rmdir $(DESTDIR)$(INCLUDEDIR)/vmemexp/linux $(DESTDIR)$(INCLUDEDIR)/vmemexp 2>/dev/null || true
 
 # The module's source as DKMS wants it, in $(DKMSDIR): dkms.conf, the
 # version, the module and its UAPI header. dkms-install then builds and

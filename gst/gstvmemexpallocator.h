@@ -21,7 +21,9 @@ GstAllocator *gst_vmemexp_allocator_new(void);
  * had failed), else the errno of opening it. */
 int gst_vmemexp_allocator_open(GstAllocator *allocator);
 /* Export [data, data + size) in place; data must be page-aligned. The
- * memory is a dma-buf of round_up(size, page) bytes with size @size.
+ * memory is a dma-buf of round_up(size, page) bytes with size @size: its
+ * importers see the bytes up to the end of the last page too, which the
+ * caller must own.
  * @readonly exports O_RDONLY. NULL with errno set on failure. */
 GstMemory *gst_vmemexp_allocator_export(GstAllocator *allocator, gpointer data,
 					gsize size, gboolean readonly);

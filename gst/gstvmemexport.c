@@ -5,8 +5,10 @@
  * For each buffer, in this order:
  *   - every memory is already a dma-buf (upstream used our pool or
  *     allocator): pushed on as it is;
- *   - one memory whose data is page-aligned (e.g. appsrc with wrapped
- *     application buffers): exported in place through vmem-exp, read-only
+ *   - one memory of system memory whose data is page-aligned and that
+ *     owns every byte of the pages its data spans (e.g. appsrc with wrapped
+ *     application buffers; see owns_pages()): exported in place through
+ *     vmem-exp, read-only
  *     if the memory is or the buffer is shared (not writable: after a
  *     tee); the export is cached on that memory (its qdata) for as long as
  *     upstream pushes that range of it again in that mode, and the input
@@ -139,6 +141,33 @@ static void cached_export_free(gpointer data)
 }
 
 /*
+ * Whether the export of @map's data, whole pages from its page-aligned
+ * start, holds nothing but @mem's own bytes. A dma-buf has whole pages:
+ * an importer reads (and, read-write, writes) everything up to the end of
+ * the data's last page, and if that is another allocation's (a 4000-byte
+ * memory followed by something else's bytes) it must not be exported.
+ *
+ * What a memory owns is known only of system memory, whose map is its
+ * storage: the @maxsize bytes from its start. Data of whole pages owns
+ * them; else the rest of its last page must lie within the memory's
+ * maxsize, and the memory must not be a share of another (a share's
+ * maxsize is its parent's, whose other bytes may be another buffer's).
+ * Anything else is copied.
+ */
+static gboolean owns_pages(GstMemory *mem, const GstMapInfo *map)
+{
+	gsize page = (gsize)sysconf(_SC_PAGESIZE);
+	gsize whole = (map->size + page - 1) & ~(page - 1);
+
+	if (!gst_memory_is_type(mem, GST_ALLOCATOR_SYSMEM) ||
+	    (guintptr)map->data % page != 0 || whole < map->size)
+		return FALSE;
+	if (whole == map->size)
+		return TRUE;
+	return !mem->parent && whole <= map->maxsize;
+}
+
+/*
  * The in-place export of @mem, cached on it; NULL if it cannot be. It is
  * read-only if the memory is, or if @writable is not set: the buffer
  * that carries it is shared (after a tee, say), and a consumer of the
@@ -161,8 +190,9 @@ static GstMemory *export_in_place(GstVmemExport *self, GstMemory *mem,
 	*hit = FALSE;
 	if (!gst_memory_map(mem, &map, GST_MAP_READ))
 		return NULL;
-	/* The export starts at a page boundary: only aligned data fits. */
-	if ((guintptr)map.data % (guintptr)sysconf(_SC_PAGESIZE) != 0) {
+	if (!owns_pages(mem, &map)) {
+		GST_LOG_OBJECT(self, "%p, %" G_GSIZE_FORMAT " bytes: not whole pages "
+			       "of its own, copied", map.data, map.size);
 		gst_memory_unmap(mem, &map);
 		return NULL;
 	}

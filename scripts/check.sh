@@ -32,14 +32,27 @@ make -s tests
 passed=0 failed=0 skipped=0 failures='' ran=''
 
 # On the host: make install puts every file where DESTDIR and PREFIX say,
-# and make uninstall removes exactly those.
+# and make uninstall removes exactly those. Nothing goes in include/linux
+# (the kernel's headers', Debian's linux-libc-dev): the UAPI header is in
+# include/vmemexp/linux, and the installed pkg-config file's Cflags find
+# it and vmemexp.h.
 dest=$(mktemp -d)
+uapi_builds() {
+	cflags=$(PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_LIBDIR="$dest/usr/lib/pkgconfig" \
+		pkg-config --cflags libvmemexp) || return 1
+	# shellcheck disable=SC2086 # pkg-config's flags
+	printf '#include <linux/vmem_exp.h>\n#include <vmemexp.h>\nint main(void) { return DBUFIOC_VMEM_EXP == 0; }\n' |
+		${CC:-cc} -fsyntax-only $cflags -x c -
+}
 if make -s install DESTDIR="$dest" PREFIX=/usr > "$dest.log" 2>&1 &&
 	[ "$(find "$dest" -type f -o -type l | wc -l)" -ge 14 ] &&
 	! find "$dest" -type f -o -type l | grep -v "^$dest/usr/\|^$dest/lib/udev/" &&
+	! find "$dest" -path "$dest/usr/include/linux*" | grep . >> "$dest.log" &&
+	[ -f "$dest/usr/include/vmemexp/linux/vmem_exp.h" ] &&
+	uapi_builds >> "$dest.log" 2>&1 &&
 	make -s uninstall DESTDIR="$dest" PREFIX=/usr >> "$dest.log" 2>&1 &&
 	[ -z "$(find "$dest" -type f -o -type l)" ]; then
-	echo "ok - make install (DESTDIR, PREFIX=/usr) installs the library, headers, pkg-config file, tool, man pages and udev rule; make uninstall removes them"
+	echo "ok - make install (DESTDIR, PREFIX=/usr) installs the library, headers, pkg-config file, tool, man pages and udev rule, nothing in include/linux, <linux/vmem_exp.h> found through pkg-config; make uninstall removes them"
 	passed=$((passed + 1))
 else
 	echo "not ok - make install (DESTDIR, PREFIX=/usr) and make uninstall"
@@ -89,7 +102,7 @@ for k in $KERNELS; do
 	unset VMEM_EXP_EXTRA_BINS
 	if [ -n "$K_PACKAGED" ]; then
 		tests="$tests $out/example.t"
-		export VMEM_EXP_EXTRA_BINS="$out/share"
+		export VMEM_EXP_EXTRA_BINS="$out/share $out/libvmemexp"
 	fi
 	unset VMEM_EXP_EXTRA_MODULES VMEM_EXP_GST_DIR VMEM_EXP_VIRTFS
 	if [ -n "$K_GUEST" ]; then

@@ -109,7 +109,8 @@ kernel_table() {
 	bookworm-pkg)
 		# bookworm's kernel with the module that DKMS built from our
 		# Debian packages, and the core tests plus examples/share.c
-		# built against the installed libvmemexp-dev (README, "Install").
+		# and examples/libvmemexp.c built against the installed
+		# libvmemexp-dev (README, "Install").
 		K_NAME=bookworm-pkg K_REL=bookworm K_PACKAGED=1
 		K_TESTS="sources mmap errno rdonly lifetime fdpass vgem tool unload" ;;
 	bookworm-gst)

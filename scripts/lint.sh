@@ -79,6 +79,19 @@ if [ -z "$table" ] || [ "$table" != "$man" ]; then
 	status=1
 fi
 
+# libvmemexp(3)'s example is examples/libvmemexp.c, which make check
+# builds against the installed package and runs (pkg-build.sh): the man
+# page's text, unescaped and indented with tabs again, is that file but
+# its first line.
+echo "lint: libvmemexp(3)'s example"
+sed -n '/^\.EX$/,/^\.EE$/p' man/libvmemexp.3 | sed -e '1d' -e '$d' \
+	-e 's/\\-/-/g' -e 's/\\e/\\/g' -e ':a' -e 's/^\(\t*\)    /\1\t/' -e 'ta' > build-lint.c
+if ! tail -n +2 examples/libvmemexp.c | diff -u - build-lint.c; then
+	echo "lint: man/libvmemexp.3's example is not examples/libvmemexp.c"
+	status=1
+fi
+rm -f build-lint.c
+
 # One version number: VERSION, and the Debian changelog says the same.
 echo "lint: version"
 if [ "$(dpkg-parsechangelog -S Version)" != "$(cat VERSION)" ]; then

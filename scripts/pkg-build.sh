@@ -3,14 +3,17 @@
 # The packaged path, as a user takes it: build the Debian packages from the
 # checkout's files with dpkg-buildpackage, install them into a Debian root
 # of the kernel's release together with the kernel's headers, let DKMS
-# build the module there, and compile examples/share.c against the
-# installed libvmemexp-dev with pkg-config. For make check's packaged
-# kernels (K_PACKAGED in kernels.sh): the guest then runs the core tests
-# against the module DKMS built, and the example.
+# build the module there, and compile examples/share.c and
+# examples/libvmemexp.c (libvmemexp(3)'s example) against the installed
+# libvmemexp-dev with pkg-config, through which <linux/vmem_exp.h> must
+# compile too (the package installs nothing in /usr/include/linux,
+# linux-libc-dev's). For make check's packaged kernels (K_PACKAGED in
+# kernels.sh): the guest then runs the core tests against the module DKMS
+# built, and the examples.
 # Usage: pkg-build.sh SPEC OUTDIR
-# Leaves in OUTDIR: vmem_exp.ko (DKMS's), share (the example, static),
-# example.t (the guest test that runs it), the packages (debs/) and the
-# build's log (dpkg-buildpackage.log).
+# Leaves in OUTDIR: vmem_exp.ko (DKMS's), share and libvmemexp (the
+# examples, static), example.t (the guest test that runs them), the
+# packages (debs/) and the build's log (dpkg-buildpackage.log).
 set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
@@ -80,17 +83,44 @@ cp "$root/$ko" "$out/vmem_exp.ko"
 modinfo -F version "$out/vmem_exp.ko" | grep -qx "$version" ||
 	{ say "the DKMS module's version is not $version"; exit 1; }
 
-# 4. The example, against the installed library, with pkg-config (static:
-# the guest has no C library of its own).
-cp "$here/examples/share.c" "$root/tmp/share.c"
+# 4. The headers and the examples, against the installed library, with
+# pkg-config (static: the guest has no C library of its own). Each is a
+# result of the guest's example.t: what the host found, and the examples
+# run. An example that does not build is a script that says so and fails.
+host_tap=$out/example-host.tap
+: > "$host_tap"
+result() {
+	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi >> "$host_tap"
+}
+if chroot "$root" dpkg -L libvmemexp-dev | grep '^/usr/include/linux/' >&2; then
+	result 1 "libvmemexp-dev installs nothing in /usr/include/linux (linux-libc-dev's)"
+else
+	result 0 "libvmemexp-dev installs nothing in /usr/include/linux (linux-libc-dev's)"
+fi
 # shellcheck disable=SC2016 # expanded in the root's shell
-chroot "$root" sh -c 'cc -O2 -Wall -Wextra -Werror -static -o /tmp/share /tmp/share.c \
-	$(pkg-config --cflags --libs --static libvmemexp)' >&2 ||
-	{ say "examples/share.c does not build against libvmemexp-dev"; exit 1; }
-cp "$root/tmp/share" "$out/share"
+printf '#include <linux/vmem_exp.h>\nint main(void) { return DBUFIOC_VMEM_EXP == 0; }\n' |
+	chroot "$root" sh -c 'cc -fsyntax-only $(pkg-config --cflags libvmemexp) -x c -' >&2 &&
+	rc=0 || rc=1
+result "$rc" "<linux/vmem_exp.h> compiles with pkg-config --cflags libvmemexp (libvmemexp-dev)"
+for ex in share libvmemexp; do
+	cp "$here/examples/$ex.c" "$root/tmp/$ex.c"
+	rm -f "$root/tmp/$ex"
+	# shellcheck disable=SC2016 # expanded in the root's shell
+	if ! chroot "$root" sh -c "cc -O2 -Wall -Wextra -Werror -static -o /tmp/$ex /tmp/$ex.c"' \
+		$(pkg-config --cflags --libs --static libvmemexp)' >&2; then
+		say "examples/$ex.c does not build against libvmemexp-dev"
+		printf '#!/bin/sh\necho "examples/%s.c did not build against libvmemexp-dev"\nexit 1\n' \
+			"$ex" > "$root/tmp/$ex"
+		chmod +x "$root/tmp/$ex"
+	fi
+	cp "$root/tmp/$ex" "$out/$ex"
+done
+# libvmemexp(3)'s example opens the device once for all its exports: it
+# runs with room for a few descriptors only.
 cat > "$out/example.t" <<'EOF'
 #!/bin/sh
-# examples/share.c, built against the installed libvmemexp-dev.
+# examples/share.c and examples/libvmemexp.c, built against the installed
+# libvmemexp-dev, and what the host found of its headers.
 echo "TAP version 13"
 if /bin/share 4 > /tmp/share.out 2>&1; then
 	echo "ok 1 - examples/share.c (pkg-config, libvmemexp-dev) runs against the DKMS module"
@@ -98,7 +128,22 @@ else
 	echo "not ok 1 - examples/share.c (pkg-config, libvmemexp-dev) runs against the DKMS module"
 fi
 sed 's/^/# /' /tmp/share.out
-echo "1..1"
+if (ulimit -n 16 && exec /bin/libvmemexp) > /tmp/libvmemexp.out 2>&1; then
+	echo "ok 2 - examples/libvmemexp.c, libvmemexp(3)'s example, runs with 16 descriptors (ulimit -n)"
+else
+	echo "not ok 2 - examples/libvmemexp.c, libvmemexp(3)'s example, runs with 16 descriptors (ulimit -n)"
+fi
+sed 's/^/# /' /tmp/libvmemexp.out
 EOF
+n=2
+{
+	echo "cat <<'TAP'"
+	while read -r line; do
+		n=$((n + 1))
+		echo "${line%% -*} $n -${line#* -}"
+	done < "$host_tap"
+	echo "1..$n"
+	echo "TAP"
+} >> "$out/example.t"
 chmod +x "$out/example.t"
-say "done: $out/vmem_exp.ko (DKMS), $out/share (pkg-config)"
+say "done: $out/vmem_exp.ko (DKMS), $out/share and $out/libvmemexp (pkg-config)"

@@ -3,7 +3,7 @@
  * gst-cases: what the vmemexport element does with buffers that an
  * application shapes on purpose, checked buffer by buffer (tests/gst.sh).
  *
- *   gst-cases resize|recache|tee
+ *   gst-cases resize|recache|tee|tail
  *
  * Each pushes frames through "appsrc ! vmemexport ! fakesink" and looks at
  * what reaches fakesink's handoff: one buffer at a time, the next pushed
@@ -20,6 +20,12 @@
  * tee      a page-aligned, writable memory behind a tee (the buffer is not
  *          writable: the tee's other branch shares it) must be exported
  *          read-only; the same without a tee, read-write.
+ * tail     page-aligned memories whose size is not a whole number of pages,
+ *          the rest of their last page another allocation's bytes (a known
+ *          pattern): a memory that ends there, and a share of a larger
+ *          memory (the next share's data), must be copied, the pattern in
+ *          no byte of the dma-buf pushed; a memory whose maxsize covers its
+ *          last page owns it and is exported in place.
  * Prints "gst-cases: " lines, the failures among them; exits 0 if none.
  * Every process calls gst_deinit(), for GST_TRACERS=leaks.
  */
@@ -31,12 +37,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define RAW_CAPS "application/x-vmemexp-test"
 #define SINK "fakesink name=sink signal-handoffs=true sync=false enable-last-sample=false"
 #define PAGE 4096
 #define SKEW 64		/* unaligned data: this far past a page boundary */
+#define TAIL 0xee	/* another allocation's bytes, after a memory's */
 /*
  * No queue after the tee: each branch is pushed while the tee holds the
  * buffer. Neither sink waits in preroll (async=false), or the first
@@ -58,6 +66,8 @@ struct seen {
 	guint8 first, last;	/* its first and last bytes */
 	gboolean uniform;	/* all its bytes the same */
 	gboolean mapped;
+	off_t fd_size;		/* the dma-buf's size (it has whole pages) */
+	gsize tail;		/* bytes of TAIL in it past the buffer's data */
 };
 
 static struct seen seen;
@@ -74,6 +84,30 @@ static void fail(const char *fmt, ...)
 	printf("\n");
 	va_end(ap);
 	failures++;
+}
+
+/*
+ * What an importer can read of dma-buf @fd past its first @size bytes: the
+ * whole of it mapped, the TAIL bytes past @size counted (seen.fd_size,
+ * seen.tail; called under seen.lock).
+ */
+static void dmabuf_tail(int fd, gsize size)
+{
+	guint8 *p;
+	off_t i;
+
+	seen.fd_size = lseek(fd, 0, SEEK_END);
+	if (seen.fd_size <= 0)
+		return;
+	p = mmap(NULL, seen.fd_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		seen.fd_size = -1;
+		return;
+	}
+	for (i = size; i < seen.fd_size; i++)
+		if (p[i] == TAIL)
+			seen.tail++;
+	munmap(p, seen.fd_size);
 }
 
 static void handoff(GstElement *sink, GstBuffer *buf, GstPad *pad, gpointer data)
@@ -104,6 +138,10 @@ static void handoff(GstElement *sink, GstBuffer *buf, GstPad *pad, gpointer data
 			}
 		gst_buffer_unmap(buf, &map);
 	}
+	seen.fd_size = -1;
+	seen.tail = 0;
+	if (seen.dmabuf)
+		dmabuf_tail(gst_dmabuf_memory_get_fd(mem), seen.size);
 	seen.count++;
 	g_cond_signal(&seen.cond);
 	g_mutex_unlock(&seen.lock);
@@ -405,6 +443,82 @@ static int tee(void)
 	return failures != 0;
 }
 
+/*
+ * One memory through the element: @size bytes of 0x66 (@mem's data), the
+ * rest of their last page TAIL. @owned: @mem owns that page (else it must
+ * be copied, and the dma-buf pushed must not show a TAIL byte).
+ */
+static void tail_case(GstMemory *mem, const char *what, gboolean owned)
+{
+	struct pipe p = { 0 };
+	guint64 exported, copied;
+
+	if (!start(&p, "appsrc name=src format=time caps=" RAW_CAPS
+		   " ! vmemexport name=exp ! " SINK) ||
+	    !push(&p, holding(mem), what) || !released(mem))
+		goto out;
+	exported = counter(&p, "exported-frames");
+	copied = counter(&p, "copied-frames");
+	g_mutex_lock(&seen.lock);
+	printf("gst-cases: %s: %" G_GUINT64_FORMAT " exported in place, %" G_GUINT64_FORMAT
+	       " copied; a %ld-byte dma-buf for %zu bytes, %zu bytes of 0x%02x past them\n",
+	       what, exported, copied, (long)seen.fd_size, seen.size, seen.tail, TAIL);
+	if (!seen.dmabuf || seen.fd_size < (off_t)seen.size ||
+	    seen.size != mem->size || !seen.uniform || seen.first != 0x66)
+		fail("%s: %s, %zu bytes (dma-buf %ld), 0x%02x...0x%02x (expected %zu of 0x66)",
+		     what, seen.dmabuf ? "a dma-buf" : "not a dma-buf", seen.size,
+		     (long)seen.fd_size, seen.first, seen.last, mem->size);
+	else if (!owned && seen.tail)
+		fail("%s: its dma-buf shows %zu bytes of another's (0x%02x) past its %zu",
+		     what, seen.tail, TAIL, mem->size);
+	else if (owned ? exported != 1 || copied : exported || copied != 1)
+		fail("%s: %" G_GUINT64_FORMAT " exported in place, %" G_GUINT64_FORMAT
+		     " copied (expected %s)", what, exported, copied,
+		     owned ? "exported in place" : "copied");
+	g_mutex_unlock(&seen.lock);
+out:
+	stop(&p);
+}
+
+#define TAIL_SIZE 4000
+
+/* Two pages, page-aligned: TAIL_SIZE bytes of 0x66, then TAIL. */
+static guint8 *tail_pages(void)
+{
+	guint8 *data;
+
+	if (posix_memalign((void **)&data, PAGE, 2 * PAGE))
+		abort();
+	memset(data, 0x66, TAIL_SIZE);
+	memset(data + TAIL_SIZE, TAIL, 2 * PAGE - TAIL_SIZE);
+	return data;
+}
+
+static int tail(void)
+{
+	GstMemory *mem, *whole;
+	guint8 *data;
+
+	/* A memory of TAIL_SIZE bytes: the rest of its page is not its. */
+	data = tail_pages();
+	mem = gst_memory_new_wrapped(0, data, TAIL_SIZE, 0, TAIL_SIZE, data, free);
+	tail_case(mem, "a 4000-byte memory, another's bytes after it", FALSE);
+	gst_memory_unref(mem);
+	/* Its first TAIL_SIZE bytes of a two-page memory: the next share's. */
+	data = tail_pages();
+	whole = gst_memory_new_wrapped(0, data, 2 * PAGE, 0, 2 * PAGE, data, free);
+	mem = gst_memory_share(whole, 0, TAIL_SIZE);
+	tail_case(mem, "a 4000-byte share of an 8192-byte memory", FALSE);
+	gst_memory_unref(mem);
+	gst_memory_unref(whole);
+	/* 4000 bytes of a memory whose maxsize is the whole page: its own. */
+	data = tail_pages();
+	mem = gst_memory_new_wrapped(0, data, PAGE, 0, TAIL_SIZE, data, free);
+	tail_case(mem, "4000 bytes of a memory that owns the page", TRUE);
+	gst_memory_unref(mem);
+	return failures != 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret = 2;
@@ -418,8 +532,10 @@ int main(int argc, char **argv)
 		ret = recache();
 	else if (argc == 2 && !strcmp(argv[1], "tee"))
 		ret = tee();
+	else if (argc == 2 && !strcmp(argv[1], "tail"))
+		ret = tail();
 	else
-		fprintf(stderr, "usage: gst-cases resize|recache|tee\n");
+		fprintf(stderr, "usage: gst-cases resize|recache|tee|tail\n");
 	if (ret != 2)
 		printf("gst-cases: %s: %s\n", argv[1], failures ? "FAILED" : "passed");
 	g_mutex_clear(&seen.lock);
