@@ -196,15 +196,16 @@ static int try_param(const char *name, const char *val)
  * exits, leaving its buffers with this process: refused with ENOSPC at
  * 1 MiB, its share. User B, also unlimited, still exports its 1 MiB;
  * root, exempt from the share, is refused then, by max_pinned_mb itself.
- * When A's buffers are closed, A's share is free again. Without shares,
+ * When A's buffers are closed, A's share is free again, while root's
+ * remote export of a process of A's is charged to root. Without shares,
  * A takes all 2 MiB and B gets ENOSPC.
  */
 static void shares_are_per_user(void)
 {
 	size_t chunk = 16 * PAGE, max = 3 << 20, held = 0;
 	long saved = get_param("max_pinned_mb");
-	int sv[2], fds[64], nr = 0, pid, st, fd, i;
-	char *p;
+	int sv[2], fds[64], nr = 0, pid, st, fd, i, mem, rfd;
+	char *p, c = 'x';
 
 	set_param("max_pinned_mb", 2);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
@@ -240,6 +241,36 @@ static void shares_are_per_user(void)
 	for (i = 0; i < nr; i++)
 		close(fds[i]);
 
+	/*
+	 * A remote export is charged to its caller, not to the target's
+	 * user: root's, of 1 MiB of a process of A's, lives on while A
+	 * exports again below.
+	 */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		bail("socketpair: %m");
+	pid = fork();
+	if (pid == 0) {
+		become(USER_A, RLIM_INFINITY);
+		memset(p, 2, 1 << 20);
+		if (write(sv[1], &c, 1) != 1 || read(sv[1], &c, 1) != 1)
+			_exit(EXIT_SEND);
+		_exit(0);
+	}
+	if (read(sv[0], &c, 1) != 1)
+		bail("uid %d's process did not start", USER_A);
+	mem = proc_mem(pid, O_RDONLY);
+	rfd = mem < 0 ? mem : vmem_exp_export_remote(dev(), mem, (uintptr_t)p, 1 << 20,
+						      O_RDONLY | O_CLOEXEC);
+	ok(rfd >= 0, "root exports 1 MiB of a process of uid %d remotely (%s)", USER_A,
+	   rfd >= 0 ? "0" : strerrorname_np(-rfd) ?: "?");
+	if (write(sv[0], &c, 1) != 1)
+		bail("write: %m");
+	wait_child(pid);
+	if (mem >= 0)
+		close(mem);
+	close(sv[0]);
+	close(sv[1]);
+
 	/* A's share is free again once its buffers are closed. */
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		bail("socketpair: %m");
@@ -248,10 +279,13 @@ static void shares_are_per_user(void)
 	fd = recv_fd(sv[0]);
 	close(sv[0]);
 	st = wait_child(pid);
-	ok(st == 0 && fd >= 0, "after its buffers are closed uid %d exports its 1 MiB again (%s)",
+	ok(st == 0 && fd >= 0,
+	   "after its buffers are closed uid %d exports its 1 MiB again, root's remote export of its memory charged to root (%s)",
 	   USER_A, st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
 	if (fd >= 0)
 		close(fd);
+	if (rfd >= 0)
+		close(rfd);
 
 	fd = export(p, 3 << 19, O_RDWR);
 	ok(fd >= 0, "root alone exports 1.5 MiB, more than a user's share");
