@@ -79,7 +79,8 @@ static const struct {
 	  "the pages would take you past RLIMIT_MEMLOCK (ulimit -l), a hugetlb page\n"
 	  "in ZONE_MOVABLE could not be moved out, or the kernel is out of memory" },
 	{ ENOSPC, "ENOSPC",
-	  "the pages would take all exports together past max_pinned_mb" },
+	  "the pages would take all exports together past max_pinned_mb, or you\n"
+	  "past your share of it (max_pinned_user_percent; CAP_IPC_LOCK exempts)" },
 	{ EMFILE, "EMFILE", "no free file descriptor" },
 	{ EINTR, "EINTR", "interrupted by a fatal signal" },
 	{ EBADF, "EBADF", "remote: the /proc/PID/mem fd is not open" },
@@ -188,7 +189,9 @@ static void json_str(const char *s)
 
 /* ---- status ---- */
 
-static const char *const params[] = { "max_export_mb", "max_pinned_mb", "pfnmap_drivers" };
+static const char *const params[] = {
+	"max_export_mb", "max_pinned_mb", "max_pinned_user_percent", "pfnmap_drivers"
+};
 
 /* Reads a small file into @val, or puts @dflt there if it cannot. */
 static void read_value(const char *path, char *val, size_t size, const char *dflt)
