@@ -189,6 +189,26 @@ static int try_param(const char *name, const char *val)
 	return ret;
 }
 
+/* The pages debugfs users says @uid holds: 0 if not listed, -1 if unreadable. */
+static long user_pages(uid_t uid)
+{
+	FILE *f = fopen("/sys/kernel/debug/vmem_exp/users", "r");
+	unsigned int u;
+	long pages = 0, n;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%*[^\n]") < 0) {
+		fclose(f);
+		return -1;
+	}
+	while (fscanf(f, "%u %ld", &u, &n) == 2)
+		if (u == uid)
+			pages = n;
+	fclose(f);
+	return pages;
+}
+
 /*
  * One user cannot take max_pinned_mb from the others. With max_pinned_mb
  * = 2 and the default max_pinned_user_percent (50), user A, whose
@@ -221,6 +241,8 @@ static void shares_are_per_user(void)
 	   USER_A, st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
 	ok(held == 1 << 20, "refused at its share, half of max_pinned_mb=2 (%zu KiB held)",
 	   held >> 10);
+	ok(user_pages(USER_A) == (long)((1 << 20) / PAGE),
+	   "debugfs users shows uid %d's %ld pages", USER_A, user_pages(USER_A));
 
 	/* B: the other half, while A's buffers outlive A. */
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
@@ -240,6 +262,8 @@ static void shares_are_per_user(void)
 		close(fd);
 	for (i = 0; i < nr; i++)
 		close(fds[i]);
+	ok(user_pages(USER_A) == 0 && user_pages(USER_B) == 0,
+	   "once their buffers are closed it lists neither user");
 
 	/*
 	 * A remote export is charged to its caller, not to the target's
