@@ -41,7 +41,8 @@
 	  "not be moved out of ZONE_MOVABLE or CMA for the pin, or the kernel is\n" \
 	  "out of memory")						\
 	X(ENOSPC, 0,							\
-	  "the pages would take all exports together past max_pinned_mb") \
+	  "the pages would take all exports together past max_pinned_mb, or you\n" \
+	  "past your share of it (max_pinned_user_percent; CAP_IPC_LOCK exempts)") \
 	X(EMFILE, 0, "no free file descriptor")				\
 	X(EINTR, 0, "interrupted by a fatal signal")			\
 	X(EBADF, 1, "remote: the /proc/PID/mem fd is not open")	\

@@ -10,7 +10,8 @@
  *   no holder can change.
  * - /sys/kernel/debug/vmem_exp/buffers (root) lists the live buffers with
  *   what the core does not show: the exporter (pid, address, command), how
- *   the pages are held and the devices attached.
+ *   the pages are held and the devices attached; .../users what each
+ *   user holds, against its share of max_pinned_mb.
  * - /sys/class/misc/vmem-exp/ (everyone) counts buffers, pages held and
  *   exports made, and exports refused by errno (refused/EINVAL, ...).
  */
@@ -167,6 +168,14 @@ static int vmem_exp_buffers_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vmem_exp_buffers);
 
+/* debugfs users: what each user holds, see vmem_exp_shares_show(). */
+static int vmem_exp_users_show(struct seq_file *m, void *unused)
+{
+	vmem_exp_shares_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmem_exp_users);
+
 static ssize_t buffers_show(struct device *dev, struct device_attribute *attr,
 			    char *out)
 {
@@ -254,6 +263,8 @@ void vmem_exp_info_init(void)
 	vmem_exp_debugfs = debugfs_create_dir("vmem_exp", NULL);
 	debugfs_create_file("buffers", 0400, vmem_exp_debugfs, NULL,
 			    &vmem_exp_buffers_fops);
+	debugfs_create_file("users", 0400, vmem_exp_debugfs, NULL,
+			    &vmem_exp_users_fops);
 }
 
 void vmem_exp_info_exit(void)

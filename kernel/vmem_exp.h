@@ -17,7 +17,9 @@
 struct attribute_group;
 struct file;
 struct mm_struct;
+struct seq_file;
 struct vb2_vmarea_handler;
+struct vmem_exp_share;
 
 /**
  * struct vmem_exp_range - the range an export asks for, and where it lies
@@ -103,6 +105,8 @@ enum vmem_exp_memtype {
  * @user: the exporting user (the caller of the ioctl, also for a remote
  *	export), charged @nr_pages of locked memory (RLIMIT_MEMLOCK) until
  *	the buffer is released.
+ * @share: the same user's share of max_pinned_mb (pin.c), which counts
+ *	@nr_pages until the buffer is released.
  * @mm: the exporting process's mm (held by mmgrab(), not mmget(): only the
  *	struct, not the address space), whose pinned_vm counts @nr_pages.
  *	For a remote export too it is the caller's, not the target's.
@@ -130,6 +134,7 @@ struct vmem_exp_buf {
 	bool writable;
 	enum vmem_exp_memtype memtype;
 	struct user_struct *user;
+	struct vmem_exp_share *share;
 	struct mm_struct *mm;
 
 	/* See @lock above: attachments, their mappings, vaddr, vmap_count. */
@@ -174,6 +179,7 @@ struct vmem_exp_attachment {
 /* pin.c */
 void vmem_exp_limits_init(void);
 unsigned long vmem_exp_held_pages(void);
+void vmem_exp_shares_show(struct seq_file *m);
 int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 		 struct dma_buf **found);
 void vmem_exp_unpin(struct vmem_exp_buf *buf);

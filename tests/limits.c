@@ -5,8 +5,11 @@
  * device and export up to RLIMIT_MEMLOCK, no further (ENOMEM, nothing
  * pinned); the charge lives as long as the buffer, also after the exporter
  * exited, and binds all of the user's processes; CAP_IPC_LOCK is exempt;
- * the exporter's VmPin shows the pages; and the max_pinned_mb cap holds
- * for everyone (ENOSPC), an export it refuses keeping no charge.
+ * the exporter's VmPin shows the pages; the max_pinned_mb cap holds
+ * for everyone (ENOSPC), an export it refuses keeping no charge; and one
+ * user may hold no more than max_pinned_user_percent of it (ENOSPC), so
+ * that two unprivileged users with unlimited RLIMIT_MEMLOCK both get
+ * their share, while root (CAP_IPC_LOCK) is bound by max_pinned_mb alone.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,19 +28,28 @@
 
 #define NOBODY	65534
 #define LIMIT	(16 * PAGE)
+/* Two more unprivileged users, with nothing else running as them. */
+#define USER_A	60001
+#define USER_B	60002
 
 /* A child's exit codes other than 0 and an export's errno. */
 #define EXIT_SETUP	200
 #define EXIT_OPEN	201
 #define EXIT_SEND	202
 
-/* Become uid/gid 65534 with RLIMIT_MEMLOCK = LIMIT; caps go with root. */
+/* Become uid/gid @uid with RLIMIT_MEMLOCK = @memlock; caps go with root. */
+static void become(uid_t uid, rlim_t memlock)
+{
+	struct rlimit rl = { memlock, memlock };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgid(uid) || setuid(uid))
+		_exit(EXIT_SETUP);
+}
+
+/* Become uid/gid 65534 with RLIMIT_MEMLOCK = LIMIT. */
 static void become_nobody(void)
 {
-	struct rlimit rl = { LIMIT, LIMIT };
-
-	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgid(NOBODY) || setuid(NOBODY))
-		_exit(EXIT_SETUP);
+	become(NOBODY, LIMIT);
 }
 
 /*
@@ -126,6 +138,193 @@ static void enospc_returns_charge(void)
 	munmap(p, 1 << 20);
 }
 
+/*
+ * In a child running as @uid with an unlimited RLIMIT_MEMLOCK: export
+ * @chunk bytes of fresh memory at a time, each fd sent to @sock and then
+ * closed, until an export is refused or @max bytes are exported; exit with
+ * the errno of the refusal (0 if none). The buffers outlive the child.
+ */
+static int user_exports_until_refused(uid_t uid, size_t chunk, size_t max,
+				      int sock)
+{
+	int pid = fork();
+
+	if (pid == 0) {
+		int devfd, fd = 0;
+		size_t done;
+		char *p;
+
+		become(uid, RLIM_INFINITY);
+		devfd = vmem_exp_open();
+		if (devfd < 0)
+			_exit(EXIT_OPEN);
+		p = map_anon(max);
+		memset(p, 1, max);
+		for (done = 0; done < max; done += chunk) {
+			fd = vmem_exp_export(devfd, p + done, chunk, O_RDWR);
+			if (fd < 0)
+				break;
+			if (send_fd(sock, fd))
+				_exit(EXIT_SEND);
+			close(fd);
+		}
+		_exit(fd >= 0 ? 0 : -fd);
+	}
+	return pid;
+}
+
+/* Writes @val to parameter @name: 0, or the errno of the write. */
+static int try_param(const char *name, const char *val)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/vmem_exp/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = errno;
+	close(fd);
+	return ret;
+}
+
+/* The pages debugfs users says @uid holds: 0 if not listed, -1 if unreadable. */
+static long user_pages(uid_t uid)
+{
+	FILE *f = fopen("/sys/kernel/debug/vmem_exp/users", "r");
+	unsigned int u;
+	long pages = 0, n;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%*[^\n]") < 0) {
+		fclose(f);
+		return -1;
+	}
+	while (fscanf(f, "%u %ld", &u, &n) == 2)
+		if (u == uid)
+			pages = n;
+	fclose(f);
+	return pages;
+}
+
+/*
+ * One user cannot take max_pinned_mb from the others. With max_pinned_mb
+ * = 2 and the default max_pinned_user_percent (50), user A, whose
+ * RLIMIT_MEMLOCK is unlimited, exports 64 KiB at a time until refused and
+ * exits, leaving its buffers with this process: refused with ENOSPC at
+ * 1 MiB, its share. User B, also unlimited, still exports its 1 MiB;
+ * root, exempt from the share, is refused then, by max_pinned_mb itself.
+ * When A's buffers are closed, A's share is free again, while root's
+ * remote export of a process of A's is charged to root. Without shares,
+ * A takes all 2 MiB and B gets ENOSPC.
+ */
+static void shares_are_per_user(void)
+{
+	size_t chunk = 16 * PAGE, max = 3 << 20, held = 0;
+	long saved = get_param("max_pinned_mb");
+	int sv[2], fds[64], nr = 0, pid, st, fd, i, mem, rfd;
+	char *p, c = 'x';
+
+	set_param("max_pinned_mb", 2);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		bail("socketpair: %m");
+	pid = user_exports_until_refused(USER_A, chunk, max, sv[1]);
+	close(sv[1]);
+	while (nr < (int)ARRAY_SIZE(fds) && (fd = recv_fd(sv[0])) >= 0)
+		fds[nr++] = fd;
+	close(sv[0]);
+	held = nr * chunk;
+	st = wait_child(pid);
+	ok(st == ENOSPC, "uid %d (RLIMIT_MEMLOCK unlimited) exports until refused: ENOSPC (%s)",
+	   USER_A, st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
+	ok(held == 1 << 20, "refused at its share, half of max_pinned_mb=2 (%zu KiB held)",
+	   held >> 10);
+	ok(user_pages(USER_A) == (long)((1 << 20) / PAGE),
+	   "debugfs users shows uid %d's %ld pages", USER_A, user_pages(USER_A));
+
+	/* B: the other half, while A's buffers outlive A. */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		bail("socketpair: %m");
+	pid = user_exports_until_refused(USER_B, 1 << 20, 1 << 20, sv[1]);
+	close(sv[1]);
+	fd = recv_fd(sv[0]);
+	close(sv[0]);
+	st = wait_child(pid);
+	ok(st == 0 && fd >= 0, "uid %d still exports 1 MiB meanwhile (%s)", USER_B,
+	   st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
+
+	p = map_anon(2 << 20);
+	ok_errno(export(p, PAGE, O_RDWR), ENOSPC,
+		 "root (CAP_IPC_LOCK, exempt from the share) then: max_pinned_mb still binds");
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; i < nr; i++)
+		close(fds[i]);
+	ok(user_pages(USER_A) == 0 && user_pages(USER_B) == 0,
+	   "once their buffers are closed it lists neither user");
+
+	/*
+	 * A remote export is charged to its caller, not to the target's
+	 * user: root's, of 1 MiB of a process of A's, lives on while A
+	 * exports again below.
+	 */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		bail("socketpair: %m");
+	pid = fork();
+	if (pid == 0) {
+		become(USER_A, RLIM_INFINITY);
+		memset(p, 2, 1 << 20);
+		if (write(sv[1], &c, 1) != 1 || read(sv[1], &c, 1) != 1)
+			_exit(EXIT_SEND);
+		_exit(0);
+	}
+	if (read(sv[0], &c, 1) != 1)
+		bail("uid %d's process did not start", USER_A);
+	mem = proc_mem(pid, O_RDONLY);
+	rfd = mem < 0 ? mem : vmem_exp_export_remote(dev(), mem, (uintptr_t)p, 1 << 20,
+						      O_RDONLY | O_CLOEXEC);
+	ok(rfd >= 0, "root exports 1 MiB of a process of uid %d remotely (%s)", USER_A,
+	   rfd >= 0 ? "0" : strerrorname_np(-rfd) ?: "?");
+	if (write(sv[0], &c, 1) != 1)
+		bail("write: %m");
+	wait_child(pid);
+	if (mem >= 0)
+		close(mem);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* A's share is free again once its buffers are closed. */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		bail("socketpair: %m");
+	pid = user_exports_until_refused(USER_A, 1 << 20, 1 << 20, sv[1]);
+	close(sv[1]);
+	fd = recv_fd(sv[0]);
+	close(sv[0]);
+	st = wait_child(pid);
+	ok(st == 0 && fd >= 0,
+	   "after its buffers are closed uid %d exports its 1 MiB again, root's remote export of its memory charged to root (%s)",
+	   USER_A, st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
+	if (fd >= 0)
+		close(fd);
+	if (rfd >= 0)
+		close(rfd);
+
+	fd = export(p, 3 << 19, O_RDWR);
+	ok(fd >= 0, "root alone exports 1.5 MiB, more than a user's share");
+	if (fd >= 0)
+		close(fd);
+	munmap(p, 2 << 20);
+	set_param("max_pinned_mb", saved);
+
+	ok(get_param("max_pinned_user_percent") == 50, "max_pinned_user_percent defaults to 50");
+	ok(try_param("max_pinned_user_percent", "0") == EINVAL &&
+	   try_param("max_pinned_user_percent", "101") == EINVAL &&
+	   get_param("max_pinned_user_percent") == 50,
+	   "max_pinned_user_percent refuses 0 and 101 (EINVAL) and keeps its value");
+}
+
 int main(void)
 {
 	long base = pins_held(), kb, saved;
@@ -201,6 +400,7 @@ int main(void)
 	set_param("max_pinned_mb", saved);
 	munmap(p, 2 << 20);
 	enospc_returns_charge();
+	shares_are_per_user();
 
 	ok(pins_held() == base, "every pin released");
 	return done();

@@ -314,7 +314,9 @@ static void text_str(const char *s)
 
 /* ---- status ---- */
 
-static const char *const params[] = { "max_export_mb", "max_pinned_mb", "pfnmap_drivers" };
+static const char *const params[] = {
+	"max_export_mb", "max_pinned_mb", "max_pinned_user_percent", "pfnmap_drivers"
+};
 
 /* Reads a small file into @val, or puts @dflt there if it cannot. */
 static void read_value(const char *path, char *val, size_t size, const char *dflt)
