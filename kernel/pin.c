@@ -671,9 +671,10 @@ static int vmem_exp_pin_file(struct vm_area_struct *vma, unsigned long addr,
 			 * memfd_pin_folios() takes a hardware-poisoned folio
 			 * from the page cache, which the owner's access and
 			 * gup refuse: so does the export (the caller unpins).
+			 * A small folio has no "has hwpoisoned" flag: testing
+			 * it reads the next page's flags (PG_active).
 			 */
-			if (folio_test_hwpoison(folios[i]) ||
-			    folio_test_has_hwpoisoned(folios[i]))
+			if (folio_contain_hwpoisoned_page(folios[i]))
 				ret = -EFAULT;
 		}
 		if (ret)
