@@ -22,7 +22,7 @@ GST_DEBUG_CATEGORY_STATIC(vmemexp_allocator_debug);
 
 struct _GstVmemExpAllocator {
 	GstDmaBufAllocator parent;
-	int devfd;			/* /dev/vmem-exp, -errno if it failed to open */
+	int devfd;			/* /dev/vmem-exp once opened, else < 0 */
 	GstMemoryMapFunction parent_map;
 	GstMemoryUnmapFunction parent_unmap;
 };
@@ -112,8 +112,11 @@ int gst_vmemexp_allocator_open(GstAllocator *allocator)
 	int err = 0;
 
 	GST_OBJECT_LOCK(self);
-	if (self->devfd < 0)
+	if (self->devfd < 0) {
 		self->devfd = vmem_exp_open();
+		GST_DEBUG_OBJECT(self, "opening " VMEM_EXP_DEVICE ": %s",
+				 g_strerror(self->devfd < 0 ? -self->devfd : 0));
+	}
 	if (self->devfd < 0)
 		err = -self->devfd;
 	GST_OBJECT_UNLOCK(self);
@@ -125,10 +128,12 @@ GstMemory *gst_vmemexp_allocator_export(GstAllocator *allocator, gpointer data,
 {
 	GstVmemExpAllocator *self = GST_VMEMEXP_ALLOCATOR(allocator);
 	GstMemory *mem;
-	int fd;
+	int fd, err;
 
-	if (self->devfd < 0) {
-		errno = ENODEV;
+	/* The device is opened on first use, not when the plugin loads. */
+	err = gst_vmemexp_allocator_open(allocator);
+	if (err) {
+		errno = err;
 		return NULL;
 	}
 	fd = vmem_exp_export(self->devfd, data, page_round(size),
@@ -206,10 +211,7 @@ static void gst_vmemexp_allocator_init(GstVmemExpAllocator *self)
 	self->parent_unmap = alloc->mem_unmap;
 	alloc->mem_map_full = vmemexp_map_full;
 	alloc->mem_unmap_full = vmemexp_unmap_full;
-	self->devfd = vmem_exp_open();
-	if (self->devfd < 0)
-		GST_WARNING_OBJECT(self, "cannot open " VMEM_EXP_DEVICE ": %s",
-				   g_strerror(-self->devfd));
+	self->devfd = -1;
 	GST_OBJECT_FLAG_UNSET(self, GST_ALLOCATOR_FLAG_CUSTOM_ALLOC);
 }
 

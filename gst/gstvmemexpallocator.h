@@ -17,8 +17,9 @@ G_DECLARE_FINAL_TYPE(GstVmemExpAllocator, gst_vmemexp_allocator, GST,
 		     VMEMEXP_ALLOCATOR, GstDmaBufAllocator)
 
 GstAllocator *gst_vmemexp_allocator_new(void);
-/* 0 if the allocator has the vmem-exp device open (it tries again if it
- * had failed), else the errno of opening it. */
+/* 0 if the allocator has the vmem-exp device open, else the errno of
+ * opening it. An allocator opens it on first use (this, or an export),
+ * not when it is made, and tries again after a failure. */
 int gst_vmemexp_allocator_open(GstAllocator *allocator);
 /* Export [data, data + size) in place; data must be page-aligned. The
  * memory is a dma-buf of round_up(size, page) bytes with size @size: its
