@@ -3,17 +3,16 @@
  * GstVmemExpAllocator: alloc() maps anonymous, page-aligned memory and
  * exports it through vmem-exp, so a GstMemory from it is both ordinary
  * process memory and a dma-buf (gst_is_dmabuf_memory() is true). Every
- * map of its memories is bracketed by DMA_BUF_IOCTL_SYNC, and a memory of
- * a read-only export refuses writable maps.
+ * map of its memories is bracketed by DMA_BUF_IOCTL_SYNC (by
+ * GstDmaBufAllocator), and a memory of a read-only export refuses writable
+ * maps.
  */
 #include "gstvmemexpallocator.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <linux/dma-buf.h>
 
 #include "vmemexp.h"
 
@@ -23,8 +22,7 @@ GST_DEBUG_CATEGORY_STATIC(vmemexp_allocator_debug);
 struct _GstVmemExpAllocator {
 	GstDmaBufAllocator parent;
 	int devfd;			/* /dev/vmem-exp once opened, else < 0 */
-	GstMemoryMapFunction parent_map;
-	GstMemoryUnmapFunction parent_unmap;
+	GstMemoryMapFullFunction parent_map_full;	/* GstDmaBufAllocator's */
 };
 
 G_DEFINE_TYPE(GstVmemExpAllocator, gst_vmemexp_allocator, GST_TYPE_DMABUF_ALLOCATOR)
@@ -53,57 +51,24 @@ static gsize page_round(gsize size)
 	return (size + page - 1) & ~(page - 1);
 }
 
-static int dmabuf_sync(GstMemory *mem, guint64 flags)
-{
-	struct dma_buf_sync sync = { .flags = flags };
-	int fd = gst_dmabuf_memory_get_fd(mem);
-
-	while (ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync) < 0) {
-		if (errno != EINTR && errno != EAGAIN)
-			return -errno;
-	}
-	return 0;
-}
-
-static guint64 sync_dir(GstMapFlags flags)
-{
-	guint64 dir = 0;
-
-	if (flags & GST_MAP_READ)
-		dir |= DMA_BUF_SYNC_READ;
-	if (flags & GST_MAP_WRITE)
-		dir |= DMA_BUF_SYNC_WRITE;
-	return dir;
-}
-
+/*
+ * GstDmaBufAllocator's own map brackets every map with DMA_BUF_IOCTL_SYNC
+ * (start on map, end on unmap, in the map's directions; gst-plugins-base
+ * 1.22 as Debian builds it, with linux/dma-buf.h): this only refuses a
+ * writable map of a read-only export, before it reaches mmap.
+ */
 static gpointer vmemexp_map_full(GstMemory *mem, GstMapInfo *info, gsize maxsize)
 {
 	GstVmemExpAllocator *self = GST_VMEMEXP_ALLOCATOR(mem->allocator);
 	int fd = gst_dmabuf_memory_get_fd(mem);
-	gpointer data;
 	int fl;
 
-	/* A read-only export is read-only everywhere: refuse before mmap. */
 	fl = fcntl(fd, F_GETFL);
 	if ((info->flags & GST_MAP_WRITE) && fl >= 0 && (fl & O_ACCMODE) == O_RDONLY) {
 		GST_WARNING("writable map of read-only export fd %d refused", fd);
 		return NULL;
 	}
-	data = self->parent_map(mem, maxsize, info->flags);
-	if (!data)
-		return NULL;
-	if (dmabuf_sync(mem, DMA_BUF_SYNC_START | sync_dir(info->flags)) < 0)
-		GST_WARNING("DMA_BUF_IOCTL_SYNC start on fd %d failed", fd);
-	return data;
-}
-
-static void vmemexp_unmap_full(GstMemory *mem, GstMapInfo *info)
-{
-	GstVmemExpAllocator *self = GST_VMEMEXP_ALLOCATOR(mem->allocator);
-
-	if (dmabuf_sync(mem, DMA_BUF_SYNC_END | sync_dir(info->flags)) < 0)
-		GST_WARNING("DMA_BUF_IOCTL_SYNC end failed");
-	self->parent_unmap(mem);
+	return self->parent_map_full(mem, info, maxsize);
 }
 
 int gst_vmemexp_allocator_open(GstAllocator *allocator)
@@ -206,11 +171,9 @@ static void gst_vmemexp_allocator_init(GstVmemExpAllocator *self)
 {
 	GstAllocator *alloc = GST_ALLOCATOR(self);
 
-	/* The parents' init set the fd memory's map functions: wrap them. */
-	self->parent_map = alloc->mem_map;
-	self->parent_unmap = alloc->mem_unmap;
+	/* GstDmaBufAllocator's init set its map (with the sync): wrap it. */
+	self->parent_map_full = alloc->mem_map_full;
 	alloc->mem_map_full = vmemexp_map_full;
-	alloc->mem_unmap_full = vmemexp_unmap_full;
 	self->devfd = -1;
 	GST_OBJECT_FLAG_UNSET(self, GST_ALLOCATOR_FLAG_CUSTOM_ALLOC);
 }

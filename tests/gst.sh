@@ -21,7 +21,7 @@ if [ -z "$cap" ] || [ -z "$out" ]; then
 	echo "not ok 1 vivid instance 0 has a capture and an output device"
 	exit 1
 fi
-echo "1..26"
+echo "1..27"
 
 vivid_loop
 
@@ -208,6 +208,13 @@ grep '^gst-cases:' /tmp/tee.log | diag
 check $? "in-place export: no dma-buf shows bytes past a memory that are not its (copied instead)"
 grep '^gst-cases:' /tmp/tail.log | diag
 
+# The allocator applications find registered opens the device on its first
+# export, and GstDmaBufAllocator's map brackets each map of its memory
+# with one DMA_BUF_IOCTL_SYNC start and one end, in the map's directions.
+/mnt/gst-cases sync > /tmp/sync.log 2>&1
+check $? "allocator: the registered one's memory, each map bracketed by one sync start and one end"
+grep '^gst-cases:' /tmp/sync.log | diag
+
 # 1,000 frames: nothing left alive, no pin left held.
 p0=$(pins) b0=$(live)
 gst-launch-1.0 -q videotestsrc num-buffers=1000 ! "$CAPS" ! vmemexport ! \
@@ -230,7 +237,7 @@ gst-launch-1.0 -q videotestsrc num-buffers=30 ! "$CAPS" ! v4l2sink device="$out"
 echo "# v4l2sink alone (io-mode=mmap, no vmemexport) leaves alive at exit:" \
 	"$(grep -Eo "$ALIVE"'[A-Za-z0-9]*' /tmp/control.log | sed 's/.*(string)//' | tr '\n' ' ')"
 noleaks /tmp/inspect /tmp/inspect-nodev.log /tmp/nodev.log /tmp/noperm.log /tmp/ref.log \
-	/tmp/resize.log /tmp/recache.log /tmp/tee.log /tmp/tail.log
+	/tmp/resize.log /tmp/recache.log /tmp/tee.log /tmp/tail.log /tmp/sync.log
 check $? "every pipeline above not into v4l2sink: the leaks tracer ran and found nothing alive at exit"
 noleaks -s "$V4L2SINK_OWN" /tmp/pool.log /tmp/app.log /tmp/unal.log \
 	/tmp/bounded.log /tmp/k.log
