@@ -3,217 +3,195 @@
  * GstVmemExpAllocator: alloc() maps anonymous, page-aligned memory and
  * exports it through vmem-exp, so a GstMemory from it is both ordinary
  * process memory and a dma-buf (gst_is_dmabuf_memory() is true). Every
- * map of its memories is bracketed by DMA_BUF_IOCTL_SYNC, and a memory of
- * a read-only export refuses writable maps.
+ * map of its memories is bracketed by DMA_BUF_IOCTL_SYNC (by
+ * GstDmaBufAllocator), and a memory of a read-only export refuses writable
+ * maps.
  */
 #include "gstvmemexpallocator.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <linux/dma-buf.h>
 
 #include "vmemexp.h"
 
-GST_DEBUG_CATEGORY_STATIC(vmemexp_allocator_debug);
-#define GST_CAT_DEFAULT vmemexp_allocator_debug
+GST_DEBUG_CATEGORY_STATIC (gst_vmemexp_allocator_debug);
+#define GST_CAT_DEFAULT gst_vmemexp_allocator_debug
 
-struct _GstVmemExpAllocator {
-	GstDmaBufAllocator parent;
-	int devfd;			/* /dev/vmem-exp, -errno if it failed to open */
-	GstMemoryMapFunction parent_map;
-	GstMemoryUnmapFunction parent_unmap;
+struct _GstVmemExpAllocator
+{
+  GstDmaBufAllocator parent;
+  int devfd;                    /* /dev/vmem-exp once opened, else < 0 */
+  GstMemoryMapFullFunction parent_map_full;     /* GstDmaBufAllocator's */
 };
 
-G_DEFINE_TYPE(GstVmemExpAllocator, gst_vmemexp_allocator, GST_TYPE_DMABUF_ALLOCATOR)
+G_DEFINE_TYPE (GstVmemExpAllocator, gst_vmemexp_allocator,
+    GST_TYPE_DMABUF_ALLOCATOR);
 
 /* Backing of a memory the allocator mapped itself: unmapped when the
  * memory is freed (the dma-buf keeps its own pins on the pages). */
-struct backing {
-	gpointer addr;
-	gsize len;
-};
+typedef struct
+{
+  gpointer addr;
+  gsize len;
+} GstVmemExpBacking;
 
 static GQuark backing_quark;
 
-static void backing_free(gpointer data)
+static void
+gst_vmemexp_backing_free (gpointer data)
 {
-	struct backing *b = data;
+  GstVmemExpBacking *b = data;
 
-	munmap(b->addr, b->len);
-	g_free(b);
+  munmap (b->addr, b->len);
+  g_free (b);
 }
 
-static gsize page_round(gsize size)
+static gsize
+page_round (gsize size)
 {
-	gsize page = (gsize)sysconf(_SC_PAGESIZE);
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
 
-	return (size + page - 1) & ~(page - 1);
+  return (size + page - 1) & ~(page - 1);
 }
 
-static int dmabuf_sync(GstMemory *mem, guint64 flags)
+/*
+ * GstDmaBufAllocator's own map brackets every map with DMA_BUF_IOCTL_SYNC
+ * (start on map, end on unmap, in the map's directions; gst-plugins-base
+ * 1.22 as Debian builds it, with linux/dma-buf.h): this only refuses a
+ * writable map of a read-only export, before it reaches mmap.
+ */
+static gpointer
+gst_vmemexp_mem_map_full (GstMemory * mem, GstMapInfo * info, gsize maxsize)
 {
-	struct dma_buf_sync sync = { .flags = flags };
-	int fd = gst_dmabuf_memory_get_fd(mem);
+  GstVmemExpAllocator *self = GST_VMEMEXP_ALLOCATOR (mem->allocator);
+  int fd = gst_dmabuf_memory_get_fd (mem);
+  int fl;
 
-	while (ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync) < 0) {
-		if (errno != EINTR && errno != EAGAIN)
-			return -errno;
-	}
-	return 0;
+  fl = fcntl (fd, F_GETFL);
+  if ((info->flags & GST_MAP_WRITE) && fl >= 0 && (fl & O_ACCMODE) == O_RDONLY) {
+    GST_WARNING ("writable map of read-only export fd %d refused", fd);
+    return NULL;
+  }
+  return self->parent_map_full (mem, info, maxsize);
 }
 
-static guint64 sync_dir(GstMapFlags flags)
+int
+gst_vmemexp_allocator_open (GstAllocator * allocator)
 {
-	guint64 dir = 0;
+  GstVmemExpAllocator *self = GST_VMEMEXP_ALLOCATOR (allocator);
+  int err = 0;
 
-	if (flags & GST_MAP_READ)
-		dir |= DMA_BUF_SYNC_READ;
-	if (flags & GST_MAP_WRITE)
-		dir |= DMA_BUF_SYNC_WRITE;
-	return dir;
+  GST_OBJECT_LOCK (self);
+  if (self->devfd < 0) {
+    self->devfd = vmem_exp_open ();
+    GST_DEBUG_OBJECT (self, "opening " VMEM_EXP_DEVICE ": %s",
+        g_strerror (self->devfd < 0 ? -self->devfd : 0));
+  }
+  if (self->devfd < 0)
+    err = -self->devfd;
+  GST_OBJECT_UNLOCK (self);
+  return err;
 }
 
-static gpointer vmemexp_map_full(GstMemory *mem, GstMapInfo *info, gsize maxsize)
+GstMemory *
+gst_vmemexp_allocator_export (GstAllocator * allocator, gpointer data,
+    gsize size, gboolean readonly)
 {
-	GstVmemExpAllocator *self = GST_VMEMEXP_ALLOCATOR(mem->allocator);
-	int fd = gst_dmabuf_memory_get_fd(mem);
-	gpointer data;
-	int fl;
+  GstVmemExpAllocator *self = GST_VMEMEXP_ALLOCATOR (allocator);
+  GstMemory *mem;
+  int fd, err;
 
-	/* A read-only export is read-only everywhere: refuse before mmap. */
-	fl = fcntl(fd, F_GETFL);
-	if ((info->flags & GST_MAP_WRITE) && fl >= 0 && (fl & O_ACCMODE) == O_RDONLY) {
-		GST_WARNING("writable map of read-only export fd %d refused", fd);
-		return NULL;
-	}
-	data = self->parent_map(mem, maxsize, info->flags);
-	if (!data)
-		return NULL;
-	if (dmabuf_sync(mem, DMA_BUF_SYNC_START | sync_dir(info->flags)) < 0)
-		GST_WARNING("DMA_BUF_IOCTL_SYNC start on fd %d failed", fd);
-	return data;
+  /* The device is opened on first use, not when the plugin loads. */
+  err = gst_vmemexp_allocator_open (allocator);
+  if (err) {
+    errno = err;
+    return NULL;
+  }
+  fd = vmem_exp_export (self->devfd, data, page_round (size),
+      (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+  if (fd < 0) {
+    errno = -fd;
+    GST_DEBUG ("export of %p (%zu bytes) failed: %s", data, size,
+        g_strerror (errno));
+    return NULL;
+  }
+  /* The memory owns fd and closes it when freed. */
+  mem = gst_fd_allocator_alloc (allocator, fd, page_round (size),
+      GST_FD_MEMORY_FLAG_NONE);
+  if (!mem) {
+    close (fd);
+    errno = ENOMEM;
+    return NULL;
+  }
+  gst_memory_resize (mem, 0, size);
+  if (readonly)
+    GST_MINI_OBJECT_FLAG_SET (mem, GST_MEMORY_FLAG_READONLY);
+  return mem;
 }
 
-static void vmemexp_unmap_full(GstMemory *mem, GstMapInfo *info)
+static GstMemory *
+gst_vmemexp_allocator_alloc (GstAllocator * allocator, gsize size,
+    GstAllocationParams * params)
 {
-	GstVmemExpAllocator *self = GST_VMEMEXP_ALLOCATOR(mem->allocator);
+  gsize total = page_round (size + params->prefix + params->padding);
+  GstVmemExpBacking *b;
+  GstMemory *mem;
+  gpointer addr;
 
-	if (dmabuf_sync(mem, DMA_BUF_SYNC_END | sync_dir(info->flags)) < 0)
-		GST_WARNING("DMA_BUF_IOCTL_SYNC end failed");
-	self->parent_unmap(mem);
+  addr = mmap (NULL, total, PROT_READ | PROT_WRITE,
+      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (addr == MAP_FAILED)
+    return NULL;
+  mem = gst_vmemexp_allocator_export (allocator, addr, total, FALSE);
+  if (!mem) {
+    munmap (addr, total);
+    return NULL;
+  }
+  gst_memory_resize (mem, params->prefix, size);
+  b = g_new (GstVmemExpBacking, 1);
+  b->addr = addr;
+  b->len = total;
+  gst_mini_object_set_qdata (GST_MINI_OBJECT (mem), backing_quark, b,
+      gst_vmemexp_backing_free);
+  return mem;
 }
 
-int gst_vmemexp_allocator_open(GstAllocator *allocator)
+static void
+gst_vmemexp_allocator_finalize (GObject * obj)
 {
-	GstVmemExpAllocator *self = GST_VMEMEXP_ALLOCATOR(allocator);
-	int err = 0;
+  GstVmemExpAllocator *self = GST_VMEMEXP_ALLOCATOR (obj);
 
-	GST_OBJECT_LOCK(self);
-	if (self->devfd < 0)
-		self->devfd = vmem_exp_open();
-	if (self->devfd < 0)
-		err = -self->devfd;
-	GST_OBJECT_UNLOCK(self);
-	return err;
+  if (self->devfd >= 0)
+    close (self->devfd);
+  G_OBJECT_CLASS (gst_vmemexp_allocator_parent_class)->finalize (obj);
 }
 
-GstMemory *gst_vmemexp_allocator_export(GstAllocator *allocator, gpointer data,
-					gsize size, gboolean readonly)
+static void
+gst_vmemexp_allocator_class_init (GstVmemExpAllocatorClass * klass)
 {
-	GstVmemExpAllocator *self = GST_VMEMEXP_ALLOCATOR(allocator);
-	GstMemory *mem;
-	int fd;
-
-	if (self->devfd < 0) {
-		errno = ENODEV;
-		return NULL;
-	}
-	fd = vmem_exp_export(self->devfd, data, page_round(size),
-			     (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (fd < 0) {
-		errno = -fd;
-		GST_DEBUG("export of %p (%zu bytes) failed: %s", data, size,
-			  g_strerror(errno));
-		return NULL;
-	}
-	/* The memory owns fd and closes it when freed. */
-	mem = gst_fd_allocator_alloc(allocator, fd, page_round(size),
-				     GST_FD_MEMORY_FLAG_NONE);
-	if (!mem) {
-		close(fd);
-		errno = ENOMEM;
-		return NULL;
-	}
-	gst_memory_resize(mem, 0, size);
-	if (readonly)
-		GST_MINI_OBJECT_FLAG_SET(mem, GST_MEMORY_FLAG_READONLY);
-	return mem;
+  GST_ALLOCATOR_CLASS (klass)->alloc = gst_vmemexp_allocator_alloc;
+  G_OBJECT_CLASS (klass)->finalize = gst_vmemexp_allocator_finalize;
+  backing_quark = g_quark_from_static_string ("GstVmemExpBacking");
+  GST_DEBUG_CATEGORY_INIT (gst_vmemexp_allocator_debug, "vmemexpallocator", 0,
+      "vmem-exp dma-buf allocator");
 }
 
-static GstMemory *vmemexp_alloc(GstAllocator *allocator, gsize size,
-				GstAllocationParams *params)
+static void
+gst_vmemexp_allocator_init (GstVmemExpAllocator * self)
 {
-	gsize total = page_round(size + params->prefix + params->padding);
-	struct backing *b;
-	GstMemory *mem;
-	gpointer addr;
+  GstAllocator *alloc = GST_ALLOCATOR (self);
 
-	addr = mmap(NULL, total, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (addr == MAP_FAILED)
-		return NULL;
-	mem = gst_vmemexp_allocator_export(allocator, addr, total, FALSE);
-	if (!mem) {
-		munmap(addr, total);
-		return NULL;
-	}
-	gst_memory_resize(mem, params->prefix, size);
-	b = g_new(struct backing, 1);
-	b->addr = addr;
-	b->len = total;
-	gst_mini_object_set_qdata(GST_MINI_OBJECT(mem), backing_quark, b,
-				  backing_free);
-	return mem;
+  /* GstDmaBufAllocator's init set its map (with the sync): wrap it. */
+  self->parent_map_full = alloc->mem_map_full;
+  alloc->mem_map_full = gst_vmemexp_mem_map_full;
+  self->devfd = -1;
+  GST_OBJECT_FLAG_UNSET (self, GST_ALLOCATOR_FLAG_CUSTOM_ALLOC);
 }
 
-static void gst_vmemexp_allocator_finalize(GObject *obj)
+GstAllocator *
+gst_vmemexp_allocator_new (void)
 {
-	GstVmemExpAllocator *self = GST_VMEMEXP_ALLOCATOR(obj);
-
-	if (self->devfd >= 0)
-		close(self->devfd);
-	G_OBJECT_CLASS(gst_vmemexp_allocator_parent_class)->finalize(obj);
-}
-
-static void gst_vmemexp_allocator_class_init(GstVmemExpAllocatorClass *klass)
-{
-	GST_ALLOCATOR_CLASS(klass)->alloc = vmemexp_alloc;
-	G_OBJECT_CLASS(klass)->finalize = gst_vmemexp_allocator_finalize;
-	backing_quark = g_quark_from_static_string("GstVmemExpBacking");
-	GST_DEBUG_CATEGORY_INIT(vmemexp_allocator_debug, "vmemexpallocator", 0,
-				"vmem-exp dma-buf allocator");
-}
-
-static void gst_vmemexp_allocator_init(GstVmemExpAllocator *self)
-{
-	GstAllocator *alloc = GST_ALLOCATOR(self);
-
-	/* The parents' init set the fd memory's map functions: wrap them. */
-	self->parent_map = alloc->mem_map;
-	self->parent_unmap = alloc->mem_unmap;
-	alloc->mem_map_full = vmemexp_map_full;
-	alloc->mem_unmap_full = vmemexp_unmap_full;
-	self->devfd = vmem_exp_open();
-	if (self->devfd < 0)
-		GST_WARNING_OBJECT(self, "cannot open " VMEM_EXP_DEVICE ": %s",
-				   g_strerror(-self->devfd));
-	GST_OBJECT_FLAG_UNSET(self, GST_ALLOCATOR_FLAG_CUSTOM_ALLOC);
-}
-
-GstAllocator *gst_vmemexp_allocator_new(void)
-{
-	return g_object_new(GST_TYPE_VMEMEXP_ALLOCATOR, NULL);
+  return g_object_new (GST_TYPE_VMEMEXP_ALLOCATOR, NULL);
 }

@@ -3,7 +3,7 @@
  * gst-cases: what the vmemexport element does with buffers that an
  * application shapes on purpose, checked buffer by buffer (tests/gst.sh).
  *
- *   gst-cases resize|recache|tee|tail
+ *   gst-cases resize|recache|tee|tail|sync
  *
  * Each pushes frames through "appsrc ! vmemexport ! fakesink" and looks at
  * what reaches fakesink's handoff: one buffer at a time, the next pushed
@@ -26,6 +26,11 @@
  *          memory (the next share's data), must be copied, the pattern in
  *          no byte of the dma-buf pushed; a memory whose maxsize covers its
  *          last page owns it and is exported in place.
+ * sync     a memory of the allocator the plugin registers ("vmemexp"),
+ *          mapped read-write, then read-only: its first export opens the
+ *          device (loading the plugin did not), and each map is bracketed
+ *          by one DMA_BUF_IOCTL_SYNC start and one end on its dma-buf, in
+ *          the map's directions (this file's ioctl() counts them).
  * Prints "gst-cases: " lines, the failures among them; exits 0 if none.
  * Every process calls gst_deinit(), for GST_TRACERS=leaks.
  */
@@ -37,8 +42,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/dma-buf.h>
 
 #define RAW_CAPS "application/x-vmemexp-test"
 #define SINK "fakesink name=sink signal-handoffs=true sync=false enable-last-sample=false"
@@ -519,6 +527,82 @@ static int tail(void)
 	return failures != 0;
 }
 
+/* The DMA_BUF_IOCTL_SYNC flags the libraries pass for sync_fd, in order. */
+static int sync_fd = -1;
+static guint64 sync_flags[8];
+static int n_syncs;
+
+/* Comes before libc's for the libraries' calls: records, then forwards. */
+int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (req == DMA_BUF_IOCTL_SYNC && fd == sync_fd && n_syncs < 8)
+		sync_flags[n_syncs++] = ((struct dma_buf_sync *)arg)->flags;
+	return syscall(SYS_ioctl, fd, req, arg);
+}
+
+static void map_synced(GstMemory *mem, GstMapFlags flags, guint64 dir,
+		       const char *what)
+{
+	GstMapInfo map;
+
+	n_syncs = 0;
+	if (!gst_memory_map(mem, &map, flags)) {
+		fail("%s: map refused", what);
+		return;
+	}
+	if (n_syncs != 1 || sync_flags[0] != (DMA_BUF_SYNC_START | dir))
+		fail("%s: %d syncs on map, the first 0x%llx (want one, 0x%llx)",
+		     what, n_syncs, (unsigned long long)sync_flags[0],
+		     (unsigned long long)(DMA_BUF_SYNC_START | dir));
+	gst_memory_unmap(mem, &map);
+	if (n_syncs != 2 || sync_flags[1] != (DMA_BUF_SYNC_END | dir))
+		fail("%s: %d syncs after unmap, the last 0x%llx (want 2, 0x%llx)",
+		     what, n_syncs, (unsigned long long)sync_flags[n_syncs - 1],
+		     (unsigned long long)(DMA_BUF_SYNC_END | dir));
+}
+
+static int sync_case(void)
+{
+	GstAllocator *alloc;
+	GstPlugin *plugin;
+	GstMemory *mem;
+
+	plugin = gst_plugin_load_by_name("vmemexp");
+	if (!plugin) {
+		fail("the vmemexp plugin does not load");
+		return 1;
+	}
+	gst_object_unref(plugin);
+	alloc = gst_allocator_find("vmemexp");
+	if (!alloc) {
+		fail("no allocator \"vmemexp\" registered");
+		return 1;
+	}
+	mem = gst_allocator_alloc(alloc, PAGE, NULL);
+	gst_object_unref(alloc);
+	if (!mem || !gst_is_dmabuf_memory(mem)) {
+		fail("no dma-buf memory from the registered allocator");
+		if (mem)
+			gst_memory_unref(mem);
+		return 1;
+	}
+	sync_fd = gst_dmabuf_memory_get_fd(mem);
+	map_synced(mem, GST_MAP_READWRITE,
+		   DMA_BUF_SYNC_READ | DMA_BUF_SYNC_WRITE, "read-write map");
+	map_synced(mem, GST_MAP_READ, DMA_BUF_SYNC_READ, "read-only map");
+	sync_fd = -1;
+	gst_memory_unref(mem);
+	printf("gst-cases: maps of the registered allocator's memory: %s\n",
+	       "one sync start, one end each");
+	return failures != 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret = 2;
@@ -534,8 +618,10 @@ int main(int argc, char **argv)
 		ret = tee();
 	else if (argc == 2 && !strcmp(argv[1], "tail"))
 		ret = tail();
+	else if (argc == 2 && !strcmp(argv[1], "sync"))
+		ret = sync_case();
 	else
-		fprintf(stderr, "usage: gst-cases resize|recache|tee|tail\n");
+		fprintf(stderr, "usage: gst-cases resize|recache|tee|tail|sync\n");
 	if (ret != 2)
 		printf("gst-cases: %s: %s\n", argv[1], failures ? "FAILED" : "passed");
 	g_mutex_clear(&seen.lock);

@@ -21,7 +21,7 @@ if [ -z "$cap" ] || [ -z "$out" ]; then
 	echo "not ok 1 vivid instance 0 has a capture and an output device"
 	exit 1
 fi
-echo "1..25"
+echo "1..27"
 
 vivid_loop
 
@@ -40,6 +40,21 @@ check $rc "gst-inspect-1.0 vmemexp: the plugin and its element, no warning"
 [ $rc = 0 ] || diag < /tmp/inspect
 gst-inspect-1.0 vmemexport > /dev/null 2>&1
 check $? "gst-inspect-1.0 vmemexport"
+
+# GStreamer loads the plugin to scan it and to inspect it: neither opens
+# the device, which only a running element needs. With no /dev/vmem-exp
+# (an empty /dev in a mount namespace) and a registry made afresh there,
+# gst-inspect-1.0 lists the element, exits 0, and logs nothing of the
+# device even at the allocator's and element's debug level.
+rm -f /tmp/gst-registry-nodev.bin
+GST_REGISTRY=/tmp/gst-registry-nodev.bin GST_DEBUG="*:2,vmemexp*:7,$LEAKS" \
+	unshare -m sh -c 'mount -t tmpfs tmpfs /dev && exec gst-inspect-1.0 vmemexport' \
+	> /tmp/inspect-nodev.log 2>&1
+rc=$?
+grep -q 'Factory Details' /tmp/inspect-nodev.log && grep -q 'vmemexport' /tmp/inspect-nodev.log || rc=1
+! grep -Eq '/dev/vmem-exp|CRITICAL|ERROR' /tmp/inspect-nodev.log || rc=1
+check $rc "no /dev/vmem-exp: gst-inspect-1.0 vmemexport lists the element, exits 0, does not open the device"
+[ $rc = 0 ] || grep -E 'vmem-exp|CRITICAL|ERROR|WARN' /tmp/inspect-nodev.log | head -n 10 | diag
 
 # Nothing alive at exit: the leaks tracer (every pipeline here runs under
 # it, gst-lib.sh) finds no object of ours, nor any buffer or memory.
@@ -193,6 +208,13 @@ grep '^gst-cases:' /tmp/tee.log | diag
 check $? "in-place export: no dma-buf shows bytes past a memory that are not its (copied instead)"
 grep '^gst-cases:' /tmp/tail.log | diag
 
+# The allocator applications find registered opens the device on its first
+# export, and GstDmaBufAllocator's map brackets each map of its memory
+# with one DMA_BUF_IOCTL_SYNC start and one end, in the map's directions.
+/mnt/gst-cases sync > /tmp/sync.log 2>&1
+check $? "allocator: the registered one's memory, each map bracketed by one sync start and one end"
+grep '^gst-cases:' /tmp/sync.log | diag
+
 # 1,000 frames: nothing left alive, no pin left held.
 p0=$(pins) b0=$(live)
 gst-launch-1.0 -q videotestsrc num-buffers=1000 ! "$CAPS" ! vmemexport ! \
@@ -214,8 +236,8 @@ gst-launch-1.0 -q videotestsrc num-buffers=30 ! "$CAPS" ! v4l2sink device="$out"
 	> /tmp/control.log 2>&1
 echo "# v4l2sink alone (io-mode=mmap, no vmemexport) leaves alive at exit:" \
 	"$(grep -Eo "$ALIVE"'[A-Za-z0-9]*' /tmp/control.log | sed 's/.*(string)//' | tr '\n' ' ')"
-noleaks /tmp/inspect /tmp/nodev.log /tmp/noperm.log /tmp/ref.log \
-	/tmp/resize.log /tmp/recache.log /tmp/tee.log /tmp/tail.log
+noleaks /tmp/inspect /tmp/inspect-nodev.log /tmp/nodev.log /tmp/noperm.log /tmp/ref.log \
+	/tmp/resize.log /tmp/recache.log /tmp/tee.log /tmp/tail.log /tmp/sync.log
 check $? "every pipeline above not into v4l2sink: the leaks tracer ran and found nothing alive at exit"
 noleaks -s "$V4L2SINK_OWN" /tmp/pool.log /tmp/app.log /tmp/unal.log \
 	/tmp/bounded.log /tmp/k.log
