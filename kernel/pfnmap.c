@@ -8,9 +8,14 @@
  * vmem_exp_vma_kind() (policy.c).
  */
 
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/page-flags.h>
+#include <linux/refcount.h>
+#include <linux/sched/signal.h>
+#include <media/videobuf2-memops.h>
 
 #include "compat.h"
 #include "vmem_exp.h"
@@ -86,28 +91,16 @@ static int vmem_exp_take_frame(unsigned long pfn, pgprot_t prot, bool writable,
 	return 0;
 }
 
-/**
- * vmem_exp_walk_one() - find and take one frame of a raw PFN mapping
- * @buf: the buffer the frame is for: its access mode and memory type.
- * @vma: the mapping, under mmap_lock.
- * @addr: the page's address in @vma.
- * @kind: how the frame is held; %VMEM_EXP_HOLD_REF takes a page reference.
- * @pagep: receives the frame's page.
- *
+/*
  * Finds and takes the frame mapped at @addr in @vma, a raw PFN mapping,
  * faulting it in first if the driver maps lazily, or for writing if a
  * read-write export finds the entry read-only: a VM_WRITE mapping may map
  * read-only and let a write fault decide (pfn_mkwrite). The export writes
  * only where the caller's own write would be let through (VFIO's rule).
- *
- * Return: 0, -EFAULT if nothing is mapped there even after a fault,
- * -EACCES if the entry stays read-only for a read-write export, -ENXIO if
- * the frame is not ordinary RAM or cannot be referenced, what
- * vmem_exp_memtype_add() says, or what the fault failed with (-EINTR).
  */
-int vmem_exp_walk_one(struct vmem_exp_buf *buf, struct vm_area_struct *vma,
-		      unsigned long addr, enum vmem_exp_hold_kind kind,
-		      struct page **pagep)
+static int vmem_exp_walk_one(struct vmem_exp_buf *buf,
+			     struct vm_area_struct *vma, unsigned long addr,
+			     enum vmem_exp_hold_kind kind, struct page **pagep)
 {
 	struct vmem_exp_frame frame = { .buf = buf, .kind = kind };
 	bool writable = buf->writable;
@@ -130,4 +123,69 @@ int vmem_exp_walk_one(struct vmem_exp_buf *buf, struct vm_area_struct *vma,
 	if (!ret)
 		*pagep = frame.page;
 	return ret;
+}
+
+/**
+ * vmem_exp_pfnmap_hold() - hold the frames of part of a raw PFN mapping
+ * @buf: the buffer they are for.
+ * @vma: the mapping, under mmap_lock; vmem_exp_vma_kind() said how it is
+ *	held (@hold->kind, %VMEM_EXP_HOLD_REF or %VMEM_EXP_HOLD_VB2).
+ * @addr: start of the part.
+ * @end: its end.
+ * @hold: the hold; @hold->count counts the frames taken, also on failure.
+ * @pages: receives the frames' pages, in the order of their addresses.
+ *
+ * Return: 0, what vmem_exp_walk_one() failed with, or -EINTR.
+ */
+int vmem_exp_pfnmap_hold(struct vmem_exp_buf *buf, struct vm_area_struct *vma,
+			 unsigned long addr, unsigned long end,
+			 struct vmem_exp_hold *hold, struct page **pages)
+{
+	int ret;
+
+	if (hold->kind == VMEM_EXP_HOLD_VB2) {
+		/*
+		 * What vb2_common_vm_open() does for a new copy of the
+		 * mapping: the mapping holds a reference, so the count is
+		 * not zero. The file keeps the driver, and so vb2's put, in
+		 * memory.
+		 */
+		hold->vb2 = vma->vm_private_data;
+		refcount_inc(hold->vb2->refcount);
+		hold->file = get_file(vma->vm_file);
+	}
+
+	while (addr < end) {
+		ret = vmem_exp_walk_one(buf, vma, addr, hold->kind,
+					pages + hold->count);
+		if (ret)
+			return ret;
+		hold->count++;
+		addr += PAGE_SIZE;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return 0;
+}
+
+/*
+ * Releases what vmem_exp_pfnmap_hold() took for @hold; @writable: mark the
+ * pages dirty first.
+ */
+void vmem_exp_pfnmap_release(struct vmem_exp_hold *hold, struct page **pages,
+			     bool writable)
+{
+	unsigned long i;
+
+	if (hold->kind == VMEM_EXP_HOLD_VB2) {
+		/* What vb2_common_vm_close() does. */
+		hold->vb2->put(hold->vb2->arg);
+		fput(hold->file);
+		return;
+	}
+	for (i = 0; i < hold->count; i++) {
+		if (writable)
+			set_page_dirty_lock(pages[i]);
+		put_page(pages[i]);
+	}
 }

@@ -20,12 +20,10 @@
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/pkeys.h>
-#include <linux/refcount.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/userfaultfd_k.h>
-#include <media/videobuf2-memops.h>
 
 #include "compat.h"
 #include "vmem_exp.h"
@@ -112,6 +110,40 @@ static bool vmem_exp_pinnable_by_file(struct vm_area_struct *vma,
 	return last + PAGE_SIZE <= i_size_read(file_inode(file));
 }
 
+/*
+ * Puts the pages of the @nr folios that memfd_pin_folios() pinned, from
+ * @offset in the first, at @pages + *@done, no more than @nr_pages in all,
+ * and adds them to *@done. Returns -EFAULT if one of the folios is
+ * hardware-poisoned, else 0.
+ */
+static int vmem_exp_folio_pages(struct folio **folios, long nr, pgoff_t offset,
+				struct page **pages, unsigned long *done,
+				unsigned long nr_pages)
+{
+	unsigned long first, n, j;
+	int ret = 0;
+	long i;
+
+	/* Each folio returned is taken whole: the next call starts after it. */
+	for (i = 0; i < nr; i++) {
+		first = i ? 0 : offset >> PAGE_SHIFT;
+		n = min_t(unsigned long, folio_nr_pages(folios[i]) - first,
+			  nr_pages - *done);
+		for (j = 0; j < n; j++)
+			pages[*done + j] = folio_page(folios[i], first + j);
+		*done += n;
+		/*
+		 * memfd_pin_folios() takes a hardware-poisoned folio
+		 * from the page cache, which the owner's access and
+		 * gup refuse: so does the export (the caller unpins).
+		 */
+		if (folio_test_hwpoison(folios[i]) ||
+		    folio_test_has_hwpoisoned(folios[i]))
+			ret = -EFAULT;
+	}
+	return ret;
+}
+
 /**
  * vmem_exp_pin_file() - pin a shared mapping of shmem or hugetlbfs by file
  * @vma: the mapping, held under mmap_lock; see vmem_exp_pinnable_by_file().
@@ -135,7 +167,7 @@ static int vmem_exp_pin_file(struct vm_area_struct *vma, unsigned long addr,
 {
 	loff_t pos = (loff_t)linear_page_index(vma, addr) << PAGE_SHIFT;
 	loff_t last = pos + ((loff_t)nr_pages << PAGE_SHIFT) - 1;
-	unsigned long done = 0, batch, first, n, i, j;
+	unsigned long done = 0, batch;
 	struct folio *on_stack[VMEM_EXP_FOLIO_STACK];
 	struct folio **folios = on_stack;
 	pgoff_t offset;
@@ -163,23 +195,8 @@ static int vmem_exp_pin_file(struct vm_area_struct *vma, unsigned long addr,
 			ret = nr && nr != -EINVAL ? vmem_exp_pin_errno(nr) : -EFAULT;
 			break;
 		}
-		/* Each folio returned is taken whole: the next call starts after it. */
-		for (i = 0; i < nr; i++) {
-			first = i ? 0 : offset >> PAGE_SHIFT;
-			n = min_t(unsigned long, folio_nr_pages(folios[i]) - first,
-				  nr_pages - done);
-			for (j = 0; j < n; j++)
-				pages[done + j] = folio_page(folios[i], first + j);
-			done += n;
-			/*
-			 * memfd_pin_folios() takes a hardware-poisoned folio
-			 * from the page cache, which the owner's access and
-			 * gup refuse: so does the export (the caller unpins).
-			 */
-			if (folio_test_hwpoison(folios[i]) ||
-			    folio_test_has_hwpoisoned(folios[i]))
-				ret = -EFAULT;
-		}
+		ret = vmem_exp_folio_pages(folios, nr, offset, pages, &done,
+					   nr_pages);
 		if (ret)
 			break;
 		if (fatal_signal_pending(current)) {
@@ -213,77 +230,48 @@ static void vmem_exp_unpin_file(struct page **pages, unsigned long count,
 #endif
 
 /*
- * Collects the pages of [@addr, @end) in @vma into @pages and holds them as
- * @hold->kind says; @hold->count counts what is held, also on failure.
+ * Pins the pages of [@addr, @end) in @vma, a mapping gup pins, into @pages
+ * with @hold->gup_flags; @hold->count counts what is pinned, also on
+ * failure.
  */
-static int vmem_exp_hold_range(struct vmem_exp_buf *buf,
-			       struct vm_area_struct *vma, unsigned long addr,
-			       unsigned long end, struct vmem_exp_hold *hold,
-			       struct page **pages)
+static int vmem_exp_pin_range(struct vm_area_struct *vma, unsigned long addr,
+			      unsigned long end, struct vmem_exp_hold *hold,
+			      struct page **pages)
 {
 	unsigned long faulted = 0;
 	long ret;
 
-	if (hold->kind == VMEM_EXP_HOLD_VB2) {
-		/*
-		 * What vb2_common_vm_open() does for a new copy of the
-		 * mapping: the mapping holds a reference, so the count is
-		 * not zero. The file keeps the driver, and so vb2's put, in
-		 * memory.
-		 */
-		hold->vb2 = vma->vm_private_data;
-		refcount_inc(hold->vb2->refcount);
-		hold->file = get_file(vma->vm_file);
-	}
-
-#ifdef VMEM_EXP_PIN_BY_FILE
-	if (hold->kind == VMEM_EXP_HOLD_PIN &&
-	    vmem_exp_pinnable_by_file(vma, addr, end)) {
-		hold->by_file = true;
-		return vmem_exp_pin_file(vma, addr, (end - addr) >> PAGE_SHIFT,
-					 pages, &hold->count);
-	}
-#endif
-
 	while (addr < end) {
-		if (hold->kind == VMEM_EXP_HOLD_PIN) {
-			ret = vmem_exp_pin_user_pages(vma->vm_mm, addr,
-						      (end - addr) >> PAGE_SHIFT,
-						      hold->gup_flags,
-						      pages + hold->count);
-			/*
-			 * Not present, or present but shared copy-on-write:
-			 * see vmem_exp_vma_kind(). A read fault, what a read
-			 * of /proc/PID/mem does, brings in the first; the
-			 * second fails again once it has.
-			 */
-			if (ret == -EFAULT && (hold->gup_flags & FOLL_NOFAULT)) {
-				if (addr == faulted)
-					return -EPERM;
-				ret = fixup_user_fault(vma->vm_mm, addr, 0, NULL);
-				if (ret)
-					return vmem_exp_pin_errno(ret);
-				faulted = addr;
-				continue;
-			}
-			if (ret <= 0)
-				return ret ? vmem_exp_pin_errno(ret) : -EFAULT;
-			/*
-			 * Such pages could not be moved out of the movable
-			 * zone first, as gup moves other memory: -ENOMEM, as
-			 * gup says when a move fails. Counted, so unpinned.
-			 */
-			if (is_vm_hugetlb_page(vma) &&
-			    !vmem_exp_hugetlb_pages_pinnable(pages + hold->count, ret)) {
-				hold->count += ret;
-				return -ENOMEM;
-			}
-		} else {
-			ret = vmem_exp_walk_one(buf, vma, addr, hold->kind,
-						pages + hold->count);
+		ret = vmem_exp_pin_user_pages(vma->vm_mm, addr,
+					      (end - addr) >> PAGE_SHIFT,
+					      hold->gup_flags,
+					      pages + hold->count);
+		/*
+		 * Not present, or present but shared copy-on-write:
+		 * see vmem_exp_pin_flags(). A read fault, what a read
+		 * of /proc/PID/mem does, brings in the first; the
+		 * second fails again once it has.
+		 */
+		if (ret == -EFAULT && (hold->gup_flags & FOLL_NOFAULT)) {
+			if (addr == faulted)
+				return -EPERM;
+			ret = fixup_user_fault(vma->vm_mm, addr, 0, NULL);
 			if (ret)
-				return ret;
-			ret = 1;
+				return vmem_exp_pin_errno(ret);
+			faulted = addr;
+			continue;
+		}
+		if (ret <= 0)
+			return ret ? vmem_exp_pin_errno(ret) : -EFAULT;
+		/*
+		 * Such pages could not be moved out of the movable
+		 * zone first, as gup moves other memory: -ENOMEM, as
+		 * gup says when a move fails. Counted, so unpinned.
+		 */
+		if (is_vm_hugetlb_page(vma) &&
+		    !vmem_exp_hugetlb_pages_pinnable(pages + hold->count, ret)) {
+			hold->count += ret;
+			return -ENOMEM;
 		}
 		hold->count += ret;
 		addr += ret << PAGE_SHIFT;
@@ -293,44 +281,54 @@ static int vmem_exp_hold_range(struct vmem_exp_buf *buf,
 	return 0;
 }
 
+/*
+ * Collects the pages of [@addr, @end) in @vma into @pages and holds them as
+ * @hold->kind says; @hold->count counts what is held, also on failure.
+ */
+static int vmem_exp_hold_range(struct vmem_exp_buf *buf,
+			       struct vm_area_struct *vma, unsigned long addr,
+			       unsigned long end, struct vmem_exp_hold *hold,
+			       struct page **pages)
+{
+	if (hold->kind != VMEM_EXP_HOLD_PIN)
+		return vmem_exp_pfnmap_hold(buf, vma, addr, end, hold, pages);
+
+#ifdef VMEM_EXP_PIN_BY_FILE
+	if (vmem_exp_pinnable_by_file(vma, addr, end)) {
+		hold->by_file = true;
+		return vmem_exp_pin_file(vma, addr, (end - addr) >> PAGE_SHIFT,
+					 pages, &hold->count);
+	}
+#endif
+	return vmem_exp_pin_range(vma, addr, end, hold, pages);
+}
+
 /* Releases what @hold holds; @writable: mark the pages dirty first. */
 static void vmem_exp_release_hold(struct vmem_exp_hold *hold,
 				  struct page **pages, bool writable)
 {
 	unsigned long i, n;
 
-	switch (hold->kind) {
-	case VMEM_EXP_HOLD_PIN:
+	if (hold->kind != VMEM_EXP_HOLD_PIN) {
+		vmem_exp_pfnmap_release(hold, pages, writable);
+		return;
+	}
 #ifdef VMEM_EXP_PIN_BY_FILE
-		if (hold->by_file) {
-			vmem_exp_unpin_file(pages, hold->count, writable);
-			break;
-		}
+	if (hold->by_file) {
+		vmem_exp_unpin_file(pages, hold->count, writable);
+		return;
+	}
 #endif
-		/*
-		 * A pin per page, released a physically contiguous run at a
-		 * time: the kernel then works per folio, not per page.
-		 */
-		for (i = 0; i < hold->count; i += n) {
-			for (n = 1; i + n < hold->count &&
-			     page_to_pfn(pages[i + n]) == page_to_pfn(pages[i]) + n;
-			     n++)
-				;
-			unpin_user_page_range_dirty_lock(pages[i], n, writable);
-		}
-		break;
-	case VMEM_EXP_HOLD_REF:
-		for (i = 0; i < hold->count; i++) {
-			if (writable)
-				set_page_dirty_lock(pages[i]);
-			put_page(pages[i]);
-		}
-		break;
-	case VMEM_EXP_HOLD_VB2:
-		/* What vb2_common_vm_close() does. */
-		hold->vb2->put(hold->vb2->arg);
-		fput(hold->file);
-		break;
+	/*
+	 * A pin per page, released a physically contiguous run at a
+	 * time: the kernel then works per folio, not per page.
+	 */
+	for (i = 0; i < hold->count; i += n) {
+		for (n = 1; i + n < hold->count &&
+		     page_to_pfn(pages[i + n]) == page_to_pfn(pages[i]) + n;
+		     n++)
+			;
+		unpin_user_page_range_dirty_lock(pages[i], n, writable);
 	}
 }
 
@@ -349,6 +347,88 @@ static long vmem_exp_count_vmas(struct vm_area_struct *vma, unsigned long end)
 			return -EFAULT;
 	}
 	return n;
+}
+
+/*
+ * Decide how each mapping of the range is held before holding any:
+ * a refusal then costs no pinning. The mapping the range starts in
+ * is looked up once; most ranges lie within it. Fills @buf->holds, one
+ * entry per mapping from @first, the mapping the range starts in; on
+ * failure the caller frees them. Under mmap_lock.
+ */
+static long vmem_exp_plan_holds(struct vmem_exp_buf *buf,
+				const struct vmem_exp_range *range,
+				struct vm_area_struct *first)
+{
+	unsigned long start = range->start;
+	unsigned long end = start + (range->nr_pages << PAGE_SHIFT);
+	struct vm_area_struct *vma;
+	struct vmem_exp_hold *hold;
+	unsigned long addr;
+	long ret;
+
+	ret = vmem_exp_count_vmas(first, end);
+	if (ret < 0)
+		return ret;
+	buf->holds = kvcalloc(ret, sizeof(*buf->holds), GFP_KERNEL_ACCOUNT);
+	if (!buf->holds)
+		return -ENOMEM;
+	for (addr = start; addr < end; addr = vma->vm_end) {
+		vma = addr == start ? first : vma_lookup(range->mm, addr);
+		hold = &buf->holds[buf->nr_holds++];
+		ret = vmem_exp_vma_kind(vma, range, &hold->gup_flags);
+		if (ret < 0)
+			return ret;
+		hold->kind = ret;
+		/*
+		 * The pages gup pins are mapped with the vma's protection;
+		 * raw PFN mappings are checked frame by frame, as they are
+		 * walked: memtype.c.
+		 */
+		if (hold->kind == VMEM_EXP_HOLD_PIN) {
+			ret = vmem_exp_memtype_add(buf, vma->vm_page_prot, false);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Holds the pages of each mapping of the range, from @first on, into
+ * @pages as @buf->holds says. All or nothing: on failure what was held is
+ * released. Under mmap_lock.
+ */
+static long vmem_exp_hold_all(struct vmem_exp_buf *buf,
+			      const struct vmem_exp_range *range,
+			      struct vm_area_struct *first, struct page **pages)
+{
+	unsigned long start = range->start;
+	unsigned long end = start + (range->nr_pages << PAGE_SHIFT);
+	unsigned long addr, done = 0;
+	struct vm_area_struct *vma;
+	struct vmem_exp_hold *hold;
+	unsigned int started = 0;
+	long ret;
+
+	for (addr = start; started < buf->nr_holds; addr = vma->vm_end) {
+		hold = &buf->holds[started++];
+		vma = addr == start ? first : vma_lookup(range->mm, addr);
+		hold->first = done;
+		ret = vmem_exp_hold_range(buf, vma, addr, min(end, vma->vm_end),
+					  hold, pages + done);
+		done += hold->count;
+		if (ret)
+			goto err_release;
+	}
+	return 0;
+
+err_release:
+	/* Nothing was shared yet: nothing to mark dirty. */
+	while (started--)
+		vmem_exp_release_hold(&buf->holds[started],
+				      pages + buf->holds[started].first, false);
+	return ret;
 }
 
 /**
@@ -387,13 +467,9 @@ static long vmem_exp_count_vmas(struct vm_area_struct *vma, unsigned long end)
 int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 		 struct dma_buf **found)
 {
-	unsigned long start = range->start, nr_pages = range->nr_pages;
-	unsigned long end = start + (nr_pages << PAGE_SHIFT);
-	unsigned long addr, done = 0;
-	struct vm_area_struct *first, *vma;
+	unsigned long nr_pages = range->nr_pages;
 	struct mm_struct *mm = range->mm;
-	struct vmem_exp_hold *hold;
-	unsigned int started = 0;
+	struct vm_area_struct *first;
 	struct dma_buf *dmabuf;
 	struct page **pages;
 	long ret;
@@ -402,7 +478,7 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 
-	first = vma_lookup(mm, start);
+	first = vma_lookup(mm, range->start);
 	if (!first) {
 		ret = -EFAULT;
 		goto out_unlock;
@@ -415,38 +491,9 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 		goto out_unlock;
 	}
 
-	/*
-	 * Decide how each mapping of the range is held before holding any:
-	 * a refusal then costs no pinning. The mapping the range starts in
-	 * is looked up once; most ranges lie within it.
-	 */
-	ret = vmem_exp_count_vmas(first, end);
-	if (ret < 0)
-		goto out_unlock;
-	buf->holds = kvcalloc(ret, sizeof(*buf->holds), GFP_KERNEL_ACCOUNT);
-	if (!buf->holds) {
-		ret = -ENOMEM;
-		goto out_unlock;
-	}
-	for (addr = start; addr < end; addr = vma->vm_end) {
-		vma = addr == start ? first : vma_lookup(mm, addr);
-		hold = &buf->holds[buf->nr_holds++];
-		ret = vmem_exp_vma_kind(vma, range, &hold->gup_flags);
-		if (ret < 0)
-			goto err_free_holds;
-		hold->kind = ret;
-		/*
-		 * The pages gup pins are mapped with the vma's protection;
-		 * raw PFN mappings are checked frame by frame, as they are
-		 * walked: memtype.c.
-		 */
-		if (hold->kind == VMEM_EXP_HOLD_PIN) {
-			ret = vmem_exp_memtype_add(buf, vma->vm_page_prot, false);
-			if (ret)
-				goto err_free_holds;
-		}
-	}
-
+	ret = vmem_exp_plan_holds(buf, range, first);
+	if (ret)
+		goto err_free_holds;
 	pages = kvmalloc_array(nr_pages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	if (!pages) {
 		ret = -ENOMEM;
@@ -455,28 +502,16 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 	ret = vmem_exp_charge(buf, nr_pages);
 	if (ret)
 		goto err_free_pages;
-
-	for (addr = start; started < buf->nr_holds; addr = vma->vm_end) {
-		hold = &buf->holds[started++];
-		vma = addr == start ? first : vma_lookup(mm, addr);
-		hold->first = done;
-		ret = vmem_exp_hold_range(buf, vma, addr, min(end, vma->vm_end),
-					  hold, pages + done);
-		done += hold->count;
-		if (ret)
-			goto err_release;
-	}
+	ret = vmem_exp_hold_all(buf, range, first, pages);
+	if (ret)
+		goto err_uncharge;
 	mmap_read_unlock(mm);
 
 	buf->pages = pages;
 	buf->nr_pages = nr_pages;
 	return 0;
 
-err_release:
-	/* Nothing was shared yet: nothing to mark dirty. */
-	while (started--)
-		vmem_exp_release_hold(&buf->holds[started],
-				      pages + buf->holds[started].first, false);
+err_uncharge:
 	vmem_exp_uncharge(buf, nr_pages);
 err_free_pages:
 	kvfree(pages);

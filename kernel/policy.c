@@ -204,6 +204,57 @@ static bool vmem_exp_tracks_writes(struct vm_area_struct *vma)
 	       mapping_can_writeback(file->f_mapping);
 }
 
+/* How a raw PFN mapping is held (see vmem_exp_vma_kind()), or -EPERM. */
+static int vmem_exp_pfnmap_kind(struct vm_area_struct *vma)
+{
+	if (vmem_exp_is_vb2_mapping(vma))
+		return VMEM_EXP_HOLD_VB2;
+	if (vma->vm_file &&
+	    vmem_exp_pfnmap_driver_listed(vma->vm_file->f_op->owner))
+		return VMEM_EXP_HOLD_REF;
+	return -EPERM;
+}
+
+/*
+ * Adds to *@gup_flags what pinning @vma's part of @range takes, for a
+ * mapping that vmem_exp_vma_kind() found gup is to pin.
+ */
+static void vmem_exp_pin_flags(struct vm_area_struct *vma,
+			       const struct vmem_exp_range *range,
+			       unsigned int *gup_flags)
+{
+	/*
+	 * A read-only pin of private anonymous memory that was never written
+	 * would pin the shared zero page, and the owner's later writes would
+	 * land in a fresh page the export never sees. Where the owner may
+	 * write anyway, fault the page in for writing so that the export
+	 * holds the owner's own page. The export itself stays read-only.
+	 *
+	 * Not in another process for a reader: a read-only remote export
+	 * must change nothing the target reads. There a long-term pin of a
+	 * page shared copy-on-write would copy it into the target first
+	 * (FAULT_FLAG_UNSHARE: anonymous pages shared with a parent or child;
+	 * since 6.2 also page-cache pages of private file mappings and the
+	 * zero page), so such mappings are pinned without faulting, after a
+	 * read fault where a page is not present; a page that still needs a
+	 * fault, an unsharing one, is refused (vmem_exp_pin_range()).
+	 */
+	if (range->remote && !range->writable) {
+		if (is_cow_mapping(vma->vm_flags))
+			*gup_flags |= FOLL_NOFAULT;
+	} else if (range->writable ||
+		   (vma_is_anonymous(vma) && (vma->vm_flags & VM_WRITE))) {
+		*gup_flags |= FOLL_WRITE;
+	}
+
+	/*
+	 * Hugetlb pages on kernels whose gup cannot move them out of
+	 * ZONE_MOVABLE: see compat.h.
+	 */
+	if (is_vm_hugetlb_page(vma))
+		*gup_flags = vmem_exp_hugetlb_gup_flags(*gup_flags);
+}
+
 /**
  * vmem_exp_vma_kind() - how a mapping's part of a range is held, if at all
  * @vma: the mapping, under mmap_lock.
@@ -247,14 +298,8 @@ int vmem_exp_vma_kind(struct vm_area_struct *vma,
 	 * the driver frees such frames to the page allocator; else nothing
 	 * can, since a driver may recycle frames in a pool of its own.
 	 */
-	if (vma->vm_flags & (VM_IO | VM_PFNMAP)) {
-		if (vmem_exp_is_vb2_mapping(vma))
-			return VMEM_EXP_HOLD_VB2;
-		if (vma->vm_file &&
-		    vmem_exp_pfnmap_driver_listed(vma->vm_file->f_op->owner))
-			return VMEM_EXP_HOLD_REF;
-		return -EPERM;
-	}
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+		return vmem_exp_pfnmap_kind(vma);
 
 	/*
 	 * Writes through a long-term pin break the writeback of a file and
@@ -266,38 +311,12 @@ int vmem_exp_vma_kind(struct vm_area_struct *vma,
 		return -EOPNOTSUPP;
 
 	/*
-	 * A read-only pin of private anonymous memory that was never written
-	 * would pin the shared zero page, and the owner's later writes would
-	 * land in a fresh page the export never sees. Where the owner may
-	 * write anyway, fault the page in for writing so that the export
-	 * holds the owner's own page. The export itself stays read-only.
-	 *
-	 * Not in another process for a reader: a read-only remote export
-	 * must change nothing the target reads. There a long-term pin of a
-	 * page shared copy-on-write would copy it into the target first
-	 * (FAULT_FLAG_UNSHARE: anonymous pages shared with a parent or child;
-	 * since 6.2 also page-cache pages of private file mappings and the
-	 * zero page), so such mappings are pinned without faulting, after a
-	 * read fault where a page is not present; a page that still needs a
-	 * fault, an unsharing one, is refused (vmem_exp_hold_range()).
-	 */
-	if (range->remote && !writable) {
-		if (is_cow_mapping(vma->vm_flags))
-			*gup_flags |= FOLL_NOFAULT;
-	} else if (writable ||
-		   (vma_is_anonymous(vma) && (vma->vm_flags & VM_WRITE))) {
-		*gup_flags |= FOLL_WRITE;
-	}
-
-	/*
 	 * Everything else, VM_MIXEDMAP included, is what gup pins: pages with
 	 * a reference count of their own, which the pin holds. gup refuses
 	 * the raw PFN entries of a VM_MIXEDMAP mapping (ENXIO, see
-	 * vmem_exp_hold_range()). Hugetlb pages on kernels whose gup cannot
-	 * move them out of ZONE_MOVABLE: see compat.h.
+	 * vmem_exp_pin_range()).
 	 */
-	if (is_vm_hugetlb_page(vma))
-		*gup_flags = vmem_exp_hugetlb_gup_flags(*gup_flags);
+	vmem_exp_pin_flags(vma, range, gup_flags);
 	return VMEM_EXP_HOLD_PIN;
 }
 

@@ -198,9 +198,11 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 void vmem_exp_unpin(struct vmem_exp_buf *buf);
 
 /* pfnmap.c: the frames of raw PFN mappings */
-int vmem_exp_walk_one(struct vmem_exp_buf *buf, struct vm_area_struct *vma,
-		      unsigned long addr, enum vmem_exp_hold_kind kind,
-		      struct page **pagep);
+int vmem_exp_pfnmap_hold(struct vmem_exp_buf *buf, struct vm_area_struct *vma,
+			 unsigned long addr, unsigned long end,
+			 struct vmem_exp_hold *hold, struct page **pages);
+void vmem_exp_pfnmap_release(struct vmem_exp_hold *hold, struct page **pages,
+			     bool writable);
 
 /* memtype.c */
 int vmem_exp_memtype_add(struct vmem_exp_buf *buf, pgprot_t prot, bool pte);
