@@ -218,18 +218,13 @@ static bool vmem_exp_sgt_per_entry(struct sg_table *sgt)
 	return true;
 }
 
-static struct sg_table *vmem_exp_map_dma_buf(struct dma_buf_attachment *attach,
-					     enum dma_data_direction dir)
+/* A table of @buf's pages for @dev, not mapped yet, or an ERR_PTR(). */
+static struct sg_table *vmem_exp_alloc_sgt(struct vmem_exp_buf *buf,
+					   struct device *dev)
 {
-	struct vmem_exp_buf *buf = attach->dmabuf->priv;
-	struct vmem_exp_attachment *a = attach->priv;
 	struct sg_table *sgt;
 	unsigned int max_seg;
 	int ret;
-
-	/* A read-only export lets devices read, never write. */
-	if (!buf->writable && dir != DMA_TO_DEVICE)
-		return ERR_PTR(-EACCES);
 
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
@@ -239,13 +234,33 @@ static struct sg_table *vmem_exp_map_dma_buf(struct dma_buf_attachment *attach,
 	 * Segments as large as the device takes and its DMA mapping can map
 	 * (swiotlb bounces at most 256 KiB at once).
 	 */
-	max_seg = min_t(size_t, dma_get_max_seg_size(attach->dev),
-			dma_max_mapping_size(attach->dev));
+	max_seg = min_t(size_t, dma_get_max_seg_size(dev),
+			dma_max_mapping_size(dev));
 	ret = sg_alloc_table_from_pages_segment(sgt, buf->pages, buf->nr_pages,
 						0, buf->nr_pages << PAGE_SHIFT,
 						max_seg, GFP_KERNEL);
-	if (ret)
-		goto err_free_sgt;
+	if (ret) {
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
+	return sgt;
+}
+
+static struct sg_table *vmem_exp_map_dma_buf(struct dma_buf_attachment *attach,
+					     enum dma_data_direction dir)
+{
+	struct vmem_exp_buf *buf = attach->dmabuf->priv;
+	struct vmem_exp_attachment *a = attach->priv;
+	struct sg_table *sgt;
+	int ret;
+
+	/* A read-only export lets devices read, never write. */
+	if (!buf->writable && dir != DMA_TO_DEVICE)
+		return ERR_PTR(-EACCES);
+
+	sgt = vmem_exp_alloc_sgt(buf, attach->dev);
+	if (IS_ERR(sgt))
+		return sgt;
 
 	mutex_lock(&buf->lock);
 	/* One mapping per attachment: begin/end_cpu_access sync that one. */
@@ -280,7 +295,6 @@ err_unmap:
 err_unlock:
 	mutex_unlock(&buf->lock);
 	sg_free_table(sgt);
-err_free_sgt:
 	kfree(sgt);
 	return ERR_PTR(ret);
 }

@@ -18,7 +18,9 @@ struct attribute_group;
 struct file;
 struct mm_struct;
 struct seq_file;
+struct page;
 struct vb2_vmarea_handler;
+struct vm_area_struct;
 struct vmem_exp_share;
 
 /**
@@ -105,7 +107,7 @@ enum vmem_exp_memtype {
  * @user: the exporting user (the caller of the ioctl, also for a remote
  *	export), charged @nr_pages of locked memory (RLIMIT_MEMLOCK) until
  *	the buffer is released.
- * @share: the same user's share of max_pinned_mb (pin.c), which counts
+ * @share: the same user's share of max_pinned_mb (account.c), which counts
  *	@nr_pages until the buffer is released.
  * @mm: the exporting process's mm (held by mmgrab(), not mmget(): only the
  *	struct, not the address space), whose pinned_vm counts @nr_pages.
@@ -176,13 +178,31 @@ struct vmem_exp_attachment {
 	struct list_head node;
 };
 
-/* pin.c */
+/* account.c: charges against RLIMIT_MEMLOCK and max_pinned_mb */
 void vmem_exp_limits_init(void);
 unsigned long vmem_exp_held_pages(void);
 void vmem_exp_shares_show(struct seq_file *m);
+int vmem_exp_charge(struct vmem_exp_buf *buf, unsigned long nr_pages);
+void vmem_exp_uncharge(struct vmem_exp_buf *buf, unsigned long nr_pages);
+
+/* policy.c: what a mapping is, and whether and how it may be exported */
+int vmem_exp_vma_kind(struct vm_area_struct *vma,
+		      const struct vmem_exp_range *range,
+		      unsigned int *gup_flags);
+struct dma_buf *vmem_exp_dmabuf_of(struct vm_area_struct *vma,
+				   const struct vmem_exp_range *range);
+
+/* pin.c: find and hold the pages of a range */
 int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 		 struct dma_buf **found);
 void vmem_exp_unpin(struct vmem_exp_buf *buf);
+
+/* pfnmap.c: the frames of raw PFN mappings */
+int vmem_exp_pfnmap_hold(struct vmem_exp_buf *buf, struct vm_area_struct *vma,
+			 unsigned long addr, unsigned long end,
+			 struct vmem_exp_hold *hold, struct page **pages);
+void vmem_exp_pfnmap_release(struct vmem_exp_hold *hold, struct page **pages,
+			     bool writable);
 
 /* memtype.c */
 int vmem_exp_memtype_add(struct vmem_exp_buf *buf, pgprot_t prot, bool pte);
