@@ -322,18 +322,22 @@ static void vmem_exp_unmap_dma_buf(struct dma_buf_attachment *attach,
 /*
  * Hands bytes [@start, @end) of @a's mapping to the CPU (@for_cpu) or back
  * to the device: only the segments that cover them, and only their part
- * of each, where the mapping allows (@a->per_entry); else all of it.
- * Called with the buffer's lock held.
+ * of each, where the mapping allows (@a->per_entry); else, or for the
+ * @whole buffer, all of it. A whole sync goes through the table, as it was
+ * mapped: DMA-API debug finds the mapping it names even when the device
+ * has identical mappings of the same pages from other exports, which it
+ * cannot for part of a segment. Called with the buffer's lock held.
  */
 static void vmem_exp_sync_attachment(struct vmem_exp_attachment *a,
-				     u64 start, u64 end, bool for_cpu)
+				     u64 start, u64 end, bool whole,
+				     bool for_cpu)
 {
 	struct scatterlist *sg;
 	u64 pos = 0, from, to;
 	dma_addr_t addr;
 	int i;
 
-	if (!a->per_entry) {
+	if (!a->per_entry || whole) {
 		if (for_cpu)
 			dma_sync_sgtable_for_cpu(a->dev, &a->sync_sgt, a->dir);
 		else
@@ -366,13 +370,15 @@ static void vmem_exp_sync_attachment(struct vmem_exp_attachment *a,
 static void vmem_exp_sync(struct vmem_exp_buf *buf, u64 start, u64 end,
 			  bool for_cpu)
 {
+	bool whole = !start && end == (u64)buf->nr_pages << PAGE_SHIFT;
 	struct vmem_exp_attachment *a;
 
 	mutex_lock(&buf->lock);
 	if (for_cpu) {
 		list_for_each_entry(a, &buf->attachments, node)
 			if (a->sgt)
-				vmem_exp_sync_attachment(a, start, end, true);
+				vmem_exp_sync_attachment(a, start, end, whole,
+							 true);
 		if (buf->vaddr)
 			invalidate_kernel_vmap_range(buf->vaddr + start,
 						     end - start);
@@ -382,7 +388,8 @@ static void vmem_exp_sync(struct vmem_exp_buf *buf, u64 start, u64 end,
 						end - start);
 		list_for_each_entry(a, &buf->attachments, node)
 			if (a->sgt)
-				vmem_exp_sync_attachment(a, start, end, false);
+				vmem_exp_sync_attachment(a, start, end, whole,
+							 false);
 	}
 	mutex_unlock(&buf->lock);
 }

@@ -11,15 +11,20 @@
 # that compiler's cross version, the kernel's headers of that
 # architecture and the host's own kbuild tools (the headers' scripts
 # and tools point at them). A kernel built here from Debian's source
-# (bookworm-debug) is built first, by debug-kernel.sh: its build dir
-# ($K_KDIR) is what modules build against.
+# (bookworm-debug, sid-debug) is built first, by debug-kernel.sh, in the
+# same root (K_BROOT: the host's for bookworm, else the release's chroot):
+# its build dir ($K_KDIR) is what modules build against.
 set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 kernel_vars "$1"
 here=$(cd "$(dirname "$0")" && pwd)
 
-[ -z "$K_SOURCE" ] || "$here/debug-kernel.sh" "$1" > /dev/null
+if [ -n "$K_SOURCE" ]; then
+	"$here/debug-kernel.sh" "$1" > /dev/null
+	echo "${K_BROOT:-/}"
+	exit 0
+fi
 if [ "$K_REL" = "$(host_release)" ] && [ -z "$K_CROSS" ]; then
 	# shellcheck disable=SC2086 # a list of packages
 	"$here/deps.sh" $K_HEADERS
@@ -27,12 +32,9 @@ if [ "$K_REL" = "$(host_release)" ] && [ -z "$K_CROSS" ]; then
 	exit 0
 fi
 
-root=$VMEM_EXP_CACHE/chroot-$K_REL
+root=$(build_root)
 gcc=$K_GCC
-if [ -n "$K_CROSS" ]; then
-	root=$root-$K_ARCH
-	gcc=$K_GCC-$K_CROSS
-fi
+[ -z "$K_CROSS" ] || gcc=$K_GCC-$K_CROSS
 # perl: kernel-doc runs in W=1 builds. bookworm's libraries have no t64.
 libs="libelf1t64,libssl3t64"
 [ "$K_REL" != bookworm ] || libs="libelf1,libssl3"

@@ -24,12 +24,19 @@ VMEM_EXP_CACHE=${VMEM_EXP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmem-exp}
 #   K_IMAGE    the packages holding vmlinuz and the modules
 #   K_HEADERS  the packages of its headers (with -common and kbuild)
 #   K_GCC      the compiler package the headers expect (empty: the host's)
-#   K_KDIR     the kbuild dir modules build against (make -C K_KDIR M=...)
+#   K_KDIR     the kbuild dir modules build against (make -C K_KDIR M=...),
+#              a path in the build root
 #   K_VMLINUZ  where vmlinuz lies in the kernel's root (fetch-kernel.sh)
-#   K_ROOT     for a kernel built from source: where it is built
+# and for a kernel built from source:
+#   K_SOURCE   linux-source (the metapackage) replaced by the
+#              linux-source-X.Y of K_PKGVER, Debian's name for that series
+#   K_BROOT    the build root it is built in: empty for the host (a kernel
+#              of the host's release), else the release's chroot
+#              (build_root), where K_KDIR then lies
+#   K_ROOT     where it is built, as the host sees it
 kernel_vars() {
 	if ! kernel_table "${1%%=*}"; then
-		echo "unknown kernel '${1%%=*}' (known: $KNOWN_KERNELS, bookworm-debug, bookworm-pkg;" \
+		echo "unknown kernel '${1%%=*}' (known: $KNOWN_KERNELS, bookworm-debug, sid-debug, bookworm-pkg;" \
 			"6.1, 6.12 and 6.1-debug stand for bookworm, trixie and bookworm-debug)" >&2
 		return 1
 	fi
@@ -39,8 +46,17 @@ kernel_vars() {
 	[ "$K_ARCH" = "$(dpkg --print-architecture)" ] || K_APT=$K_REL:$K_ARCH
 	K_PKGVER=$(kernel_version) || return 1
 	if [ -n "$K_SOURCE" ]; then
-		K_ROOT=$VMEM_EXP_CACHE/$K_NAME
-		K_KDIR=$K_ROOT/build
+		[ "$K_SOURCE" != linux-source ] ||
+			K_SOURCE=linux-source-$(echo "$K_PKGVER" | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
+		# In the host's build root, or in a chroot of its release
+		# (debug-kernel.sh), which the tree then belongs to: made
+		# with that root's compiler, it goes with it (make refresh).
+		if [ "$K_REL" = "$(host_release)" ] && [ -z "$K_CROSS" ]; then
+			K_BROOT='' K_KDIR=$VMEM_EXP_CACHE/$K_NAME/build
+		else
+			K_BROOT=$(build_root) K_KDIR=/$K_NAME/build
+		fi
+		K_ROOT=$K_BROOT${K_KDIR%/build}
 		K_VER=$(cat "$K_ROOT/kernelrelease" 2>/dev/null || echo not-built-yet)
 		K_IMAGE='' K_HEADERS='' K_GCC=''
 		K_VMLINUZ=boot/bzImage
@@ -57,6 +73,17 @@ kernel_vars() {
 	. "$_pkgs"
 	K_KDIR=/usr/src/linux-headers-$K_VER
 	K_VMLINUZ=vmlinuz
+}
+
+# build_root: print the chroot that builds for K_REL and K_ARCH
+# (build-env.sh; for another architecture, the host's with K_ARCH's cross
+# compilers).
+build_root() {
+	if [ -n "$K_CROSS" ]; then
+		echo "$VMEM_EXP_CACHE/chroot-$K_REL-$K_ARCH"
+	else
+		echo "$VMEM_EXP_CACHE/chroot-$K_REL"
+	fi
 }
 
 # kernel_version: print the version K_NAME stands for in this cache: the
@@ -311,7 +338,8 @@ virtfs_modules() {
 # debian_root REL DIR PKGS: make DIR a minimal Debian REL root (debootstrap
 # minbase, from the system's mirror, the first time: a minute or two) with
 # the packages PKGS (comma-separated) installed, and apt sources for REL,
-# REL-updates and REL-security. A root made earlier gets what PKGS adds.
+# REL-updates and REL-security. A root made earlier gets what PKGS adds
+# (several users share one root, each with its own list).
 debian_root() {
 	if [ ! -f "$2/.complete" ]; then
 		echo "root: making a Debian $1 root in $2 with $3 (minutes, once)" >&2
@@ -335,12 +363,22 @@ debian_root() {
 		cp "$VMEM_EXP_CACHE/apt-$1/sources.list" "$2/etc/apt/sources.list"
 		echo "$3" > "$2/.complete"
 	fi
-	if [ "$(cat "$2/.complete")" != "$3" ]; then
-		echo "root: installing $3 in $2" >&2
-		chroot "$2" apt-get -qq update >&2 || return 1
-		# shellcheck disable=SC2046 # a list of packages
-		DEBIAN_FRONTEND=noninteractive chroot "$2" apt-get install -y -q \
-			--no-install-recommends $(echo "$3" | tr , ' ') >&2 || return 1
-		echo "$3" > "$2/.complete"
+	# What was asked for so far: when it was made (.complete), and
+	# since (.packages).
+	_new=$(echo "$3" | tr , '\n' |
+		grep -vxF "$(cat "$2/.complete" "$2/.packages" 2>/dev/null | tr , '\n')" |
+		tr '\n' ' ')
+	if [ -n "$_new" ]; then
+		echo "root: installing $_new in $2" >&2
+		# The host's apt's view of the archive's dates (a snapshot
+		# mirror's Release file may be past its Valid-Until).
+		_o=$(apt-config dump | sed -n \
+			's/^\(Acquire::Check-\(Valid-Until\|Date\)\) "\(.*\)";$/-o \1=\3/p')
+		# shellcheck disable=SC2086 # apt's options, one a word
+		chroot "$2" apt-get $_o -qq update >&2 || return 1
+		# shellcheck disable=SC2086 # a list of packages
+		DEBIAN_FRONTEND=noninteractive chroot "$2" apt-get $_o install -y -q \
+			--no-install-recommends $_new >&2 || return 1
+		echo "$_new" | tr ' ' '\n' | grep . >> "$2/.packages"
 	fi
 }

@@ -1,13 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Build a kernel of scripts/kernels.sh that comes from Debian's source
-# rather than an image package (bookworm-debug: make check-debug) and print
-# its root, laid out like an unpacked Debian image:
+# rather than an image package (bookworm-debug: make check-debug;
+# sid-debug) and print its root ($K_ROOT), laid out like an unpacked
+# Debian image:
 #   boot/bzImage                  the kernel ($K_VMLINUZ)
 #   lib/modules/KVER/             its modules, with modules.dep
 #   build/                        the kbuild output dir ($K_KDIR), kept for
 #                                 building external modules with M=
-#   linux-source-6.1/             the unpacked source it needs
+#   linux-source-X.Y/             the unpacked source it needs
+#   config/                       the fragments it was configured with
 #   kernelrelease                 KVER (uname -r), read by kernel_vars
 # Usage: debug-kernel.sh SPEC (NAME, or NAME=VERSION of the source package)
 #
@@ -15,16 +17,20 @@
 # release served when it was first prepared, until make refresh), its
 # package downloaded into the cache, not installed.
 #
+# It is built in its release's build root ($K_BROOT): the host, with the
+# host's compiler, for a kernel of the host's release (bookworm-debug);
+# else that release's chroot, made by debian_root, with the release's
+# default compiler (sid-debug: sid's gcc), where the tree then lies.
+#
 # The configuration is `make ARCH=x86_64 tinyconfig` plus kvm_guest.config
-# plus $K_CONFIG (scripts/debug-kernel.config: KASAN, KFENCE, kmemleak,
-# lockdep, DMA-API debug, fault injection, and what the tests need); every
-# option of $K_CONFIG is checked after olddefconfig. Built once per machine
-# into $K_ROOT under $VMEM_EXP_CACHE, and again (incrementally) only when
-# $K_CONFIG, this recipe or the source's version changes.
-# Measured on the 2-core development machine (make -j2): 8 min 36 s the
-# first time, unpacking included (13 min with two QEMU guests running
-# alongside); about 30 s after a change to one option; 0.2 s when cached
-# (docs/debug-kernel.md).
+# plus the fragments of $K_CONFIG in order (scripts/debug-kernel.config:
+# KASAN, KFENCE, kmemleak, lockdep, DMA-API debug, fault injection, and
+# what the tests need; debug-kernel-7.config: what differs on 7.x); every
+# option of the fragments is checked after olddefconfig (the last line
+# for a symbol counts). Built once per machine into $K_ROOT, and again
+# (incrementally) only when a fragment, this recipe, the source's version
+# or a chroot's compiler changes.
+# Times on the 2-core development machine: docs/debug-kernel.md.
 set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
@@ -34,25 +40,54 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # Bump when the steps below change in a way that needs a rebuild.
 recipe=1
-config=$here/$K_CONFIG
+broot=$K_BROOT
+# $root is the tree as the host sees it, $in as its build root does.
 root=$K_ROOT
+in=${K_KDIR%/build}
 src=$root/$K_SOURCE
-obj=$K_KDIR
+obj=$root/build
 log=$root/build.log
 
 say() {
 	echo "debug-kernel: $*" >&2
 }
 
+# What builds it (and, later, modules against it: build-env.sh).
+build="flex bison bc libelf-dev libssl-dev"
+if [ -z "$broot" ]; then
+	# shellcheck disable=SC2086 # a list of packages
+	"$here/deps.sh" $build
+else
+	debian_root "$K_REL" "$broot" \
+		"gcc,make,libc6-dev,$(echo "$build" | tr ' ' ,),kmod,xz-utils,python3,perl,cpio"
+fi
+
 # One build at a time per cache.
 mkdir -p "$root"
 exec 9> "$root/.lock"
 flock 9
 
-"$here/deps.sh" flex bison bc libelf-dev libssl-dev
+# run CMD ARGS...: in the build root. A chroot gets a /proc of its own
+# (objtool reads it), in a mount namespace of its own: other users of the
+# root mount and unmount theirs (build-module.sh).
+run() {
+	if [ -z "$broot" ]; then
+		"$@"
+	else
+		# shellcheck disable=SC2016 # expanded by the inner sh
+		unshare --mount --propagation private sh -c \
+			'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$broot" "$@"
+	fi
+}
+
 srcver=$K_PKGVER
 tarball=$(source_tarball)
-key="recipe $recipe, $K_SOURCE $srcver, $(basename "$config") $(cksum < "$config")"
+key="recipe $recipe, $K_SOURCE $srcver"
+for c in $K_CONFIG; do
+	key="$key, $c $(cksum < "$here/$c")"
+done
+# A chroot's compiler may be upgraded when another user adds packages.
+[ -z "$broot" ] || key="$key, $(run gcc --version | head -n 1)"
 if [ -f "$root/.complete" ] && [ "$(cat "$root/.complete")" = "$key" ] &&
 	[ -f "$root/$K_VMLINUZ" ]; then
 	echo "$root"
@@ -71,23 +106,32 @@ fi
 
 # kmake ARGS...: make in the out-of-tree build dir.
 kmake() {
-	make -C "$src" O="$obj" ARCH=x86_64 "$@"
+	run make -C "$in/$K_SOURCE" O="$in/build" ARCH=x86_64 "$@"
 }
 
-say "configuring $K_SOURCE ($srcver) with $config"
-mkdir -p "$obj"
+# The fragments, where the build root sees them.
+rm -rf "$root/config"
+mkdir -p "$root/config" "$obj"
+frags=
+for c in $K_CONFIG; do
+	cp "$here/$c" "$root/config/"
+	frags="$frags $in/config/$c"
+done
+say "configuring $K_SOURCE ($srcver) with$frags, with $(run gcc --version | head -n 1)"
 : > "$log"
 {
 	kmake tinyconfig
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-		"$src/kernel/configs/kvm_guest.config" "$config"
+	# shellcheck disable=SC2086 # a list of files
+	run "$in/$K_SOURCE/scripts/kconfig/merge_config.sh" -m -O "$in/build" "$in/build/.config" \
+		"$in/$K_SOURCE/kernel/configs/kvm_guest.config" $frags
 	kmake olddefconfig
 } >> "$log" 2>&1 || { tail -20 "$log" >&2; say "configuration failed; see $log"; exit 1; }
 
 # Every option asked for must have survived olddefconfig: several drop
 # silently when a dependency is missing (KASAN and KFENCE under SLOB, ...).
 # "# CONFIG_X is not set" means: neither y nor m.
-if ! awk '
+# shellcheck disable=SC2086 # a list of files
+if ! (cd "$root/config" && cat $K_CONFIG) | awk '
 	FNR == NR {
 		# The last line for a symbol counts, as in merge_config.sh.
 		if ($0 ~ /^CONFIG_[A-Za-z0-9_]+=/) {
@@ -111,14 +155,14 @@ if ! awk '
 			}
 		}
 		exit bad > 0
-	}' "$config" "$obj/.config" >&2; then
-	say "these options of $config did not survive olddefconfig"
+	}' - "$obj/.config" >&2; then
+	say "these options of$frags did not survive olddefconfig"
 	say "(a dependency is missing: see $obj/.config and the Kconfig files)"
 	exit 1
 fi
 
 jobs=$(nproc)
-say "building bzImage and modules with -j$jobs (about 9 minutes the first time on 2 cores; log: $log)"
+say "building bzImage and modules with -j$jobs (about 9 minutes the first time on 2 cores for 6.1, 30 for 7.x; log: $log)"
 kmake -j"$jobs" bzImage modules >> "$log" 2>&1 &
 pid=$!
 # A line a minute, so a long first build does not look hung.
@@ -135,7 +179,7 @@ kver=$(cat "$obj/include/config/kernel.release")
 say "installing $kver into $root"
 rm -rf "${root:?}/lib/modules" "${root:?}/boot"
 mkdir -p "$root/boot"
-kmake modules_install INSTALL_MOD_PATH="$root" DEPMOD=/sbin/depmod >> "$log" 2>&1 ||
+kmake modules_install INSTALL_MOD_PATH="$in" DEPMOD=/sbin/depmod >> "$log" 2>&1 ||
 	{ tail -20 "$log" >&2; say "modules_install failed; see $log"; exit 1; }
 cp "$obj/arch/x86/boot/bzImage" "$root/boot/bzImage"
 cp "$obj/.config" "$root/boot/config-$kver"

@@ -5,7 +5,7 @@
 # Prints the directory it was unpacked into; vmlinuz is at $K_VMLINUZ in it
 # and the modules in lib/modules/$K_VER. Cached in $VMEM_EXP_CACHE: a second
 # run does not touch the network. A kernel built from Debian's source
-# (bookworm-debug) is built instead, by debug-kernel.sh, with the same
+# (bookworm-debug, sid-debug) is built instead, by debug-kernel.sh, with the same
 # layout.
 set -eu
 # shellcheck source=scripts/common.sh

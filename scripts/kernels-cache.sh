@@ -16,7 +16,7 @@ case ${1:-} in
 list)
 	shift
 	# shellcheck disable=SC2086 # a list of names
-	[ $# != 0 ] || set -- $KNOWN_KERNELS bookworm-debug
+	[ $# != 0 ] || set -- $KNOWN_KERNELS bookworm-debug sid-debug
 	for k in "$@"; do
 		kernel_vars "$k"
 		now=$(kernel_resolve 2>/dev/null)
@@ -32,9 +32,10 @@ list)
 	done ;;
 refresh)
 	# What a version was resolved to and everything prepared for it:
-	# lists, build chroots (their compiler follows the kernel), kernels
-	# and source packages. Kept: debootstrap, and the debug kernel's
-	# tree, which debug-kernel.sh rebuilds when its source changes.
+	# lists, build chroots (their compiler follows the kernel) with the
+	# debug kernels built in them (sid-debug), kernels and source
+	# packages. Kept: debootstrap, and bookworm-debug's tree, which
+	# debug-kernel.sh rebuilds when its source changes.
 	echo "refresh: forgetting the kernels of $VMEM_EXP_CACHE; the next" \
 		"run takes what Debian serves then" >&2
 	rm -rf --one-file-system "$VMEM_EXP_CACHE/kernels" "$VMEM_EXP_CACHE"/apt-* \

@@ -10,7 +10,8 @@
 
 # make check's default: the three kernels, and trixie's again with every
 # device mapping bounced, where a sync copies (tests/sync.c); bookworm-debug
-# is make check-debug, bookworm-pkg the packaged path (make check-packages).
+# is make check-debug (sid-debug the same on 7.x, docs/debug-kernel.md),
+# bookworm-pkg the packaged path (make check-packages).
 KNOWN_KERNELS="bookworm trixie sid trixie-swiotlb"
 
 # kernel_table NAME: sets
@@ -23,8 +24,10 @@ KNOWN_KERNELS="bookworm trixie sid trixie-swiotlb"
 #              linux-headers-$K_FLAVOUR); K_ARCH unless set
 # and, for a kernel built here from Debian's source by
 # scripts/debug-kernel.sh instead of downloaded (empty otherwise):
-#   K_SOURCE   the source package (its .deb holds /usr/src/K_SOURCE.tar.xz)
-#   K_CONFIG   its config fragment, in scripts/
+#   K_SOURCE   the source package (its .deb holds /usr/src/K_SOURCE.tar.xz),
+#              or linux-source, the metapackage: then the linux-source-X.Y
+#              of the version the cache resolved (kernel_vars)
+#   K_CONFIG   its config fragments, in scripts/, merged in this order
 # and (empty otherwise):
 #   K_PACKAGED the module is the one DKMS builds from the Debian packages,
 #              installed into a root of K_REL (scripts/pkg-build.sh)
@@ -144,6 +147,19 @@ kernel_table() {
 		K_MEM=3G
 		# Export paths run about 10x slower under KASAN and TCG
 		# (the whole suite takes about 2 minutes, though).
+		K_TIMEOUT=300 ;;
+	sid-debug)
+		# The same checkers, and debug objects, on sid's newest kernel:
+		# the linux-source-X.Y that sid's linux-source metapackage
+		# stands for, built in sid's build root with sid's default
+		# compiler (docs/debug-kernel.md).
+		K_NAME=sid-debug K_REL=sid
+		K_SOURCE=linux-source K_CONFIG="debug-kernel.config debug-kernel-7.config"
+		# As bookworm-debug's, and failslab spares debug objects'
+		# cache too (it switches itself off when that cannot allocate).
+		K_APPEND="kasan_multi_shot kfence.sample_interval=10 slub_debug=A;-,radix_tree_node,kmemleak_object,kmemleak_scan_area,debug_objects_cache"
+		K_REQUIRE="failslab kmemleak lockdep dma-debug"
+		K_MEM=3G
 		K_TIMEOUT=300 ;;
 	*)
 		return 1 ;;
