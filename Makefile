@@ -7,7 +7,7 @@
 #   make demo       show vmem-exp at work in a QEMU guest
 #   make check      build and run the whole suite in QEMU guests
 #                   (docs/testing.md)
-#   make check-debug  the same on a 6.1 kernel built with KASAN, KFENCE,
+#   make check-debug  the same on 6.1 and 7.x kernels built with KASAN, KFENCE,
 #                   kmemleak, lockdep, DMA-API debug (docs/debug-kernel.md)
 #   make check-packages  the Debian packages built, installed with DKMS in a
 #                   Debian root, and the core tests run against that module
@@ -180,7 +180,7 @@ check:
 # The kernel is built once per machine (minutes) and cached; see
 # scripts/debug-kernel.sh.
 check-debug:
-	KERNELS=bookworm-debug scripts/check.sh
+	KERNELS="bookworm-debug sid-debug" scripts/check.sh
 
 # The packaged path (README, "Install"): scripts/pkg-build.sh.
 check-packages:
