@@ -173,6 +173,23 @@ static int user_exports_until_refused(uid_t uid, size_t chunk, size_t max,
 	return pid;
 }
 
+/*
+ * user_exports_until_refused() of one 1 MiB export: the child's exit
+ * status (as wait_child()), the dma-buf it sent in *@fd (-1 if none).
+ */
+static int user_exports_mib(uid_t uid, int *fd)
+{
+	int sv[2], pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		bail("socketpair: %m");
+	pid = user_exports_until_refused(uid, 1 << 20, 1 << 20, sv[1]);
+	close(sv[1]);
+	*fd = recv_fd(sv[0]);
+	close(sv[0]);
+	return wait_child(pid);
+}
+
 /* Writes @val to parameter @name: 0, or the errno of the write. */
 static int try_param(const char *name, const char *val)
 {
@@ -245,13 +262,7 @@ static void shares_are_per_user(void)
 	   "debugfs users shows uid %d's %ld pages", USER_A, user_pages(USER_A));
 
 	/* B: the other half, while A's buffers outlive A. */
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		bail("socketpair: %m");
-	pid = user_exports_until_refused(USER_B, 1 << 20, 1 << 20, sv[1]);
-	close(sv[1]);
-	fd = recv_fd(sv[0]);
-	close(sv[0]);
-	st = wait_child(pid);
+	st = user_exports_mib(USER_B, &fd);
 	ok(st == 0 && fd >= 0, "uid %d still exports 1 MiB meanwhile (%s)", USER_B,
 	   st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
 
@@ -296,13 +307,7 @@ static void shares_are_per_user(void)
 	close(sv[1]);
 
 	/* A's share is free again once its buffers are closed. */
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		bail("socketpair: %m");
-	pid = user_exports_until_refused(USER_A, 1 << 20, 1 << 20, sv[1]);
-	close(sv[1]);
-	fd = recv_fd(sv[0]);
-	close(sv[0]);
-	st = wait_child(pid);
+	st = user_exports_mib(USER_A, &fd);
 	ok(st == 0 && fd >= 0,
 	   "after its buffers are closed uid %d exports its 1 MiB again, root's remote export of its memory charged to root (%s)",
 	   USER_A, st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
