@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The example of libvmemexp(3); make lint checks that both say the same. */
 #include <errno.h>
 #include <fcntl.h>

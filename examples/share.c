@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /*
  * The smallest complete use of libvmemexp. It exports a buffer
  * that malloc-style code filled, maps the dma-buf as any importer would,

@@ -85,11 +85,11 @@ fi
 # libvmemexp(3)'s example is examples/libvmemexp.c, which make check
 # builds against the installed package and runs (pkg-build.sh): the man
 # page's text, unescaped and indented with tabs again, is that file but
-# its first line.
+# its first two lines (the SPDX line and a comment).
 echo "lint: libvmemexp(3)'s example"
 sed -n '/^\.EX$/,/^\.EE$/p' man/libvmemexp.3 | sed -e '1d' -e '$d' \
 	-e 's/\\-/-/g' -e 's/\\e/\\/g' -e ':a' -e 's/^\(\t*\)    /\1\t/' -e 'ta' > build-lint.c
-if ! tail -n +2 examples/libvmemexp.c | diff -u - build-lint.c; then
+if ! tail -n +3 examples/libvmemexp.c | diff -u - build-lint.c; then
 	echo "lint: man/libvmemexp.3's example is not examples/libvmemexp.c"
 	status=1
 fi
