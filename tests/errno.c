@@ -29,7 +29,7 @@
 
 static int sync_raw(int fd, uint32_t flags, uint64_t off, uint64_t len)
 {
-	return vmem_exp_sync(dev(), fd, flags, off, len);
+	return vmemexp_sync(dev(), fd, flags, off, len);
 }
 
 static int ioctl_err(unsigned long cmd, void *arg)

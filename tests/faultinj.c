@@ -175,9 +175,9 @@ int main(void)
 		}
 
 		failing(true);
-		ret = vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0);
+		ret = vmemexp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0);
 		if (!ret)
-			ret = vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0);
+			ret = vmemexp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0);
 		failing(false);
 		if (!ret)
 			synced++;

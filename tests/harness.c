@@ -127,16 +127,16 @@ int dev(void)
 	static int fd = -1;
 
 	if (fd < 0) {
-		fd = vmem_exp_open();
+		fd = vmemexp_open();
 		if (fd < 0)
-			bail("cannot open %s: %s", VMEM_EXP_DEVICE, strerror(-fd));
+			bail("cannot open %s: %s", VMEMEXP_DEVICE, strerror(-fd));
 	}
 	return fd;
 }
 
 int export(void *addr, size_t len, int fd_flags)
 {
-	return vmem_exp_export(dev(), addr, len, fd_flags);
+	return vmemexp_export(dev(), addr, len, fd_flags);
 }
 
 int export_raw(uint64_t addr, uint64_t len, uint32_t fd_flags, uint32_t flags,

@@ -66,15 +66,15 @@ static int nobody_exports(size_t pages, int sock)
 		char *p;
 
 		become_nobody();
-		devfd = vmem_exp_open();
+		devfd = vmemexp_open();
 		if (devfd < 0) {
-			diag("uid %d: open %s: %s", getuid(), VMEM_EXP_DEVICE,
+			diag("uid %d: open %s: %s", getuid(), VMEMEXP_DEVICE,
 			     strerror(-devfd));
 			_exit(EXIT_OPEN);
 		}
 		p = map_anon(pages * PAGE);
 		memset(p, 1, pages * PAGE);
-		fd = vmem_exp_export(devfd, p, pages * PAGE, O_RDWR);
+		fd = vmemexp_export(devfd, p, pages * PAGE, O_RDWR);
 		if (fd >= 0 && sock >= 0 && send_fd(sock, fd))
 			_exit(EXIT_SEND);
 		_exit(fd >= 0 ? 0 : -fd);
@@ -102,13 +102,13 @@ static void enospc_returns_charge(void)
 		char *q;
 
 		become_nobody();
-		devfd = vmem_exp_open();
+		devfd = vmemexp_open();
 		if (devfd < 0)
 			_exit(EXIT_OPEN);
 		q = map_anon(LIMIT);
 		memset(q, 1, LIMIT);
 		for (int i = 0; i < 2 && read(go[0], &c, 1) == 1; i++) {
-			fd = vmem_exp_export(devfd, q, LIMIT, O_RDWR);
+			fd = vmemexp_export(devfd, q, LIMIT, O_RDWR);
 			r = fd >= 0 ? 0 : -fd;
 			if (write(res[1], &r, sizeof(r)) != sizeof(r))
 				_exit(EXIT_SEND);
@@ -155,13 +155,13 @@ static int user_exports_until_refused(uid_t uid, size_t chunk, size_t max,
 		char *p;
 
 		become(uid, RLIM_INFINITY);
-		devfd = vmem_exp_open();
+		devfd = vmemexp_open();
 		if (devfd < 0)
 			_exit(EXIT_OPEN);
 		p = map_anon(max);
 		memset(p, 1, max);
 		for (done = 0; done < max; done += chunk) {
-			fd = vmem_exp_export(devfd, p + done, chunk, O_RDWR);
+			fd = vmemexp_export(devfd, p + done, chunk, O_RDWR);
 			if (fd < 0)
 				break;
 			if (send_fd(sock, fd))
@@ -294,8 +294,8 @@ static void shares_are_per_user(void)
 	if (read(sv[0], &c, 1) != 1)
 		bail("uid %d's process did not start", USER_A);
 	mem = proc_mem(pid, O_RDONLY);
-	rfd = mem < 0 ? mem : vmem_exp_export_remote(dev(), mem, (uintptr_t)p, 1 << 20,
-						      O_RDONLY | O_CLOEXEC);
+	rfd = mem < 0 ? mem : vmemexp_export_remote(dev(), mem, (uintptr_t)p, 1 << 20,
+						     O_RDONLY | O_CLOEXEC);
 	ok(rfd >= 0, "root exports 1 MiB of a process of uid %d remotely (%s)", USER_A,
 	   rfd >= 0 ? "0" : strerrorname_np(-rfd) ?: "?");
 	if (write(sv[0], &c, 1) != 1)
@@ -347,10 +347,10 @@ int main(void)
 
 	{
 		struct stat sb = { 0 };
-		int ret = stat(VMEM_EXP_DEVICE, &sb);
+		int ret = stat(VMEMEXP_DEVICE, &sb);
 
 		ok(!ret && (sb.st_mode & 0777) == 0666, "%s is mode 0666 (%o)",
-		   VMEM_EXP_DEVICE, sb.st_mode & 0777);
+		   VMEMEXP_DEVICE, sb.st_mode & 0777);
 	}
 
 	/* An unprivileged user, up to RLIMIT_MEMLOCK and not further. */

@@ -128,7 +128,7 @@ static int32_t target_do(struct target *t, const struct msg *m)
 	case OP_MEMLOCK:
 		return setrlimit(RLIMIT_MEMLOCK, &rl);
 	case OP_EXPORT:
-		fd = vmem_exp_export(dev(), p, m->arg * PAGE, O_RDWR | O_CLOEXEC);
+		fd = vmemexp_export(dev(), p, m->arg * PAGE, O_RDWR | O_CLOEXEC);
 		if (fd >= 0)
 			close(fd);
 		return fd < 0 ? fd : 0;
@@ -269,7 +269,7 @@ static void target_kill(struct target *t)
 
 static int remote(int mem, const struct target *t, int region, size_t len, int flags)
 {
-	return vmem_exp_export_remote(dev(), mem, t->addr[region], len, flags | O_CLOEXEC);
+	return vmemexp_export_remote(dev(), mem, t->addr[region], len, flags | O_CLOEXEC);
 }
 
 /* Close what an export returned: 0 if it was a dma-buf fd, else its -errno. */
@@ -383,9 +383,9 @@ static void debugger(int card)
 		 "the target's whole dma-buf mapping, read-write (its file is not handed over)");
 	ok_errno(remote(mem, &t, R_DMABUF, t.len[R_DMABUF], O_RDONLY), EPERM,
 		 "the same, read-only");
-	ok_errno(vmem_exp_export_remote(dev(), mem, 0x10000, 16 * PAGE, O_RDONLY), EFAULT,
+	ok_errno(vmemexp_export_remote(dev(), mem, 0x10000, 16 * PAGE, O_RDONLY), EFAULT,
 		 "a range the target has not mapped");
-	ok_errno(vmem_exp_export_remote(dev(), mem, 0x00007ffffffff000ULL, 2 * PAGE, O_RDONLY),
+	ok_errno(vmemexp_export_remote(dev(), mem, 0x00007ffffffff000ULL, 2 * PAGE, O_RDONLY),
 		 EFAULT, "a range crossing the top of the target's address space");
 
 	/* Pins and charges: the caller's, not the target's. */
@@ -500,7 +500,7 @@ static void gone(void)
 	mem = proc_mem(t.pid, O_RDONLY);
 	/* The top of the stack: written, the new image's own pages. */
 	fd = stack_mapping(t.pid, &lo, &hi);
-	fd = fd ? fd : vmem_exp_export_remote(dev(), mem, hi - PAGE, PAGE, O_RDONLY);
+	fd = fd ? fd : vmemexp_export_remote(dev(), mem, hi - PAGE, PAGE, O_RDONLY);
 	ok(fd >= 0, "a new fd reaches the new image (the top page of its stack exports)");
 	if (fd >= 0)
 		close(fd);
@@ -509,7 +509,7 @@ static void gone(void)
 
 	/* kthreadd: 6.1 opens its mem file with no address space, later kernels refuse. */
 	mem = proc_mem(2, O_RDONLY);
-	fd = mem < 0 ? mem : vmem_exp_export_remote(dev(), mem, 0x10000, PAGE, O_RDONLY);
+	fd = mem < 0 ? mem : vmemexp_export_remote(dev(), mem, 0x10000, PAGE, O_RDONLY);
 	ok(fd == -ESRCH, "a kernel thread (no address space): ESRCH from the %s",
 	   mem < 0 ? "open" : "export");
 	if (mem >= 0)
@@ -653,7 +653,7 @@ static int nobody_start(int pid, uint64_t addr, size_t len, int flags, size_t me
 	if (go >= 0 && read(go, &c, 1) != 1)
 		_exit(99);
 	mem = proc_mem(pid, flags);
-	fd = mem < 0 ? mem : vmem_exp_export_remote(dev(), mem, addr, len, flags);
+	fd = mem < 0 ? mem : vmemexp_export_remote(dev(), mem, addr, len, flags);
 	st = mem < 0 ? 100 - mem : fd < 0 ? 50 - fd : 0;
 	if (child) {
 		close(sv[0]);

@@ -104,8 +104,8 @@ static int export_some(int devfd, bool *rw)
 	int fd;
 
 	*rw = rnd() % 2;
-	fd = vmem_exp_export(devfd, slots[s] + first * PAGE, pages * PAGE,
-			     (*rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	fd = vmemexp_export(devfd, slots[s] + first * PAGE, pages * PAGE,
+			    (*rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	atomic_fetch_add(&n_export, 1);
 	/*
 	 * The slot may be unmapped, PROT_NONE or read-only right now, or a
@@ -148,9 +148,9 @@ static void *consumer(void *arg)
 			sched_yield();
 			continue;
 		}
-		ret = vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 0, 0);
+		ret = vmemexp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 0, 0);
 		if (!ret)
-			ret = vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, 0, 0);
+			ret = vmemexp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, 0, 0);
 		if (!ret && ioctl(fd, DMA_BUF_IOCTL_SYNC, &s))
 			ret = -errno;
 		s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
@@ -241,7 +241,7 @@ static void *forker(void *arg)
 			/* No stdio here: another thread may hold its lock. */
 			int s = rnd() % SLOTS;
 
-			fd = vmem_exp_export(dev(), slots[s], SLOT_LEN, O_RDWR);
+			fd = vmemexp_export(dev(), slots[s], SLOT_LEN, O_RDWR);
 			if (fd < 0)
 				_exit(-fd);
 			_exit(send_fd(sv[1], fd) ? 255 : 0);
@@ -317,9 +317,9 @@ static void *remoter(void *arg)
 			write(go[1], "x", 1);
 		if (when == 0)
 			wait_child(pid);
-		fd = mem < 0 ? mem : vmem_exp_export_remote(dev(), mem, addr + first * PAGE,
-							     pages * PAGE,
-							     (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+		fd = mem < 0 ? mem : vmemexp_export_remote(dev(), mem, addr + first * PAGE,
+							    pages * PAGE,
+							    (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 		if (when == 2)
 			write(go[1], "x", 1);
 		if (when > 0)

@@ -90,7 +90,7 @@ static void dev_write(int t, size_t off, size_t len, unsigned char val)
 
 static int sync_range(int fd, uint32_t flags, size_t off, size_t len)
 {
-	return vmem_exp_sync(dev(), fd, flags, off, len);
+	return vmemexp_sync(dev(), fd, flags, off, len);
 }
 
 /* Partial syncs both ways, with the device's mapping in direction @dir. */

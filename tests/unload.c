@@ -28,10 +28,10 @@ int main(void)
 	char *p = map_anon(PAGE), *q;
 	int devfd, fd, mod, ret;
 
-	devfd = vmem_exp_open();
+	devfd = vmemexp_open();
 	if (devfd < 0)
 		bail("open: %s", strerror(-devfd));
-	fd = vmem_exp_export(devfd, p, PAGE, O_RDWR);
+	fd = vmemexp_export(devfd, p, PAGE, O_RDWR);
 	if (fd < 0)
 		bail("export: %s", strerror(-fd));
 
@@ -42,19 +42,19 @@ int main(void)
 	ok_errno(unload(), EWOULDBLOCK, "unload while only an mmap of the dma-buf exists");
 	munmap(q, PAGE);
 
-	devfd = vmem_exp_open();
+	devfd = vmemexp_open();
 	ok_errno(unload(), EWOULDBLOCK, "unload while /dev/vmem-exp is open");
 	close(devfd);
 
 	ok_errno(unload(), 0, "unload once nothing is left");
-	ok(access(VMEM_EXP_DEVICE, F_OK) && errno == ENOENT, "the device node is gone");
+	ok(access(VMEMEXP_DEVICE, F_OK) && errno == ENOENT, "the device node is gone");
 
 	mod = open(MODULE_PATH, O_RDONLY | O_CLOEXEC);
 	ret = mod < 0 ? -errno : syscall(SYS_finit_module, mod, "", 0) ? -errno : 0;
 	ok_errno(ret, 0, "reload");
 	close(mod);
-	devfd = vmem_exp_open();
-	fd = devfd < 0 ? devfd : vmem_exp_export(devfd, p, PAGE, O_RDWR);
+	devfd = vmemexp_open();
+	fd = devfd < 0 ? devfd : vmemexp_export(devfd, p, PAGE, O_RDWR);
 	ok(fd >= 0, "the reloaded module exports");
 	close(fd);
 	close(devfd);

@@ -64,11 +64,11 @@ int main(void)
 	}
 	close(re.fd);
 
-	ok(!vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0) &&
-	   !vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0),
+	ok(!vmemexp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0) &&
+	   !vmemexp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0),
 	   "SYNC start/end on our buffer while vgem has it mapped");
-	ok(!vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, PAGE, PAGE) &&
-	   !vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, PAGE, PAGE),
+	ok(!vmemexp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, PAGE, PAGE) &&
+	   !vmemexp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, PAGE, PAGE),
 	   "SYNC of a sub-range on our buffer");
 
 	vgem_close_handle(card, handle);
@@ -76,11 +76,11 @@ int main(void)
 	ok(pins_held() == base, "closing the handle and the fd releases every pin");
 
 	vfd = vgem_dmabuf(card, LEN);
-	ok_errno(vmem_exp_sync(dev(), vfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0), 0,
+	ok_errno(vmemexp_sync(dev(), vfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0), 0,
 		 "SYNC start on a vgem dma-buf");
-	ok_errno(vmem_exp_sync(dev(), vfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, PAGE), 0,
+	ok_errno(vmemexp_sync(dev(), vfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, PAGE), 0,
 		 "SYNC end on the first page of a vgem dma-buf");
-	ok_errno(vmem_exp_sync(dev(), vfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, LEN, PAGE),
+	ok_errno(vmemexp_sync(dev(), vfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, LEN, PAGE),
 		 EINVAL, "SYNC past the end of a vgem dma-buf");
 	close(vfd);
 	close(card);

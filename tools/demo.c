@@ -130,7 +130,7 @@ static void remote(void)
 	mem = proc_mem(pid, O_RDWR);
 	if (mem < 0)
 		bail("/proc/%d/mem: %s", pid, strerror(-mem));
-	fd = vmem_exp_export_remote(dev(), mem, addr, PAGE, O_RDWR | O_CLOEXEC);
+	fd = vmemexp_export_remote(dev(), mem, addr, PAGE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		bail("remote export: %s", strerror(-fd));
 	close(mem);
