@@ -50,7 +50,7 @@ static void setup(const char *dir)
 	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
 		snprintf(path, sizeof(path), "%s/%s/%s", DBG, dir, settings[i][0]);
 		if (!put(path, settings[i][1]))
-			bail("%s: %m", path);
+			t_bail("%s: %m", path);
 	}
 	snprintf(path, sizeof(path), "%s/%s/ignore-gfp-highmem", DBG, dir);
 	put(path, "N");
@@ -60,7 +60,7 @@ static void setup(const char *dir)
 static void failing(bool on)
 {
 	if (pwrite(self_fail, on ? "1" : "0", 1, 0) != 1)
-		bail("make-it-fail: %m");
+		t_bail("make-it-fail: %m");
 }
 
 /*
@@ -108,7 +108,7 @@ static void print_seen(void)
 			if (seen[op][e])
 				n += snprintf(line + n, sizeof(line) - n, " %s %ld",
 					      strerrorname_np(e) ?: "?", seen[op][e]);
-		diag("%s failed with:%s", ops[op].name, n ? line : " nothing");
+		t_diag("%s failed with:%s", ops[op].name, n ? line : " nothing");
 	}
 }
 
@@ -122,20 +122,20 @@ int main(void)
 	char *p;
 
 	if (access(DBG "/failslab", F_OK) || access(DBG "/fail_page_alloc", F_OK))
-		return skip_file("failslab",
+		return t_skip_file("failslab",
 				 "no failslab or fail_page_alloc here (make check-debug has them)");
 	setup("failslab");
 	setup("fail_page_alloc");
 	self_fail = open("/proc/self/make-it-fail", O_WRONLY);
 	if (self_fail < 0)
-		bail("/proc/self/make-it-fail: %m");
+		t_bail("/proc/self/make-it-fail: %m");
 
 	card = vgem_open();
-	dev();
-	p = map_anon(64 * PAGE);
+	t_dev();
+	p = t_map_anon(64 * PAGE);
 	memset(p, 3, 64 * PAGE);
-	base = pins_held();
-	base_fds = open_fds();
+	base = t_pins_held();
+	base_fds = t_open_fds();
 
 	for (long i = 0; i < iterations; i++) {
 		size_t len = (1 + i % 64) * PAGE;
@@ -149,7 +149,7 @@ int main(void)
 			madvise(p, 64 * PAGE, MADV_DONTNEED);
 		failing(true);
 		ro = i % 3 == 0;
-		fd = export(p, len, ro ? O_RDONLY : O_RDWR);
+		fd = t_export(p, len, ro ? O_RDONLY : O_RDWR);
 		failing(false);
 		if (fd < 0) {
 			refused++;
@@ -175,9 +175,9 @@ int main(void)
 		}
 
 		failing(true);
-		ret = vmemexp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0);
+		ret = vmemexp_sync(t_dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0);
 		if (!ret)
-			ret = vmemexp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0);
+			ret = vmemexp_sync(t_dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0);
 		failing(false);
 		if (!ret)
 			synced++;
@@ -197,16 +197,17 @@ int main(void)
 		close(fd);
 	}
 
-	diag("%ld iterations: %ld exports (%ld refused), %ld mmaps, %ld syncs, %ld imports",
-	     iterations, exported, refused, mapped, synced, imported);
+	t_diag("%ld iterations: %ld exports (%ld refused), %ld mmaps, %ld syncs, %ld imports",
+	       iterations, exported, refused, mapped, synced, imported);
 	print_seen();
-	ok(refused > 0 && exported > 0, "faults were injected and exports still succeeded");
-	ok(!bad, "every failure was its operation's errno of a failed allocation (%ld were not)",
-	   bad);
-	ok(!broken, "every export that succeeded is a whole, working buffer");
-	ok(open_fds() == base_fds, "no fd left behind");
-	ok(pins_held() == base, "no pin left behind (%ld, %ld at the start)", pins_held(), base);
+	t_ok(refused > 0 && exported > 0, "faults were injected and exports still succeeded");
+	t_ok(!bad, "every failure was its operation's errno of a failed allocation (%ld were not)",
+	     bad);
+	t_ok(!broken, "every export that succeeded is a whole, working buffer");
+	t_ok(t_open_fds() == base_fds, "no fd left behind");
+	t_ok(t_pins_held() == base, "no pin left behind (%ld, %ld at the start)", t_pins_held(),
+	     base);
 	put(DBG "/failslab/probability", "0");
 	put(DBG "/fail_page_alloc/probability", "0");
-	return done();
+	return t_done();
 }

@@ -44,7 +44,7 @@ int vgem_open(void)
 			return fd;
 		close(fd);
 	}
-	bail("no vgem card in /dev/dri");
+	t_bail("no vgem card in /dev/dri");
 }
 
 int vgem_import(int card, int dmabuf, uint32_t *handle)
@@ -64,10 +64,10 @@ int vgem_dmabuf(int card, size_t len)
 	struct drm_prime_handle p = { .flags = DRM_CLOEXEC | DRM_RDWR };
 
 	if (xioctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &c))
-		bail("vgem dumb create: %m");
+		t_bail("vgem dumb create: %m");
 	p.handle = c.handle;
 	if (xioctl(card, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p))
-		bail("vgem export: %m");
+		t_bail("vgem export: %m");
 	vgem_close_handle(card, c.handle);
 	return p.fd;
 }
@@ -90,7 +90,7 @@ static int node_type(int video, size_t *sizeimage)
 	if (xioctl(video, VIDIOC_G_FMT, &f)) {
 		f.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 		if (xioctl(video, VIDIOC_G_FMT, &f))
-			bail("vivid G_FMT: %m");
+			t_bail("vivid G_FMT: %m");
 	}
 	*sizeimage = f.fmt.pix.sizeimage;
 	return f.type;
@@ -130,15 +130,15 @@ int vivid_open(int inst, bool output, unsigned int width, unsigned int height,
 	int fd = vivid_node(inst, output);
 
 	if (fd < 0)
-		bail("no vivid %s node on instance %d", output ? "output" : "capture", inst);
+		t_bail("no vivid %s node on instance %d", output ? "output" : "capture", inst);
 	f.fmt.pix.width = width;
 	f.fmt.pix.height = height;
 	f.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
 	f.fmt.pix.field = V4L2_FIELD_NONE;
 	if (xioctl(fd, VIDIOC_S_FMT, &f))
-		bail("vivid S_FMT: %m");
+		t_bail("vivid S_FMT: %m");
 	if (f.fmt.pix.width != width || f.fmt.pix.height != height)
-		bail("vivid gave %ux%u", f.fmt.pix.width, f.fmt.pix.height);
+		t_bail("vivid gave %ux%u", f.fmt.pix.width, f.fmt.pix.height);
 	*sizeimage = f.fmt.pix.sizeimage;
 	return fd;
 }
@@ -150,16 +150,16 @@ static int one_frame(int video, struct v4l2_buffer *b)
 
 	ret = xioctl(video, VIDIOC_QBUF, b);
 	if (ret) {
-		diag("VIDIOC_QBUF: %s", strerror(-ret));
+		t_diag("VIDIOC_QBUF: %s", strerror(-ret));
 		return ret;
 	}
 	ret = xioctl(video, VIDIOC_STREAMON, &type);
 	if (ret) {
-		diag("VIDIOC_STREAMON: %s", strerror(-ret));
+		t_diag("VIDIOC_STREAMON: %s", strerror(-ret));
 	} else {
 		ret = xioctl(video, VIDIOC_DQBUF, b);
 		if (ret)
-			diag("VIDIOC_DQBUF: %s", strerror(-ret));
+			t_diag("VIDIOC_DQBUF: %s", strerror(-ret));
 	}
 	xioctl(video, VIDIOC_STREAMOFF, &type);
 	return ret;
@@ -200,7 +200,7 @@ int vivid_dmabuf_frame(int video, int dmabuf, size_t len, size_t *bytesused)
 		b.bytesused = sizeimage;
 		ret = xioctl(video, VIDIOC_PREPARE_BUF, &b);
 		if (ret)
-			diag("VIDIOC_PREPARE_BUF: %s", strerror(-ret));
+			t_diag("VIDIOC_PREPARE_BUF: %s", strerror(-ret));
 	} else {
 		ret = one_frame(video, &b);
 	}
@@ -396,8 +396,8 @@ static int loop_fmt(int fd, __u32 type, size_t *sizeimage)
 	    f.fmt.pix.pixelformat != V4L2_PIX_FMT_YUYV ||
 	    f.fmt.pix.field != V4L2_FIELD_NONE ||
 	    f.fmt.pix.bytesperline != LOOP_W * 2) {
-		diag("vivid loop: buffer type %u: %ux%u, field %u, %u bytes a line",
-		     type, f.fmt.pix.width, f.fmt.pix.height, f.fmt.pix.field,
+		t_diag("vivid loop: buffer type %u: %ux%u, field %u, %u bytes a line",
+		       type, f.fmt.pix.width, f.fmt.pix.height, f.fmt.pix.field,
 		     f.fmt.pix.bytesperline);
 		return -EINVAL;
 	}
@@ -415,8 +415,8 @@ static int loop_fmt(int fd, __u32 type, size_t *sizeimage)
 		s.r = full;
 		if (xioctl(fd, VIDIOC_S_SELECTION, &s) ||
 		    memcmp(&s.r, &full, sizeof(full))) {
-			diag("vivid loop: buffer type %u: selection %u is %ux%u@%d,%d",
-			     type, target, s.r.width, s.r.height, s.r.left, s.r.top);
+			t_diag("vivid loop: buffer type %u: selection %u is %ux%u@%d,%d",
+			       type, target, s.r.width, s.r.height, s.r.left, s.r.top);
 			return -EINVAL;
 		}
 	}
@@ -482,8 +482,8 @@ int vivid_loop_frame(int inst, int dmabuf, size_t len, void *captured,
 		set_tout = !ret;
 	}
 	if (ret) {
-		diag("vivid loop: HDMI input %d, output %d: %s", in_idx, out_idx,
-		     strerror(-ret));
+		t_diag("vivid loop: HDMI input %d, output %d: %s", in_idx, out_idx,
+		       strerror(-ret));
 		goto out_restore;
 	}
 
@@ -501,13 +501,13 @@ int vivid_loop_frame(int inst, int dmabuf, size_t len, void *captured,
 			ret = ctrl_set(&loop, cap, id, ret);
 	}
 	if (ret) {
-		diag("vivid loop: no loop control: %s", strerror(-ret));
+		t_diag("vivid loop: no loop control: %s", strerror(-ret));
 		goto out_restore;
 	}
 	id = ctrl_by_name(cap, "OSD Text Mode", V4L2_CTRL_TYPE_MENU);
 	ret = id ? ctrl_set(&osd, cap, id, 2) : -ENOENT;	/* "None" */
 	if (ret) {
-		diag("vivid loop: OSD Text Mode: %s", strerror(-ret));
+		t_diag("vivid loop: OSD Text Mode: %s", strerror(-ret));
 		goto out_restore;
 	}
 
@@ -517,7 +517,7 @@ int vivid_loop_frame(int inst, int dmabuf, size_t len, void *captured,
 	if (!ret && (osize > len || csize > caplen))
 		ret = -ENOSPC;
 	if (ret) {
-		diag("vivid loop: formats: %s", strerror(-ret));
+		t_diag("vivid loop: formats: %s", strerror(-ret));
 		goto out_restore;
 	}
 
@@ -537,7 +537,7 @@ int vivid_loop_frame(int inst, int dmabuf, size_t len, void *captured,
 		ostream = !ret;
 	}
 	if (ret) {
-		diag("vivid loop: output: %s", strerror(-ret));
+		t_diag("vivid loop: output: %s", strerror(-ret));
 		goto out_free;
 	}
 
@@ -578,15 +578,15 @@ int vivid_loop_frame(int inst, int dmabuf, size_t len, void *captured,
 			ret = -EAGAIN;
 			break;
 		}
-		diag("vivid loop: the loop control went from %d to %d; again",
-		     loop.val, now);
+		t_diag("vivid loop: the loop control went from %d to %d; again",
+		       loop.val, now);
 		ret = xioctl(cap, VIDIOC_S_CTRL,
 			     &(struct v4l2_control){ loop.id, loop.val });
 		if (!ret)
 			ret = xioctl(cap, VIDIOC_QBUF, &cb);
 	}
 	if (ret)
-		diag("vivid loop: capture: %s", strerror(-ret));
+		t_diag("vivid loop: capture: %s", strerror(-ret));
 	else
 		memcpy(captured, p, csize);
 

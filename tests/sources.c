@@ -26,21 +26,21 @@ static void roundtrip(const char *what, void *p, size_t len)
 	void *q;
 	int fd;
 
-	fill(p, len, s1);
-	fd = export(p, len, O_RDWR | O_CLOEXEC);
-	if (!ok(fd >= 0, "%s: export %zu bytes", what, len)) {
-		diag("export: %s", strerror(-fd));
+	t_fill(p, len, s1);
+	fd = t_export(p, len, O_RDWR | O_CLOEXEC);
+	if (!t_ok(fd >= 0, "%s: export %zu bytes", what, len)) {
+		t_diag("export: %s", strerror(-fd));
 		return;
 	}
-	q = map_dmabuf(fd, len, PROT_READ | PROT_WRITE, 0);
-	if (!ok(q, "%s: mmap the dma-buf", what)) {
+	q = t_map_dmabuf(fd, len, PROT_READ | PROT_WRITE, 0);
+	if (!t_ok(q, "%s: mmap the dma-buf", what)) {
 		close(fd);
 		return;
 	}
-	ok(check(q, len, s1), "%s: the dma-buf shows the original bytes", what);
-	fill(q, len, s2);
-	ok(check(p, len, s2), "%s: writes through the dma-buf reach the original memory",
-	   what);
+	t_ok(t_check(q, len, s1), "%s: the dma-buf shows the original bytes", what);
+	t_fill(q, len, s2);
+	t_ok(t_check(p, len, s2), "%s: writes through the dma-buf reach the original memory",
+	     what);
 	munmap(q, len);
 	close(fd);
 }
@@ -76,11 +76,11 @@ static void *aligned_map(size_t len, size_t align, int flags, int fd)
 	uintptr_t a;
 
 	if (p == MAP_FAILED)
-		bail("reserve: %m");
+		t_bail("reserve: %m");
 	a = ((uintptr_t)p + align - 1) & ~(align - 1);
 	if (mmap((void *)a, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED,
 		 fd, 0) == MAP_FAILED)
-		bail("aligned mmap: %m");
+		t_bail("aligned mmap: %m");
 	return (void *)a;
 }
 
@@ -95,13 +95,14 @@ static void pattern_selftest(void)
 	unsigned int same = 0;
 
 	for (uint32_t s = 0; s < 4096; s++) {
-		fill(a, sizeof(a), s);
-		fill(b, sizeof(b), s + 1);
+		t_fill(a, sizeof(a), s);
+		t_fill(b, sizeof(b), s + 1);
 		if (!memcmp(a, b, sizeof(a)))
 			same++;
 	}
-	ok(!same, "the test pattern of every seed 0..4095 differs from the next seed's (%u alike)",
-	   same);
+	t_ok(!same,
+	     "the test pattern of every seed 0..4095 differs from the next seed's (%u alike)",
+	     same);
 }
 
 int main(void)
@@ -111,12 +112,12 @@ int main(void)
 	int fd;
 
 	pattern_selftest();
-	p = map_anon(len);
+	p = t_map_anon(len);
 	roundtrip("private anonymous", p, len);
 	munmap(p, len);
 
 	if (posix_memalign(&p, PAGE, 3 * len))
-		bail("posix_memalign");
+		t_bail("posix_memalign");
 	roundtrip("malloc", p, 3 * len);
 	free(p);
 
@@ -127,7 +128,7 @@ int main(void)
 
 	fd = memfd_create("vmem-exp-test", MFD_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, len))
-		bail("memfd: %m");
+		t_bail("memfd: %m");
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	roundtrip("memfd", p, len);
 	munmap(p, len);
@@ -135,7 +136,7 @@ int main(void)
 
 	fd = open("/dev/shm/vmem-exp-test", O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || ftruncate(fd, len))
-		bail("/dev/shm: %m");
+		t_bail("/dev/shm: %m");
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	roundtrip("/dev/shm file", p, len);
 	munmap(p, len);
@@ -144,16 +145,16 @@ int main(void)
 
 	p = mmap(NULL, 2 * HPAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
-	if (ok(p != MAP_FAILED, "hugetlb: map two 2 MiB huge pages")) {
+	if (t_ok(p != MAP_FAILED, "hugetlb: map two 2 MiB huge pages")) {
 		roundtrip("hugetlb", p, 2 * HPAGE);
 		munmap(p, 2 * HPAGE);
 	}
 
 	fd = memfd_create("vmem-exp-test-huge", MFD_CLOEXEC | MFD_HUGETLB);
 	if (fd < 0 || ftruncate(fd, 2 * HPAGE))
-		bail("hugetlb memfd: %m");
+		t_bail("hugetlb memfd: %m");
 	p = mmap(NULL, 2 * HPAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (ok(p != MAP_FAILED, "hugetlb memfd: map it")) {
+	if (t_ok(p != MAP_FAILED, "hugetlb memfd: map it")) {
 		roundtrip("hugetlb memfd", p, 2 * HPAGE);
 		munmap(p, 2 * HPAGE);
 	}
@@ -162,8 +163,8 @@ int main(void)
 	p = aligned_map(2 * HPAGE, HPAGE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	madvise(p, 2 * HPAGE, MADV_HUGEPAGE);
 	memset(p, 1, 2 * HPAGE);
-	ok(smaps_kb(p, "AnonHugePages") >= 2048,
-	   "THP: the range is backed by transparent huge pages (%ld kB)",
+	t_ok(smaps_kb(p, "AnonHugePages") >= 2048,
+	     "THP: the range is backed by transparent huge pages (%ld kB)",
 	   smaps_kb(p, "AnonHugePages"));
 	/* Also a range that starts and ends inside huge pages. */
 	roundtrip("THP", p, 2 * HPAGE);
@@ -171,16 +172,16 @@ int main(void)
 	munmap(p, 2 * HPAGE);
 
 	/* One range over two mappings of different kinds. */
-	p = map_anon(2 * len);
+	p = t_map_anon(2 * len);
 	fd = memfd_create("vmem-exp-test-mixed", MFD_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, len))
-		bail("memfd: %m");
+		t_bail("memfd: %m");
 	if (mmap((char *)p + len, len, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
-		bail("mmap fixed: %m");
+		t_bail("mmap fixed: %m");
 	roundtrip("anonymous + memfd in one range", p, 2 * len);
 	munmap(p, 2 * len);
 	close(fd);
 
-	return done();
+	return t_done();
 }
