@@ -379,28 +379,13 @@ static void test_arguments(void)
 	     "a missing file: ENOENT, and nothing about the module (%s)", out);
 }
 
-int main(int argc, char **argv)
+/* --version agrees with the module's MODULE_VERSION. */
+static void test_version(void)
 {
-	char out[65536], cmd[512], version[64], path[64], comm[32], *line;
-	int sv[2], pid, fd, ret, card, st, ffd;
-	long einval, eacces, exports, held;
-	unsigned long ino;
-	uint32_t handle;
-	char ack = 0;
-	void *p;
+	char out[4096], version[64];
 	FILE *f;
+	int ret;
 
-	if (argc == 3 && !strcmp(argv[1], "check-export"))
-		return check_export(argv[2]);
-	if (access(TOOL, X_OK))
-		t_bail(TOOL " is not in the guest");
-	f = fopen("/proc/self/comm", "r");
-	if (!f || !fgets(comm, sizeof(comm), f))
-		t_bail("/proc/self/comm: %m");
-	fclose(f);
-	comm[strcspn(comm, "\n")] = '\0';
-
-	/* --version agrees with the module's MODULE_VERSION. */
 	f = fopen("/sys/module/vmem_exp/version", "r");
 	if (!f || !fgets(version, sizeof(version), f))
 		t_bail("no /sys/module/vmem_exp/version");
@@ -409,14 +394,14 @@ int main(int argc, char **argv)
 	ret = run(0, TOOL " --version", out, sizeof(out));
 	t_ok(ret == 0 && strstr(out, version), "vmemexp --version says %s, as the module does (%s)",
 	     version, out);
+}
 
-	/* A buffer with several holders. */
-	p = t_map_anon(LEN);
-	t_fill(p, LEN, 3);
-	fd = t_export(p, LEN, O_RDWR | O_CLOEXEC);
-	if (!t_ok(fd >= 0, "export %zu bytes", (size_t)LEN))
-		t_bail("export failed");
-	ino = ino_of(fd);
+/* fdinfo names a vmem-exp dma-buf, and nothing of who exported it. */
+static void test_fdinfo(int fd)
+{
+	char out[4096], path[64];
+	FILE *f;
+
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	f = fopen(path, "r");
 	out[0] = '\0';
@@ -430,6 +415,16 @@ int main(int argc, char **argv)
 	     "fdinfo shows the dma-buf's exp_name vmem_exp and name vmem-exp");
 	if (!strstr(out, "\nname:\tvmem-exp\n"))
 		t_diag("%s", out);
+}
+
+/*
+ * A second process that receives @fd over @sv and maps it, then holds both
+ * until it reads a byte, and exits 0 if the mapping showed seed 3: its pid.
+ */
+static int second_holder(int fd, int sv[2])
+{
+	char ack = 0;
+	int pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		t_bail("socketpair: %m");
@@ -451,8 +446,15 @@ int main(int argc, char **argv)
 	close(sv[1]);
 	t_ok(t_send_fd(sv[0], fd) == 0 && read(sv[0], &ack, 1) == 1,
 	     "a second process holds the buffer's fd and a mapping of it");
-	card = vgem_open();
-	t_ok(card >= 0 && vgem_import(card, fd, &handle) == 0, "vgem imports the buffer");
+	return pid;
+}
+
+/* Root's --json list: @fd's buffer at @p, with the second process @pid. */
+static void list_holders(int fd, void *p, int pid, const char *comm)
+{
+	char out[65536], key[512], *line;
+	unsigned long ino = ino_of(fd);
+	int ret;
 
 	ret = run(0, TOOL " --json list", out, sizeof(out));
 	line = buffer_line(out, ino);
@@ -461,36 +463,59 @@ int main(int argc, char **argv)
 		t_diag("%s", out);
 		line = "";
 	}
-	snprintf(cmd, sizeof(cmd), "\"exporter\": {\"pid\": %d, \"comm\": \"%s\", \"addr\": %lu}",
+	snprintf(key, sizeof(key), "\"exporter\": {\"pid\": %d, \"comm\": \"%s\", \"addr\": %lu}",
 		 getpid(), comm, (unsigned long)p);
-	t_ok(strstr(line, cmd), "it names the exporter, its command and address");
+	t_ok(strstr(line, key), "it names the exporter, its command and address");
 	t_ok(json_num(line, "size") == (long)LEN && strstr(line, "\"mode\": \"rw\""),
 	     "its size and mode");
 	t_ok(json_num(line, "pins") == (long)(LEN / PAGE) && json_num(line, "refs") == 0,
 	     "its pages are held by %ld pins", json_num(line, "pins"));
-	snprintf(cmd, sizeof(cmd), "{\"pid\": %d, \"comm\": \"%s\", \"fd\": %d}", getpid(), comm,
+	snprintf(key, sizeof(key), "{\"pid\": %d, \"comm\": \"%s\", \"fd\": %d}", getpid(), comm,
 		 fd);
-	t_ok(strstr(line, cmd), "the exporter's fd is a holder");
-	snprintf(cmd, sizeof(cmd), "{\"pid\": %d, \"comm\": \"%s\", \"fd\": ", pid, comm);
-	t_ok(strstr(line, cmd), "the second process's fd is a holder");
-	snprintf(cmd, sizeof(cmd), "\"mappings\": [{\"pid\": %d,", pid);
-	t_ok(strstr(line, cmd), "the second process's mapping is a holder");
+	t_ok(strstr(line, key), "the exporter's fd is a holder");
+	snprintf(key, sizeof(key), "{\"pid\": %d, \"comm\": \"%s\", \"fd\": ", pid, comm);
+	t_ok(strstr(line, key), "the second process's fd is a holder");
+	snprintf(key, sizeof(key), "\"mappings\": [{\"pid\": %d,", pid);
+	t_ok(strstr(line, key), "the second process's mapping is a holder");
 	t_ok(strstr(line, "\"devices\": [\"vgem"), "vgem's attachment is listed");
 
 	ret = run(0, TOOL " list", out, sizeof(out));
-	snprintf(cmd, sizeof(cmd), "%d (%s) 0x%lx-0x%lx", getpid(), comm, (unsigned long)p,
+	snprintf(key, sizeof(key), "%d (%s) 0x%lx-0x%lx", getpid(), comm, (unsigned long)p,
 		 (unsigned long)p + LEN);
-	t_ok(ret == 0 && strstr(out, cmd) && strstr(out, "held by: 16 pins") &&
+	t_ok(ret == 0 && strstr(out, key) && strstr(out, "held by: 16 pins") &&
 	     strstr(out, "devices: vgem"), "vmemexp list (text) says the same");
+}
 
-	/* An unprivileged user sees its own buffers, not root's. */
-	snprintf(cmd, sizeof(cmd), TOOL " export --size 8k -- " TOOL " --json list");
-	ret = run(NOBODY, cmd, out, sizeof(out));
+/* An unprivileged user sees its own buffers, not root's (@ino). */
+static void list_unprivileged(unsigned long ino)
+{
+	char out[65536];
+	int ret;
+
+	ret = run(NOBODY, TOOL " export --size 8k -- " TOOL " --json list", out, sizeof(out));
 	t_ok(ret == 0 && !buffer_line(out, ino) && strstr(out, "\"mode\": \"rw\""),
 	     "uid 65534 lists the buffer it exported, and not root's (exit %d)", ret);
 	t_ok(strstr(out, "\"held\": null"), "without debugfs it shows no holds it cannot know");
 	t_ok(strstr(out, "\"exporter\": null, ") && strstr(out, "\"fds\": [{\"pid\": "),
 	     "nor the exporter, but the processes that hold the buffer");
+}
+
+/* list: a buffer of @p (seed 3) with several holders. */
+static void test_list(void *p, const char *comm)
+{
+	int sv[2], pid, fd, card, st;
+	uint32_t handle;
+	char ack = 0;
+
+	fd = t_export(p, LEN, O_RDWR | O_CLOEXEC);
+	if (!t_ok(fd >= 0, "export %zu bytes", (size_t)LEN))
+		t_bail("export failed");
+	test_fdinfo(fd);
+	pid = second_holder(fd, sv);
+	card = vgem_open();
+	t_ok(card >= 0 && vgem_import(card, fd, &handle) == 0, "vgem imports the buffer");
+	list_holders(fd, p, pid, comm);
+	list_unprivileged(ino_of(fd));
 
 	t_ok(write(sv[0], &ack, 1) == 1, "let the second process go");
 	close(sv[0]);
@@ -499,8 +524,15 @@ int main(int argc, char **argv)
 	vgem_close_handle(card, handle);
 	close(card);
 	close(fd);
+}
 
-	/* status: exports made and refused, by errno. */
+/* status: exports made and refused (of @p), by errno. */
+static void test_status(void *p)
+{
+	long einval, eacces, exports, held;
+	char out[65536];
+	int ret, fd;
+
 	ret = run(0, TOOL " --json status", out, sizeof(out));
 	einval = json_num(out, "EINVAL");
 	eacces = json_num(out, "EACCES");
@@ -517,15 +549,21 @@ int main(int argc, char **argv)
 	held = json_num(out, "held_bytes");
 	t_ok(json_num(out, "EINVAL") == einval + 1 && json_num(out, "EACCES") == eacces + 1,
 	     "the refused counters moved: EINVAL %ld, EACCES %ld", json_num(out, "EINVAL"),
-	   json_num(out, "EACCES"));
+	     json_num(out, "EACCES"));
 	t_ok(json_num(out, "exports") == exports + 1, "exports made moved by one");
 	t_ok(held >= (long)LEN, "held bytes include the live buffer (%ld)", held);
 	ret = run(0, TOOL " status", out, sizeof(out));
 	t_ok(ret == 0 && strstr(out, "EACCES") && strstr(out, "not mapped writable"),
 	     "vmemexp status explains the refusals it counted");
 	close(fd);
+}
 
-	/* export: fresh memory and a file's range, handed to a command. */
+/* export: fresh memory and a file's range, handed to a command. */
+static void test_export(void)
+{
+	char out[4096], cmd[512], b[PAGE], *m;
+	int ret, ffd;
+
 	snprintf(cmd, sizeof(cmd), TOOL " export --size 20k -- %s check-export counter",
 		 "/tests/*-tool.t");
 	ret = run(0, cmd, out, sizeof(out));
@@ -534,68 +572,70 @@ int main(int argc, char **argv)
 	ffd = open("/dev/shm/tool-file", O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (ffd < 0 || ftruncate(ffd, 4 * PAGE))
 		t_bail("/dev/shm/tool-file: %m");
-	{
-		char *m = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ffd, 0);
-
-		t_fill(m, 4 * PAGE, 9);
-		munmap(m, 4 * PAGE);
-	}
+	m = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ffd, 0);
+	t_fill(m, 4 * PAGE, 9);
+	munmap(m, 4 * PAGE);
 	snprintf(cmd, sizeof(cmd), "%s %s -- %s", TOOL " export --file /dev/shm/tool-file",
 		 "--offset 4096 --size 8192",
 		 "/tests/*-tool.t check-export file:/dev/shm/tool-file:4096");
 	ret = run(0, cmd, out, sizeof(out));
 	t_ok(ret == 0, "export --file: the command sees the file's bytes at the offset (%d %s)",
 	     ret, out);
-	{
-		unsigned char b[PAGE];
-
-		t_ok(pread(ffd, b, PAGE, PAGE) == (ssize_t)PAGE && t_all_bytes(b, PAGE, 0x5a),
-		     "and its writes through the dma-buf reach the file");
-	}
+	t_ok(pread(ffd, b, PAGE, PAGE) == (ssize_t)PAGE && t_all_bytes(b, PAGE, 0x5a),
+	     "and its writes through the dma-buf reach the file");
 	close(ffd);
-	/* export --pid: another process's range, for whoever may ptrace it. */
-	{
-		int pp[2], target;
-		unsigned char *t;
-		unsigned long taddr = 0;
-		size_t i;
-
-		if (pipe(pp))
-			t_bail("pipe: %m");
-		target = fork();
-		if (target == 0) {
-			t = t_map_anon(4 * PAGE);
-			for (i = 0; i < 4 * PAGE; i++)
-				t[i] = (unsigned char)(i % 251);
-			taddr = (unsigned long)t;
-			if (write(pp[1], &taddr, sizeof(taddr)) != sizeof(taddr))
-				_exit(1);
-			pause();
-			_exit(0);
-		}
-		if (read(pp[0], &taddr, sizeof(taddr)) != sizeof(taddr))
-			t_bail("the target did not start");
-		snprintf(cmd, sizeof(cmd), TOOL " export --pid %d --addr 0x%lx --size 16k -- %s",
-			 target, taddr, "/tests/*-tool.t check-export counter");
-		ret = run(0, cmd, out, sizeof(out));
-		t_ok(ret == 0, "export --pid: the command maps another process's range (%d %s)",
-		     ret, out);
-		ret = run(NOBODY, cmd, out, sizeof(out));
-		t_ok(ret == 1 && strstr(out, "/mem: EACCES") && !strstr(out, "writable"),
-		     "uid 65534 may not ptrace root's process: exit 1, EACCES for /proc/PID/mem and not the export's (%d: %s)",
-		   ret, out);
-		kill(target, SIGKILL);
-		waitpid(target, NULL, 0);
-		close(pp[0]);
-		close(pp[1]);
-	}
 
 	ret = run(0, TOOL " export -- sh -c 'exit 7'", out, sizeof(out));
 	t_ok(ret == 7, "export exits with the command's status (%d)", ret);
 	ret = run(0, TOOL " export -- /nonexistent", out, sizeof(out));
 	t_ok(ret == 127, "a command that cannot run: 127 (%d)", ret);
+}
 
-	/* Errors: the errno's name and meaning; exit 1, or 2 for usage. */
+/* export --pid: another process's range, for whoever may ptrace it. */
+static void test_export_pid(void)
+{
+	char out[4096], cmd[512];
+	unsigned long taddr = 0;
+	int pp[2], target, ret;
+	unsigned char *t;
+	size_t i;
+
+	if (pipe(pp))
+		t_bail("pipe: %m");
+	target = fork();
+	if (target == 0) {
+		t = t_map_anon(4 * PAGE);
+		for (i = 0; i < 4 * PAGE; i++)
+			t[i] = (unsigned char)(i % 251);
+		taddr = (unsigned long)t;
+		if (write(pp[1], &taddr, sizeof(taddr)) != sizeof(taddr))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	if (read(pp[0], &taddr, sizeof(taddr)) != sizeof(taddr))
+		t_bail("the target did not start");
+	snprintf(cmd, sizeof(cmd), TOOL " export --pid %d --addr 0x%lx --size 16k -- %s",
+		 target, taddr, "/tests/*-tool.t check-export counter");
+	ret = run(0, cmd, out, sizeof(out));
+	t_ok(ret == 0, "export --pid: the command maps another process's range (%d %s)",
+	     ret, out);
+	ret = run(NOBODY, cmd, out, sizeof(out));
+	t_ok(ret == 1 && strstr(out, "/mem: EACCES") && !strstr(out, "writable"),
+	     "uid 65534 may not ptrace root's process: exit 1, EACCES for /proc/PID/mem and not the export's (%d: %s)",
+	     ret, out);
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	close(pp[0]);
+	close(pp[1]);
+}
+
+/* Errors: the errno's name and meaning; exit 1, or 2 for usage. */
+static void test_errors(void)
+{
+	char out[4096];
+	int ret, ffd;
+
 	mkdir("/tmp/toolfs", 0700);
 	if (mount("ramfs", "/tmp/toolfs", "ramfs", 0, NULL))
 		t_bail("mount ramfs: %m");
@@ -615,6 +655,32 @@ int main(int argc, char **argv)
 	t_ok(ret == 2 && strstr(out, "usage:"), "an unknown command: usage, exit 2 (%d)", ret);
 	ret = run(0, TOOL " --help", out, sizeof(out));
 	t_ok(ret == 0 && strstr(out, "usage:"), "--help: usage, exit 0");
+}
+
+int main(int argc, char **argv)
+{
+	char comm[32];
+	void *p;
+	FILE *f;
+
+	if (argc == 3 && !strcmp(argv[1], "check-export"))
+		return check_export(argv[2]);
+	if (access(TOOL, X_OK))
+		t_bail(TOOL " is not in the guest");
+	f = fopen("/proc/self/comm", "r");
+	if (!f || !fgets(comm, sizeof(comm), f))
+		t_bail("/proc/self/comm: %m");
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+
+	test_version();
+	p = t_map_anon(LEN);
+	t_fill(p, LEN, 3);
+	test_list(p, comm);
+	test_status(p);
+	test_export();
+	test_export_pid();
+	test_errors();
 	test_arguments();
 
 	/* list: what a user can craft does not make a buffer ours. */
