@@ -176,16 +176,11 @@ static void poisoned_page(void)
 	close(mfd);
 }
 
-int main(void)
+/* EINVAL: malformed requests of the range at @a; what valid fd_flags give. */
+static void einval(uint64_t a, size_t len)
 {
-	size_t len = 4 * PAGE;
-	char *p = t_map_anon(len), *ro, *hole, *none, *wo;
-	uint64_t a = (uintptr_t)p;
-	long pins = t_pins_held();
-	struct rlimit rl;
-	int fd, dmabuf, file;
+	int fd;
 
-	/* EINVAL: malformed requests. */
 	t_ok_errno(t_export_raw(a + 1, len, RW, 0, 0, NULL), EINVAL, "addr not page-aligned");
 	t_ok_errno(t_export_raw(a, len - 1, RW, 0, 0, NULL), EINVAL, "len not page-aligned");
 	t_ok_errno(t_export_raw(a, 0, RW, 0, 0, NULL), EINVAL, "len 0");
@@ -211,9 +206,34 @@ int main(void)
 	t_ok_errno(t_export_raw(a, len, RW, 0, -1, NULL), EINVAL, "src_fd -1, not a remote export");
 	t_ok_errno(t_export_raw(a, len, RW, VMEM_EXP_F_REMOTE | 4, 0, NULL), EINVAL,
 		   "VMEM_EXP_F_REMOTE with an unknown flag bit");
+}
 
-	/* EFAULT: the range is not (all) readable user memory. */
-	hole = t_map_anon(5 * PAGE);
+/* EFAULT: the argument cannot be read, or its fd cannot be written back. */
+static void efault_argument(uint64_t a, size_t len)
+{
+	struct vmem_exp_export *arg = (void *)t_map_anon(PAGE);
+	long before = t_pins_held();
+	int next = dup(0);
+
+	t_ok_errno(ioctl_err(DBUFIOC_VMEM_EXP, NULL), EFAULT, "export: NULL argument");
+	t_ok_errno(ioctl_err(DBUFIOC_VMEM_EXP, (void *)1), EFAULT, "export: bad pointer");
+	/* A valid request whose fd cannot be written back. */
+	close(next);
+	*arg = (struct vmem_exp_export){ .addr = a, .len = len, .fd_flags = RW };
+	mprotect(arg, PAGE, PROT_READ);
+	t_ok_errno(ioctl_err(DBUFIOC_VMEM_EXP, arg), EFAULT,
+		   "export: argument in read-only memory");
+	t_ok(t_pins_held() == before, "argument in read-only memory: nothing left pinned");
+	t_ok(fcntl(next, F_GETFD) < 0 && errno == EBADF,
+	     "argument in read-only memory: the reserved fd %d is free again", next);
+	munmap(arg, PAGE);
+}
+
+/* EFAULT: the range is not (all) readable user memory. */
+static void efault_range(void)
+{
+	char *hole = t_map_anon(5 * PAGE), *none, *wo;
+
 	munmap(hole + PAGE, PAGE);
 	munmap(hole + 3 * PAGE, 2 * PAGE);
 	t_ok_errno(t_export_raw((uintptr_t)hole, 3 * PAGE, RW, 0, 0, NULL), EFAULT,
@@ -232,85 +252,73 @@ int main(void)
 		   "kernel address");
 	t_ok_errno(t_export_raw(0x00007ffffffff000ULL, 2 * PAGE, O_RDONLY, 0, 0, NULL),
 		   EFAULT, "range crossing the top of user space");
-	t_ok_errno(ioctl_err(DBUFIOC_VMEM_EXP, NULL), EFAULT, "export: NULL argument");
-	t_ok_errno(ioctl_err(DBUFIOC_VMEM_EXP, (void *)1), EFAULT, "export: bad pointer");
-	{
-		/* A valid request whose fd cannot be written back. */
-		struct vmem_exp_export *arg = (void *)t_map_anon(PAGE);
-		long before = t_pins_held();
-		int next = dup(0);
+}
 
-		close(next);
-		*arg = (struct vmem_exp_export){ .addr = a, .len = len, .fd_flags = RW };
-		mprotect(arg, PAGE, PROT_READ);
-		t_ok_errno(ioctl_err(DBUFIOC_VMEM_EXP, arg), EFAULT,
-			   "export: argument in read-only memory");
-		t_ok(t_pins_held() == before, "argument in read-only memory: nothing left pinned");
-		t_ok(fcntl(next, F_GETFD) < 0 && errno == EBADF,
-		     "argument in read-only memory: the reserved fd %d is free again", next);
-		munmap(arg, PAGE);
-	}
-	ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+/*
+ * EFAULT too where the range checks out but pinning fails half way: a
+ * hugetlb mapping without a reservation, larger than the pool. The pages
+ * pinned before the failure must be released.
+ */
+static void efault_half_way(void)
+{
+	size_t hlen = 64ULL << 21;
+	void *h = mmap(NULL, hlen, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		       MAP_ANONYMOUS | MAP_HUGETLB | MAP_NORESERVE, -1, 0);
+	long before = t_pins_held();
 
-	/* EACCES: read-write export of memory the caller cannot write. */
+	if (h == MAP_FAILED)
+		t_bail("hugetlb MAP_NORESERVE: %m");
+	t_ok_errno(t_export_raw((uintptr_t)h, hlen, RW, 0, 0, NULL), EFAULT,
+		   "hugetlb pool runs out half way through the range");
+	t_ok(t_pins_held() == before,
+	     "pool runs out half way: the pages pinned before are released");
+	munmap(h, hlen);
+}
+
+/* EACCES: read-write export of memory the caller cannot write. */
+static void eacces(void)
+{
+	void *ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int file = open("/init", O_RDONLY);
+	void *f;
+
 	t_ok_errno(t_export_raw((uintptr_t)ro, PAGE, RW, 0, 0, NULL), EACCES,
 		   "O_RDWR export of a PROT_READ mapping");
 	t_ok(t_export_raw((uintptr_t)ro, PAGE, O_RDONLY, 0, 0, NULL) == 0,
 	     "O_RDONLY export of the same PROT_READ mapping works");
-	file = open("/init", O_RDONLY);
 	if (file < 0)
 		t_bail("open /init: %m");
-	{
-		void *f = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, file, 0);
-
-		t_ok_errno(t_export_raw((uintptr_t)f, PAGE, RW, 0, 0, NULL), EACCES,
-			   "O_RDWR export of a file opened read-only");
-		munmap(f, PAGE);
-	}
+	f = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, file, 0);
+	t_ok_errno(t_export_raw((uintptr_t)f, PAGE, RW, 0, 0, NULL), EACCES,
+		   "O_RDWR export of a file opened read-only");
+	munmap(f, PAGE);
 	close(file);
+}
 
-	{
-		/*
-		 * The range checks out but pinning fails half way: a hugetlb
-		 * mapping without a reservation, larger than the pool. The
-		 * pages pinned before the failure must be released.
-		 */
-		size_t hlen = 64ULL << 21;
-		void *h = mmap(NULL, hlen, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-			       MAP_ANONYMOUS | MAP_HUGETLB | MAP_NORESERVE, -1, 0);
-		long before = t_pins_held();
+/*
+ * EOPNOTSUPP: a writable long-term pin of a shared file mapping whose
+ * filesystem tracks dirty pages (ramfs here).
+ */
+static void eopnotsupp_ramfs(void)
+{
+	int rf;
 
-		if (h == MAP_FAILED)
-			t_bail("hugetlb MAP_NORESERVE: %m");
-		t_ok_errno(t_export_raw((uintptr_t)h, hlen, RW, 0, 0, NULL), EFAULT,
-			   "hugetlb pool runs out half way through the range");
-		t_ok(t_pins_held() == before,
-		     "pool runs out half way: the pages pinned before are released");
-		munmap(h, hlen);
-	}
+	mkdir("/tmp/ramfs", 0700);
+	if (mount("ramfs", "/tmp/ramfs", "ramfs", 0, NULL))
+		t_bail("mount ramfs: %m");
+	rf = open("/tmp/ramfs/file", O_RDWR | O_CREAT, 0600);
+	if (rf < 0 || ftruncate(rf, PAGE))
+		t_bail("ramfs file: %m");
+	tracked_writes(rf, "a shared ramfs file mapping");
+	close(rf);
+	umount("/tmp/ramfs");
+}
 
-	{
-		/*
-		 * EOPNOTSUPP: a writable long-term pin of a shared file
-		 * mapping whose filesystem tracks dirty pages (ramfs here).
-		 */
-		int rf;
+/* E2BIG: over the max_export_mb cap. */
+static void e2big(uint64_t a)
+{
+	char *edge = t_map_anon(2 * PAGE), *m = t_map_anon(2 << 20);
 
-		mkdir("/tmp/ramfs", 0700);
-		if (mount("ramfs", "/tmp/ramfs", "ramfs", 0, NULL))
-			t_bail("mount ramfs: %m");
-		rf = open("/tmp/ramfs/file", O_RDWR | O_CREAT, 0600);
-		if (rf < 0 || ftruncate(rf, PAGE))
-			t_bail("ramfs file: %m");
-		tracked_writes(rf, "a shared ramfs file mapping");
-		close(rf);
-		umount("/tmp/ramfs");
-	}
-	blockdev_page_cache();
-	poisoned_page();
-	pagetable_only();
-
-	/* E2BIG: over the max_export_mb cap. */
 	t_ok_errno(t_export_raw(a, 4097ULL << 20, RW, 0, 0, NULL), E2BIG,
 		   "len over the default 4096 MiB cap");
 	t_ok_errno(t_export_raw(a, (4096ULL << 20) + PAGE, RW, 0, 0, NULL), E2BIG,
@@ -319,58 +327,59 @@ int main(void)
 	 * From a page with a hole right after it: what lies further up varies
 	 * (raw PFN mappings such as [vvar] would give EPERM).
 	 */
-	{
-		char *edge = t_map_anon(2 * PAGE);
-
-		munmap(edge + PAGE, PAGE);
-		t_ok_errno(t_export_raw((uintptr_t)edge, 4096ULL << 20, RW, 0, 0, NULL), EFAULT,
-			   "len exactly at the cap passes the cap (and the range is unmapped)");
-		munmap(edge, PAGE);
-	}
+	munmap(edge + PAGE, PAGE);
+	t_ok_errno(t_export_raw((uintptr_t)edge, 4096ULL << 20, RW, 0, 0, NULL), EFAULT,
+		   "len exactly at the cap passes the cap (and the range is unmapped)");
+	munmap(edge, PAGE);
 	t_ok_errno(t_export_raw(0xffff888000000000ULL, 8192ULL << 20, O_RDONLY, 0, 0, NULL),
 		   E2BIG, "over the cap and outside user space: E2BIG first");
-	{
-		char *m = t_map_anon(2 << 20);
 
-		t_set_param("max_export_mb", 1);
-		t_ok_errno(t_export_raw((uintptr_t)m, (1 << 20) + PAGE, RW, 0, 0, NULL), E2BIG,
-			   "1 MiB + 1 page with max_export_mb=1");
-		t_ok_errno(t_export_raw((uintptr_t)m, 1 << 20, RW, 0, 0, NULL), 0,
-			   "1 MiB with max_export_mb=1");
-		t_set_param("max_export_mb", 0);
-		t_ok_errno(t_export_raw((uintptr_t)m, PAGE, RW, 0, 0, NULL), E2BIG,
-			   "one page with max_export_mb=0");
-		t_set_param("max_export_mb", 4096);
-		munmap(m, 2 << 20);
-	}
+	t_set_param("max_export_mb", 1);
+	t_ok_errno(t_export_raw((uintptr_t)m, (1 << 20) + PAGE, RW, 0, 0, NULL), E2BIG,
+		   "1 MiB + 1 page with max_export_mb=1");
+	t_ok_errno(t_export_raw((uintptr_t)m, 1 << 20, RW, 0, 0, NULL), 0,
+		   "1 MiB with max_export_mb=1");
+	t_set_param("max_export_mb", 0);
+	t_ok_errno(t_export_raw((uintptr_t)m, PAGE, RW, 0, 0, NULL), E2BIG,
+		   "one page with max_export_mb=0");
+	t_set_param("max_export_mb", 4096);
+	munmap(m, 2 << 20);
+}
 
-	/* EMFILE: no fd left; nothing may stay pinned. */
+/* EMFILE: no fd left; nothing may stay pinned. */
+static void emfile(uint64_t a, size_t len)
+{
+	struct rlimit rl, low;
+	long before;
+	int ret;
+
+	t_dev();
+	before = t_pins_held();
 	getrlimit(RLIMIT_NOFILE, &rl);
-	{
-		struct rlimit low = { .rlim_cur = 3, .rlim_max = rl.rlim_max };
-		int ret;
+	low = (struct rlimit){ .rlim_cur = 3, .rlim_max = rl.rlim_max };
+	setrlimit(RLIMIT_NOFILE, &low);
+	ret = t_export_raw(a, len, RW, 0, 0, NULL);
+	setrlimit(RLIMIT_NOFILE, &rl);
+	t_ok_errno(ret, EMFILE, "no free fd");
+	t_ok(t_pins_held() == before, "no free fd: nothing left pinned");
+}
 
-		t_dev();
-		long before = t_pins_held();
-
-		setrlimit(RLIMIT_NOFILE, &low);
-		ret = t_export_raw(a, len, RW, 0, 0, NULL);
-		setrlimit(RLIMIT_NOFILE, &rl);
-		t_ok_errno(ret, EMFILE, "no free fd");
-		t_ok(t_pins_held() == before, "no free fd: nothing left pinned");
-	}
-
-	/* ENOTTY: unknown ioctls. */
+/* ENOTTY: unknown ioctls (@p: any readable memory). */
+static void enotty(void *p)
+{
 	t_ok_errno(ioctl_err(_IO(VMEM_EXP_IOC_MAGIC, 0x7f), NULL), ENOTTY, "unknown ioctl nr");
 	t_ok_errno(ioctl_err(_IOWR(VMEM_EXP_IOC_MAGIC, 0x00, char[16]), p), ENOTTY,
 		   "DBUFIOC_VMEM_EXP number with the wrong size");
 	t_ok_errno(ioctl_err(DMA_BUF_IOCTL_SYNC, p), ENOTTY, "a dma-buf ioctl on the device");
+}
 
-	/* SYNC errors. */
-	fd = t_export(p, len, RW);
-	if (fd < 0)
-		t_bail("export: %s", strerror(-fd));
-	dmabuf = fd;
+/* DBUFIOC_VMEM_SYNC's errors, on a buffer of @len bytes at @p. */
+static void sync_errors(void *p, size_t len)
+{
+	int dmabuf = t_export(p, len, RW);
+
+	if (dmabuf < 0)
+		t_bail("export: %s", strerror(-dmabuf));
 	t_ok_errno(sync_raw(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0), 0,
 		   "sync: whole buffer");
 	t_ok_errno(sync_raw(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0), 0,
@@ -401,6 +410,28 @@ int main(void)
 		   "sync: last byte");
 	t_ok_errno(ioctl_err(DBUFIOC_VMEM_SYNC, NULL), EFAULT, "sync: NULL argument");
 	close(dmabuf);
+}
+
+int main(void)
+{
+	size_t len = 4 * PAGE;
+	char *p = t_map_anon(len);
+	uint64_t a = (uintptr_t)p;
+	long pins = t_pins_held();
+
+	einval(a, len);
+	efault_range();
+	efault_argument(a, len);
+	eacces();
+	efault_half_way();
+	eopnotsupp_ramfs();
+	blockdev_page_cache();
+	poisoned_page();
+	pagetable_only();
+	e2big(a);
+	emfile(a, len);
+	enotty(p);
+	sync_errors(p, len);
 
 	t_ok(t_pins_held() == pins, "no page left pinned (%ld before, %ld after)",
 	     pins, t_pins_held());
