@@ -160,13 +160,8 @@ $(B)/bench/%.t: bench/%.c lib/vmemexp.h tests/kmod/vmem_test_dma.h $(B)/libvmeme
 bench:
 	scripts/bench.sh
 
-# The demo drives vivid and vgem with the tests' helpers.
-$(B)/tools/demo.t: tools/demo.c $(TEST_HELPERS) tests/harness.h tests/importers.h \
-		$(B)/libvmemexp.a
-	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $< $(TEST_HELPERS) \
-		$(B)/libvmemexp.a
-
+# The demo's guest program, tests/demo.c, is built as the tests are
+# ($(B)/tests/demo.t), but is not one of them.
 demo:
 	scripts/demo.sh
 

@@ -154,10 +154,43 @@ static void remote(void)
 	close(sv[1]);
 }
 
+/*
+ * Step 5: another process receives @fd over a unix socket, maps its @len
+ * bytes and checksums the @size of the frame, as the exporter does at
+ * @frame. The child's exit status.
+ */
+static int share(int fd, size_t len, size_t size, unsigned char *frame)
+{
+	int sv[2], pid, st;
+
+	printf("# 5. another process receives the fd over a unix socket and maps it\n");
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		t_bail("socketpair: %m");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int rfd = t_recv_fd(sv[1]);
+		unsigned char *q = t_map_dmabuf(rfd, len, PROT_READ, 0);
+
+		if (!q)
+			_exit(1);
+		printf("#    pid %d sees checksum %08x\n", getpid(), checksum(q, size));
+		fflush(stdout);
+		_exit(0);
+	}
+	t_send_fd(sv[0], fd);
+	st = t_wait_child(pid);
+	printf("#    pid %d (the exporter) has checksum %08x in its malloc'd memory\n",
+	       getpid(), checksum(frame, size));
+	close(sv[0]);
+	close(sv[1]);
+	return st;
+}
+
 int main(void)
 {
 	size_t size, len, used;
-	int video, fd, card, sv[2], pid, st, ret;
+	int video, fd, card, st, ret;
 	unsigned char *frame;
 	uint32_t handle;
 
@@ -190,25 +223,7 @@ int main(void)
 		t_bail("PRIME import: %s", strerror(-ret));
 	printf("#    GEM handle %u\n", handle);
 
-	printf("# 5. another process receives the fd over a unix socket and maps it\n");
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		t_bail("socketpair: %m");
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		int rfd = t_recv_fd(sv[1]);
-		unsigned char *q = t_map_dmabuf(rfd, len, PROT_READ, 0);
-
-		if (!q)
-			_exit(1);
-		printf("#    pid %d sees checksum %08x\n", getpid(), checksum(q, size));
-		fflush(stdout);
-		_exit(0);
-	}
-	t_send_fd(sv[0], fd);
-	st = t_wait_child(pid);
-	printf("#    pid %d (the exporter) has checksum %08x in its malloc'd memory\n",
-	       getpid(), checksum(frame, size));
+	st = share(fd, len, size, frame);
 
 	vgem_close_handle(card, handle);
 	close(fd);
