@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make lint: checkpatch --strict on every source file, a sparse pass over
 # the module and the test-only module (make C=2) and a W=1 build against
-# bookworm's kernel headers, all warnings fatal; and shellcheck over the
-# harness's shell scripts.
+# bookworm's kernel headers, all warnings fatal; shellcheck over the
+# harness's shell scripts; and the checks of one fact in two places and of
+# function length below.
 # checkpatch.pl ships in Debian's linux-source-6.1 tarball, the same one
 # make check-debug builds its kernel from (scripts/common.sh,
 # source_tarball); it is unpacked once into $VMEM_EXP_CACHE.
@@ -92,6 +93,23 @@ if ! tail -n +2 examples/libvmemexp.c | diff -u - build-lint.c; then
 	status=1
 fi
 rm -f build-lint.c
+
+# No function of the module, the library, the tool or the plugin is longer
+# than 60 lines (between the braces that open and close it in column 0).
+echo "lint: function length"
+long=$(awk 'FNR == 1 { open = 0 }
+	/^[A-Za-z_].*\(/ { name = $0 }
+	/^\{/ { open = FNR; fn = name }
+	/^\}/ && open {
+		if (FNR - open - 1 > 60)
+			printf "  %s:%d: %d lines: %s\n", FILENAME, open, FNR - open - 1, fn
+		open = 0
+	}' $(git ls-files 'kernel/*.[ch]' 'lib/*.[ch]' 'tools/*.[ch]' 'gst/*.[ch]'))
+if [ -n "$long" ]; then
+	echo "lint: functions over 60 lines:"
+	echo "$long"
+	status=1
+fi
 
 # One version number: VERSION, and the Debian changelog says the same.
 echo "lint: version"
