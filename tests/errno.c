@@ -301,14 +301,8 @@ static void eacces(void)
  */
 static void eopnotsupp_ramfs(void)
 {
-	int rf;
+	int rf = t_ramfs_file("/tmp/ramfs", PAGE);
 
-	mkdir("/tmp/ramfs", 0700);
-	if (mount("ramfs", "/tmp/ramfs", "ramfs", 0, NULL))
-		t_bail("mount ramfs: %m");
-	rf = open("/tmp/ramfs/file", O_RDWR | O_CREAT, 0600);
-	if (rf < 0 || ftruncate(rf, PAGE))
-		t_bail("ramfs file: %m");
 	tracked_writes(rf, "a shared ramfs file mapping");
 	close(rf);
 	umount("/tmp/ramfs");

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -173,6 +174,21 @@ int t_proc_mem(int pid, int flags)
 	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
 	fd = open(path, flags | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+int t_ramfs_file(const char *dir, size_t len)
+{
+	char path[256];
+	int fd;
+
+	mkdir(dir, 0700);
+	if (mount("ramfs", dir, "ramfs", 0, NULL))
+		t_bail("mount ramfs on %s: %m", dir);
+	snprintf(path, sizeof(path), "%s/file", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, len))
+		t_bail("%s: %m", path);
+	return fd;
 }
 
 void *t_map_anon(size_t len)

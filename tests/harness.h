@@ -54,6 +54,13 @@ bool t_ok_errno(int ret, int err, const char *what);
  */
 int t_proc_mem(int pid, int flags);
 
+/*
+ * A new ramfs (whose shared mappings track dirty pages) mounted at @dir,
+ * and in it the file @dir/file of @len bytes: its fd, open read-write.
+ * Bails out on failure; the caller unmounts @dir.
+ */
+int t_ramfs_file(const char *dir, size_t len);
+
 /* Anonymous private mapping of @len bytes; bails out on failure. */
 void *t_map_anon(size_t len);
 /* Shared mapping of a dma-buf: the address or NULL (errno set). */

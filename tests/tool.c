@@ -634,19 +634,13 @@ static void test_export_pid(void)
 static void test_errors(void)
 {
 	char out[4096];
-	int ret, ffd;
+	int ret;
 
-	mkdir("/tmp/toolfs", 0700);
-	if (mount("ramfs", "/tmp/toolfs", "ramfs", 0, NULL))
-		t_bail("mount ramfs: %m");
-	ffd = open("/tmp/toolfs/f", O_RDWR | O_CREAT, 0600);
-	if (ffd < 0 || ftruncate(ffd, PAGE))
-		t_bail("ramfs file: %m");
-	close(ffd);
-	ret = run(0, TOOL " export --file /tmp/toolfs/f -- true", out, sizeof(out));
+	close(t_ramfs_file("/tmp/toolfs", PAGE));
+	ret = run(0, TOOL " export --file /tmp/toolfs/file -- true", out, sizeof(out));
 	t_ok(ret == 1 && strstr(out, "EOPNOTSUPP") && strstr(out, "dirty pages"),
 	     "a refused export: exit 1, the errno and why (%d: %s)", ret, out);
-	ret = run(0, TOOL " export --file /tmp/toolfs/f --rdonly -- true", out, sizeof(out));
+	ret = run(0, TOOL " export --file /tmp/toolfs/file --rdonly -- true", out, sizeof(out));
 	t_ok(ret == 0, "the same file read-only is exported (%d %s)", ret, out);
 	umount("/tmp/toolfs");
 	ret = run(0, TOOL " export --file /nonexistent -- true", out, sizeof(out));
