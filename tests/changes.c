@@ -95,14 +95,12 @@ static void truncate_race(void)
 	close(mfd);
 }
 
-int main(void)
+/* mremap moves the owner's page table entries, not the pages. */
+static void after_mremap(void)
 {
-	long base = t_pins_held();
-	char *p, *q, *r;
-	int fd, mfd;
+	char *p = t_map_anon(LEN), *q, *r;
+	int fd;
 
-	/* mremap moves the owner's page table entries, not the pages. */
-	p = t_map_anon(LEN);
 	q = export_map(p, 1, &fd);
 	r = mremap(p, LEN, 2 * LEN, MREMAP_MAYMOVE);
 	t_ok(r != MAP_FAILED && t_check(q, LEN, 1), "mremap: the buffer keeps its bytes");
@@ -110,9 +108,14 @@ int main(void)
 	t_ok(t_check(q, LEN, 2), "mremap: the owner's writes at the new address reach it");
 	munmap(r, 2 * LEN);
 	release(q, fd);
+}
 
-	/* mprotect changes the owner's access, not the buffer's. */
-	p = t_map_anon(LEN);
+/* mprotect changes the owner's access, not the buffer's. */
+static void after_mprotect(void)
+{
+	char *p = t_map_anon(LEN), *q;
+	int fd;
+
 	q = export_map(p, 3, &fd);
 	mprotect(p, LEN, PROT_NONE);
 	t_fill(q, LEN, 4);
@@ -121,9 +124,17 @@ int main(void)
 	t_ok(t_check(p, LEN, 4), "mprotect PROT_READ: the owner reads the buffer's writes");
 	munmap(p, LEN);
 	release(q, fd);
+}
 
-	/* MADV_DONTNEED: the owner gets fresh zero pages, the buffer the old. */
-	p = t_map_anon(LEN);
+/*
+ * MADV_DONTNEED: the owner gets fresh zero pages, the buffer the old.
+ * MADV_FREE: pinned pages are never reclaimed, so nothing changes.
+ */
+static void after_madvise(void)
+{
+	char *p = t_map_anon(LEN), *q;
+	int fd;
+
 	q = export_map(p, 5, &fd);
 	madvise(p, LEN, MADV_DONTNEED);
 	t_ok(t_check(q, LEN, 5), "MADV_DONTNEED: the buffer keeps its bytes");
@@ -133,16 +144,20 @@ int main(void)
 	munmap(p, LEN);
 	release(q, fd);
 
-	/* MADV_FREE: pinned pages are never reclaimed, so nothing changes. */
 	p = t_map_anon(LEN);
 	q = export_map(p, 7, &fd);
 	madvise(p, LEN, MADV_FREE);
 	t_ok(t_check(q, LEN, 7), "MADV_FREE: the buffer keeps its bytes");
 	munmap(p, LEN);
 	release(q, fd);
+}
 
-	/* MADV_REMOVE on a memfd punches the pages out of the file. */
-	mfd = memfd();
+/* MADV_REMOVE on a memfd, and hole punching, punch the pages out of the file. */
+static void after_hole_punch(void)
+{
+	int mfd = memfd(), fd;
+	char *p, *q;
+
 	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	q = export_map(p, 8, &fd);
 	t_ok(!madvise(p, LEN, MADV_REMOVE), "MADV_REMOVE on a memfd mapping");
@@ -152,7 +167,6 @@ int main(void)
 	release(q, fd);
 	close(mfd);
 
-	/* Hole punching and truncation of a memfd behave the same. */
 	mfd = memfd();
 	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	q = export_map(p, 9, &fd);
@@ -162,6 +176,14 @@ int main(void)
 	t_ok(t_all_bytes(p, LEN, 0), "hole punched: the file reads zeros");
 	munmap(p, LEN);
 	release(q, fd);
+	close(mfd);
+}
+
+/* Truncation of a memfd behaves the same. */
+static void after_truncate(void)
+{
+	int mfd = memfd(), fd;
+	char *p, *q;
 
 	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	q = export_map(p, 10, &fd);
@@ -175,7 +197,17 @@ int main(void)
 	munmap(p, LEN);
 	release(q, fd);
 	close(mfd);
+}
 
+int main(void)
+{
+	long base = t_pins_held();
+
+	after_mremap();
+	after_mprotect();
+	after_madvise();
+	after_hole_punch();
+	after_truncate();
 	truncate_race();
 	t_ok(t_pins_held() == base, "every pin released");
 	return t_done();

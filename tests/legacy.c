@@ -136,6 +136,38 @@ static void vgem_takes(const char *what, int fd)
 }
 
 /*
+ * New buffers of the source driver (vivid instance @src) never alias the
+ * export @fd of @len bytes, whose frame is @copy and, for VM_MIXEDMAP,
+ * whose frames are @old (else NULL).
+ */
+static void new_buffer_no_alias(const char *what, int src, const uint64_t *old, int fd,
+				size_t len, const unsigned char *copy)
+{
+	size_t size, nlen;
+	uint64_t *new;
+	int video, ret;
+	void *p;
+
+	video = vivid_open(src, false, W, H, &size);
+	ret = vivid_mmap_frame(video, &p, &nlen);
+	if (!t_ok(!ret, "%s: vivid captures into a new MMAP buffer", what))
+		t_bail("MMAP capture: %s", strerror(-ret));
+	if (old) {
+		new = frames(p, nlen, 0);
+		t_ok(!aliases(new, old, nlen / PAGE),
+		     "%s: vivid's new buffer shares no frame with the export", what);
+		free(new);
+	}
+	memset(p, 0x11, nlen);
+	munmap(p, nlen);
+	vivid_free_mmap(video);
+	close(video);
+	t_ok(dmabuf_holds(fd, len, copy),
+	     "%s: after writes all over vivid's new buffer, the dma-buf still shows the frame",
+	     what);
+}
+
+/*
  * vivid instance @src captures into its own MMAP buffer; the mapping is
  * exported, vivid frees its buffer, and the frame still reaches vgem and
  * instance @sink, and no new vivid buffer aliases it: compared frame by
@@ -147,9 +179,9 @@ static void vivid_mmap_export(const char *what, int src, int sink,
 {
 	bool mixed = !strcmp(flag, "mm");
 	long pin_kb = t_vm_pin_kb();
-	uint64_t *old = NULL, *new;
-	size_t size, len;
 	unsigned char *copy, *loop;
+	uint64_t *old = NULL;
+	size_t size, len;
 	void *p;
 	int video, fd, ret;
 
@@ -189,25 +221,7 @@ static void vivid_mmap_export(const char *what, int src, int sink,
 	     "%s: vivid instance %d outputs the dma-buf and loops back the same frame: %s",
 	   what, sink, ret ? strerror(-ret) : "done");
 
-	/* New buffers of the source driver never alias the export. */
-	video = vivid_open(src, false, W, H, &size);
-	ret = vivid_mmap_frame(video, &p, &len);
-	if (!t_ok(!ret, "%s: vivid captures into a new MMAP buffer", what))
-		t_bail("MMAP capture: %s", strerror(-ret));
-	if (mixed) {
-		new = frames(p, len, 0);
-		t_ok(!aliases(new, old, len / PAGE),
-		     "%s: vivid's new buffer shares no frame with the export", what);
-		free(new);
-	}
-	memset(p, 0x11, len);
-	munmap(p, len);
-	vivid_free_mmap(video);
-	close(video);
-	t_ok(dmabuf_holds(fd, len, copy),
-	     "%s: after writes all over vivid's new buffer, the dma-buf still shows the frame",
-	   what);
-
+	new_buffer_no_alias(what, src, mixed ? old : NULL, fd, len, copy);
 	close(fd);
 	t_ok(t_vm_pin_kb() == pin_kb, "%s: closing the dma-buf returns the charge",
 	     what);
@@ -407,6 +421,38 @@ static size_t frames_free(const uint64_t *f, size_t n)
 }
 
 /*
+ * The driver hands out as much memory again as it freed of the export @fd
+ * (whose frames were @old): none of it is the export's, which keeps its
+ * bytes (seed 51).
+ */
+static void reallocated(const char *what, int fd, const uint64_t *old)
+{
+	unsigned int ids[6];
+	char *again[6], *q;
+	size_t hits = 0;
+	uint64_t *new;
+
+	for (size_t i = 0; i < ARRAY_SIZE(again); i++) {
+		again[i] = cmem_map(CMEM_LEN, i % 2 ? VMEM_TEST_CMEM_PAGES :
+					VMEM_TEST_CMEM_SPLIT,
+				    PROT_READ | PROT_WRITE, &ids[i]);
+		memset(again[i], 0xee, CMEM_LEN);
+		new = frames(NULL, CMEM_LEN, ids[i]);
+		hits += aliases(new, old, CMEM_LEN / PAGE);
+		free(new);
+	}
+	t_ok(!hits, "%s: %zu new allocations share no frame with the export (%zu shared)",
+	     what, ARRAY_SIZE(again), hits);
+	q = t_map_dmabuf(fd, CMEM_LEN, PROT_READ, 0);
+	t_ok(q && t_check(q, CMEM_LEN, 51),
+	     "%s: freed and reallocated there, the dma-buf keeps its bytes", what);
+	if (q)
+		munmap(q, CMEM_LEN);
+	for (size_t i = 0; i < ARRAY_SIZE(again); i++)
+		cmem_unmap_free(again[i], CMEM_LEN, ids[i]);
+}
+
+/*
  * Export the legacy driver's memory, mapped as @mode says, free it there
  * and allocate again: the dma-buf keeps its bytes, and no new allocation
  * aliases its frames. @drivers: pfnmap_drivers meanwhile.
@@ -415,10 +461,10 @@ static void cmem_free_first(const char *what, unsigned int mode,
 			    const char *drivers)
 {
 	long pin_kb = t_vm_pin_kb();
-	unsigned int id, ids[6];
-	char *p, *q, *again[6];
-	uint64_t *old, *new;
-	size_t hits = 0;
+	unsigned int id;
+	uint64_t *old;
+	size_t hits;
+	char *p, *q;
 	int fd;
 
 	t_set_param_str("pfnmap_drivers", drivers);
@@ -444,24 +490,7 @@ static void cmem_free_first(const char *what, unsigned int mode,
 
 	/* The driver frees its memory, then hands out the same amount again. */
 	cmem_unmap_free(p, CMEM_LEN, id);
-	for (size_t i = 0; i < ARRAY_SIZE(again); i++) {
-		again[i] = cmem_map(CMEM_LEN, i % 2 ? VMEM_TEST_CMEM_PAGES :
-					VMEM_TEST_CMEM_SPLIT,
-				    PROT_READ | PROT_WRITE, &ids[i]);
-		memset(again[i], 0xee, CMEM_LEN);
-		new = frames(NULL, CMEM_LEN, ids[i]);
-		hits += aliases(new, old, CMEM_LEN / PAGE);
-		free(new);
-	}
-	t_ok(!hits, "%s: %zu new allocations share no frame with the export (%zu shared)",
-	     what, ARRAY_SIZE(again), hits);
-	q = t_map_dmabuf(fd, CMEM_LEN, PROT_READ, 0);
-	t_ok(q && t_check(q, CMEM_LEN, 51),
-	     "%s: freed and reallocated there, the dma-buf keeps its bytes", what);
-	if (q)
-		munmap(q, CMEM_LEN);
-	for (size_t i = 0; i < ARRAY_SIZE(again); i++)
-		cmem_unmap_free(again[i], CMEM_LEN, ids[i]);
+	reallocated(what, fd, old);
 
 	/* The administrator withdraws the driver: existing exports stay. */
 	t_set_param_str("pfnmap_drivers", "");

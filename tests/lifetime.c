@@ -17,15 +17,12 @@
 
 #define LEN	(32 * PAGE)
 
-int main(void)
+/* munmap after export: the dma-buf keeps the old bytes. */
+static void after_munmap(long base)
 {
-	long base = t_pins_held();
-
-	t_diag("pins held at start: %ld", base);
-	int sv[2], fd, pid;
 	char *p, *q;
+	int fd;
 
-	/* munmap after export: the dma-buf keeps the old bytes. */
 	p = t_map_anon(LEN);
 	t_fill(p, LEN, 1);
 	fd = t_export(p, LEN, O_RDWR);
@@ -48,11 +45,17 @@ int main(void)
 	munmap(q, LEN);
 	t_ok(t_pins_held() == base, "last munmap of the dma-buf releases every pin");
 	munmap(p, LEN);
+}
 
-	/*
-	 * fork after export: the parent's pages stay exported; the child's
-	 * writes to its copy of the memory never reach the dma-buf.
-	 */
+/*
+ * fork after export: the parent's pages stay exported; the child's writes
+ * to its copy of the memory never reach the dma-buf.
+ */
+static void after_fork(void)
+{
+	char *p, *q;
+	int fd, pid;
+
 	p = t_map_anon(LEN);
 	t_fill(p, LEN, 2);
 	fd = t_export(p, LEN, O_RDWR);
@@ -69,8 +72,14 @@ int main(void)
 	munmap(q, LEN);
 	close(fd);
 	munmap(p, LEN);
+}
 
-	/* fork of a read-only export of private memory behaves the same. */
+/* fork of a read-only export of private memory behaves the same. */
+static void after_fork_rdonly(long base)
+{
+	char *p, *q;
+	int fd, pid;
+
 	p = t_map_anon(LEN);
 	t_fill(p, LEN, 4);
 	fd = t_export(p, LEN, O_RDONLY);
@@ -88,8 +97,14 @@ int main(void)
 	close(fd);
 	munmap(p, LEN);
 	t_ok(t_pins_held() == base, "fork: every pin released after close");
+}
 
-	/* The exporter exits while the buffer lives on in another process. */
+/* The exporter exits while the buffer lives on in another process. */
+static void after_exit(long base)
+{
+	int sv[2], fd, pid;
+	char *q;
+
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		t_bail("socketpair: %m");
 	pid = fork();
@@ -115,6 +130,16 @@ int main(void)
 	t_ok(t_pins_held() == base, "exit: the last close releases them");
 	close(sv[0]);
 	close(sv[1]);
+}
 
+int main(void)
+{
+	long base = t_pins_held();
+
+	t_diag("pins held at start: %ld", base);
+	after_munmap(base);
+	after_fork();
+	after_fork_rdonly(base);
+	after_exit(base);
 	return t_done();
 }

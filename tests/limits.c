@@ -237,14 +237,16 @@ static long user_pages(uid_t uid)
  * remote export of a process of A's is charged to root. Without shares,
  * A takes all 2 MiB and B gets ENOSPC.
  */
-static void shares_are_per_user(void)
+/*
+ * With max_pinned_mb=2: uid A exports until refused at its share, half of
+ * it; B still exports its 1 MiB; root, exempt from shares, is refused by
+ * max_pinned_mb itself (@p: 2 MiB of root's).
+ */
+static void shares_of_two_users(char *p)
 {
 	size_t chunk = 16 * PAGE, max = 3 << 20, held = 0;
-	long saved = t_get_param("max_pinned_mb");
-	int sv[2], fds[64], nr = 0, pid, st, fd, i, mem, rfd;
-	char *p, c = 'x';
+	int sv[2], fds[64], nr = 0, pid, st, fd, i;
 
-	t_set_param("max_pinned_mb", 2);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		t_bail("socketpair: %m");
 	pid = user_exports_until_refused(USER_A, chunk, max, sv[1]);
@@ -266,7 +268,6 @@ static void shares_are_per_user(void)
 	t_ok(st == 0 && fd >= 0, "uid %d still exports 1 MiB meanwhile (%s)", USER_B,
 	     st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
 
-	p = t_map_anon(2 << 20);
 	t_ok_errno(t_export(p, PAGE, O_RDWR), ENOSPC,
 		   "root (CAP_IPC_LOCK, exempt from the share) then: max_pinned_mb still binds");
 	if (fd >= 0)
@@ -275,12 +276,17 @@ static void shares_are_per_user(void)
 		close(fds[i]);
 	t_ok(user_pages(USER_A) == 0 && user_pages(USER_B) == 0,
 	     "once their buffers are closed it lists neither user");
+}
 
-	/*
-	 * A remote export is charged to its caller, not to the target's
-	 * user: root's, of 1 MiB of a process of A's, lives on while A
-	 * exports again below.
-	 */
+/*
+ * A remote export is charged to its caller, not to the target's user:
+ * root's, of 1 MiB at @p of a process of A's. Its fd, or -errno.
+ */
+static int remote_of_user_a(char *p)
+{
+	int sv[2], pid, mem, rfd;
+	char c = 'x';
+
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		t_bail("socketpair: %m");
 	pid = fork();
@@ -305,12 +311,25 @@ static void shares_are_per_user(void)
 		close(mem);
 	close(sv[0]);
 	close(sv[1]);
+	return rfd;
+}
+
+static void shares_are_per_user(void)
+{
+	long saved = t_get_param("max_pinned_mb");
+	char *p = t_map_anon(2 << 20);
+	int st, fd, rfd;
+
+	t_set_param("max_pinned_mb", 2);
+	shares_of_two_users(p);
+	/* Root's remote export of A's memory lives on while A exports again. */
+	rfd = remote_of_user_a(p);
 
 	/* A's share is free again once its buffers are closed. */
 	st = user_exports_mib(USER_A, &fd);
 	t_ok(st == 0 && fd >= 0,
 	     "after its buffers are closed uid %d exports its 1 MiB again, root's remote export of its memory charged to root (%s)",
-	   USER_A, st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
+	     USER_A, st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
 	if (fd >= 0)
 		close(fd);
 	if (rfd >= 0)
@@ -322,39 +341,43 @@ static void shares_are_per_user(void)
 		close(fd);
 	munmap(p, 2 << 20);
 	t_set_param("max_pinned_mb", saved);
+}
 
+static void user_percent_param(void)
+{
 	t_ok(t_get_param("max_pinned_user_percent") == 50,
 	     "max_pinned_user_percent defaults to 50");
 	t_ok(try_param("max_pinned_user_percent", "0") == EINVAL &&
 	     try_param("max_pinned_user_percent", "101") == EINVAL &&
-	   t_get_param("max_pinned_user_percent") == 50,
-	   "max_pinned_user_percent refuses 0 and 101 (EINVAL) and keeps its value");
+	     t_get_param("max_pinned_user_percent") == 50,
+	     "max_pinned_user_percent refuses 0 and 101 (EINVAL) and keeps its value");
 }
 
-int main(void)
+/* VmPin of the exporter; the device's mode. */
+static void vmpin_and_mode(void)
 {
-	long base = t_pins_held(), kb, saved;
-	int sv[2], fd, fd2, st;
-	char *p;
+	char *p = t_map_anon(LIMIT);
+	long kb = t_vm_pin_kb();
+	struct stat sb = { 0 };
+	int fd, ret;
 
-	/* VmPin of the exporter. */
-	p = t_map_anon(LIMIT);
-	kb = t_vm_pin_kb();
 	fd = t_export(p, LIMIT, O_RDWR);
 	t_ok(t_vm_pin_kb() - kb == (long)(LIMIT / 1024), "VmPin grows by the export (%ld kB)",
 	     t_vm_pin_kb() - kb);
 	close(fd);
 	t_ok(t_vm_pin_kb() == kb, "and shrinks back when it is released");
+	munmap(p, LIMIT);
 
-	{
-		struct stat sb = { 0 };
-		int ret = stat(VMEMEXP_DEVICE, &sb);
+	ret = stat(VMEMEXP_DEVICE, &sb);
+	t_ok(!ret && (sb.st_mode & 0777) == 0666, "%s is mode 0666 (%o)",
+	     VMEMEXP_DEVICE, sb.st_mode & 0777);
+}
 
-		t_ok(!ret && (sb.st_mode & 0777) == 0666, "%s is mode 0666 (%o)",
-		     VMEMEXP_DEVICE, sb.st_mode & 0777);
-	}
+/* An unprivileged user, up to RLIMIT_MEMLOCK and not further. */
+static void rlimit_memlock(long base)
+{
+	int sv[2], fd, st;
 
-	/* An unprivileged user, up to RLIMIT_MEMLOCK and not further. */
 	st = nobody_exports(16, -1);
 	t_ok(st == 0, "uid 65534 opens the device and exports its whole RLIMIT_MEMLOCK (%d)",
 	     st);
@@ -376,24 +399,32 @@ int main(void)
 	t_ok(st == 0, "the charge is returned when the buffer is released (%d)", st);
 	close(sv[0]);
 	close(sv[1]);
+}
 
-	/* CAP_IPC_LOCK is exempt from RLIMIT_MEMLOCK. */
-	{
-		struct rlimit zero = { 0, RLIM_INFINITY }, old;
+/* CAP_IPC_LOCK is exempt from RLIMIT_MEMLOCK. */
+static void cap_ipc_lock(void)
+{
+	struct rlimit zero = { 0, RLIM_INFINITY }, old;
+	char *p = t_map_anon(LIMIT);
+	int fd;
 
-		getrlimit(RLIMIT_MEMLOCK, &old);
-		setrlimit(RLIMIT_MEMLOCK, &zero);
-		fd = t_export(p, LIMIT, O_RDWR);
-		t_ok(fd >= 0, "root (CAP_IPC_LOCK) exports with RLIMIT_MEMLOCK 0");
-		close(fd);
-		setrlimit(RLIMIT_MEMLOCK, &old);
-	}
+	getrlimit(RLIMIT_MEMLOCK, &old);
+	setrlimit(RLIMIT_MEMLOCK, &zero);
+	fd = t_export(p, LIMIT, O_RDWR);
+	t_ok(fd >= 0, "root (CAP_IPC_LOCK) exports with RLIMIT_MEMLOCK 0");
+	close(fd);
+	setrlimit(RLIMIT_MEMLOCK, &old);
 	munmap(p, LIMIT);
+}
 
-	/* max_pinned_mb caps everyone, root included. */
-	saved = t_get_param("max_pinned_mb");
+/* max_pinned_mb caps everyone, root included. */
+static void max_pinned_mb(void)
+{
+	long saved = t_get_param("max_pinned_mb");
+	char *p = t_map_anon(2 << 20);
+	int fd, fd2;
+
 	t_ok(saved > 0, "max_pinned_mb defaults to half of RAM (%ld MiB)", saved);
-	p = t_map_anon(2 << 20);
 	t_set_param("max_pinned_mb", 1);
 	t_ok_errno(t_export(p, 2 << 20, O_RDWR), ENOSPC, "2 MiB with max_pinned_mb=1");
 	fd = t_export(p, 1 << 20, O_RDWR);
@@ -405,9 +436,19 @@ int main(void)
 	close(fd2);
 	t_set_param("max_pinned_mb", saved);
 	munmap(p, 2 << 20);
+}
+
+int main(void)
+{
+	long base = t_pins_held();
+
+	vmpin_and_mode();
+	rlimit_memlock(base);
+	cap_ipc_lock();
+	max_pinned_mb();
 	enospc_returns_charge();
 	shares_are_per_user();
-
+	user_percent_param();
 	t_ok(t_pins_held() == base, "every pin released");
 	return t_done();
 }

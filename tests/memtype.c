@@ -261,17 +261,25 @@ static void vivid_case(const char *what, int inst, unsigned int want)
 	close(video);
 }
 
+/* Anonymous memory is cacheable, and so is its export. */
+static void anonymous(void)
+{
+	char *p = t_map_anon(LEN);
+
+	t_fill(p, LEN, 1);
+	t_ok(mt_user(p) == VMEM_TEST_DMA_MT_CACHED, "anonymous memory is mapped cacheable (%s)",
+	     mt_name(mt_user(p)));
+	export_as("anonymous memory", p, LEN, VMEM_TEST_DMA_MT_CACHED, false);
+	munmap(p, LEN);
+}
+
 int main(void)
 {
 	const unsigned int uc = VMEM_TEST_DMA_MT_UC;
 	const unsigned int cached = VMEM_TEST_DMA_MT_CACHED;
 	unsigned int wc, pfnmap_wc, pfnmap_uc;
-	char *p;
 
-	p = t_map_anon(LEN);
-	t_fill(p, LEN, 1);
-	t_ok(mt_user(p) == cached, "anonymous memory is mapped cacheable (%s)",
-	     mt_name(mt_user(p)));
+	anonymous();
 	/*
 	 * Without x86's PAT there is no write-combining: what asks for it
 	 * is uncached, and refused as such. With it, the PAT maps RAM in a
@@ -282,8 +290,6 @@ int main(void)
 		t_diag("this kernel has no write-combining (x86 without PAT): it is uncached");
 	pfnmap_wc = ARM64 ? wc : wc_is_uc ? uc : cached;
 	pfnmap_uc = ARM64 || wc_is_uc ? uc : cached;
-	export_as("anonymous memory", p, LEN, cached, false);
-	munmap(p, LEN);
 
 	/*
 	 * vm_insert_page() maps with the vma's protection on every arch. On

@@ -60,14 +60,12 @@ static void device_directions(int fd)
 	     "a device maps it DMA_TO_DEVICE");
 }
 
-int main(void)
+/* The fd, its mmaps and its device mappings of a read-only export. */
+static void fd_and_mappings(void)
 {
-	long base = t_pins_held();
-	size_t size, vlen, used;
-	char *p, *q, *f;
-	int fd, video, file, ret;
+	char *p = t_map_anon(LEN), *q;
+	int fd;
 
-	p = t_map_anon(LEN);
 	t_fill(p, LEN, 31);
 	fd = t_export(p, LEN, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -85,13 +83,19 @@ int main(void)
 	t_ok(q && t_check(q, LEN, 32), "the owner's later writes show through");
 	if (q)
 		munmap(q, LEN);
-
-	/*
-	 * Never-written private memory: a plain read-only pin would hold the
-	 * shared zero page, and the owner's first writes would go elsewhere.
-	 */
-	q = t_map_anon(LEN);
 	close(fd);
+	munmap(p, LEN);
+}
+
+/*
+ * Never-written private memory: a plain read-only pin would hold the
+ * shared zero page, and the owner's first writes would go elsewhere.
+ */
+static void never_written(void)
+{
+	char *q = t_map_anon(LEN), *f;
+	int fd;
+
 	fd = t_export(q, LEN, O_RDONLY | O_CLOEXEC);
 	t_fill(q, LEN, 33);
 	f = fd >= 0 ? t_map_dmabuf(fd, LEN, PROT_READ, 0) : NULL;
@@ -99,19 +103,24 @@ int main(void)
 	     "read-only export of never-written memory shows the owner's later writes");
 	if (f)
 		munmap(f, LEN);
+	close(fd);
 	munmap(q, LEN);
+}
 
-	/*
-	 * Kernel importers. vmalloc capture imports through vmap, which a
-	 * read-only export does not offer; dma-contig maps for the device, and
-	 * only DMA_TO_DEVICE (an output node) is allowed. dma-contig needs
-	 * contiguous memory: a huge page.
-	 */
+/*
+ * Kernel importers. vmalloc capture imports through vmap, which a
+ * read-only export does not offer.
+ */
+static void vmalloc_importer(void)
+{
+	size_t size, vlen, used;
+	int video, fd, ret;
+	char *q;
+
 	video = vivid_open(VIVID_VMALLOC, false, 640, 360, &size);
 	vlen = (size + PAGE - 1) & ~(PAGE - 1);
 	q = t_map_anon(vlen);
 	memset(q, 0xa5, vlen);
-	close(fd);
 	fd = t_export(q, vlen, O_RDONLY | O_CLOEXEC);
 	/* vb2-vmalloc turns a failed vmap into EFAULT. */
 	ret = vivid_dmabuf_frame(video, fd, vlen, &used);
@@ -120,6 +129,17 @@ int main(void)
 	close(video);
 	close(fd);
 	munmap(q, vlen);
+}
+
+/*
+ * dma-contig maps for the device, and only DMA_TO_DEVICE (an output node)
+ * is allowed. dma-contig needs contiguous memory: a huge page.
+ */
+static void dma_contig_importer(void)
+{
+	size_t size, used;
+	int video, fd, ret;
+	char *q;
 
 	q = mmap(NULL, HUGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
@@ -140,9 +160,14 @@ int main(void)
 	close(video);
 	close(fd);
 	munmap(q, HUGE);
+}
 
-	/* A private, read-only file mapping exports read-only with its bytes. */
-	file = open("/init", O_RDONLY);
+/* A private, read-only file mapping exports read-only with its bytes. */
+static void private_file(void)
+{
+	int file = open("/init", O_RDONLY), fd;
+	char *f, *q;
+
 	f = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, file, 0);
 	fd = t_export(f, PAGE, O_RDONLY);
 	q = fd >= 0 ? t_map_dmabuf(fd, PAGE, PROT_READ, 0) : NULL;
@@ -153,8 +178,17 @@ int main(void)
 	close(fd);
 	munmap(f, PAGE);
 	close(file);
-	munmap(p, LEN);
+}
 
+int main(void)
+{
+	long base = t_pins_held();
+
+	fd_and_mappings();
+	never_written();
+	vmalloc_importer();
+	dma_contig_importer();
+	private_file();
 	t_ok(t_pins_held() == base, "every pin released");
 	return t_done();
 }

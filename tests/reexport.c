@@ -59,21 +59,42 @@ static void reexport_policy(int fd, const char *whose)
 	     "%s: one that closed its fd and kept the mapping: EPERM", whose);
 }
 
-int main(void)
+/*
+ * root (CAP_CHECKPOINT_RESTORE) gets @rw's dma-buf with no fd of it open
+ * (@rw is closed), and the new fd outlives the original fd and the mapping.
+ */
+static void orphaned_mapping(int rw)
 {
-	char *p = t_map_anon(LEN), *m, *m2, *q;
-	int rw, ro, fd, card, vfd;
 	struct stat st, st2;
-	long pins;
+	char *m, *q;
+	int fd;
 
-	t_fill(p, LEN, 41);
-	rw = t_export(p, LEN, O_RDWR | O_CLOEXEC);
-	ro = t_export(p, LEN, O_RDONLY | O_CLOEXEC);
-	if (rw < 0 || ro < 0)
-		t_bail("export: %s", strerror(-(rw < 0 ? rw : ro)));
-	pins = t_pins_held();
+	if (fstat(rw, &st))
+		t_bail("fstat: %s", strerror(errno));
+	m = t_map_dmabuf(rw, LEN, PROT_READ | PROT_WRITE, 0);
+	close(rw);
+	fd = m ? t_export(m, LEN, O_RDWR | O_CLOEXEC) : -1;
+	t_ok(fd >= 0 && !fstat(fd, &st2) && st2.st_ino == st.st_ino,
+	     "with CAP_CHECKPOINT_RESTORE, a mapping whose fds were all closed exports its dma-buf");
+	if (m)
+		munmap(m, LEN);
 
-	/* Our own read-write dma-buf, mapped read-write. */
+	q = t_map_dmabuf(fd, LEN, PROT_READ, 0);
+	t_ok(q && t_check(q, LEN, 41), "the new fd maps the bytes after the original fd is closed");
+	if (q)
+		munmap(q, LEN);
+	close(fd);
+}
+
+/* Our own read-write dma-buf of @p, mapped whole, in part, read-only. */
+static void ours_rw(char *p)
+{
+	int rw = t_export(p, LEN, O_RDWR | O_CLOEXEC), fd;
+	long pins = t_pins_held();
+	char *m;
+
+	if (rw < 0)
+		t_bail("export: %s", strerror(-rw));
 	m = t_map_dmabuf(rw, LEN, PROT_READ | PROT_WRITE, 0);
 	fd = t_export(m, LEN, O_RDWR | O_CLOEXEC);
 	t_ok(t_same_file(fd, rw), "a read-write mapping of a whole dma-buf exports that dma-buf");
@@ -89,28 +110,19 @@ int main(void)
 	m = t_map_dmabuf(rw, 2 * PAGE, PROT_READ | PROT_WRITE, 0);
 	t_ok_errno(t_export(m, 2 * PAGE, O_RDWR), EFAULT, "a mapping of part of the dma-buf");
 	munmap(m, 2 * PAGE);
-
 	reexport_policy(rw, "vmem-exp's dma-buf");
-	/* root (CAP_CHECKPOINT_RESTORE) gets it with no fd of it open. */
-	if (fstat(rw, &st))
-		t_bail("fstat: %s", strerror(errno));
 	close(fd);
-	m = t_map_dmabuf(rw, LEN, PROT_READ | PROT_WRITE, 0);
-	close(rw);
-	fd = m ? t_export(m, LEN, O_RDWR | O_CLOEXEC) : -1;
-	t_ok(fd >= 0 && !fstat(fd, &st2) && st2.st_ino == st.st_ino,
-	     "with CAP_CHECKPOINT_RESTORE, a mapping whose fds were all closed exports its dma-buf");
-	if (m)
-		munmap(m, LEN);
+	orphaned_mapping(rw);
+}
 
-	/* The new fd outlives the original fd and the mapping. */
-	q = t_map_dmabuf(fd, LEN, PROT_READ, 0);
-	t_ok(q && t_check(q, LEN, 41), "the new fd maps the bytes after the original fd is closed");
-	if (q)
-		munmap(q, LEN);
-	close(fd);
+/* Our read-only dma-buf of @p. */
+static void ours_ro(char *p)
+{
+	int ro = t_export(p, LEN, O_RDONLY | O_CLOEXEC), fd;
+	char *m;
 
-	/* Our read-only dma-buf. */
+	if (ro < 0)
+		t_bail("export: %s", strerror(-ro));
 	m = t_map_dmabuf(ro, LEN, PROT_READ, 0);
 	fd = t_export(m, LEN, O_RDONLY | O_CLOEXEC);
 	t_ok(t_same_file(fd, ro), "a mapping of a whole read-only dma-buf exports that dma-buf");
@@ -119,19 +131,28 @@ int main(void)
 	close(fd);
 	munmap(m, LEN);
 	close(ro);
+}
 
-	/* A dma-buf mapping next to ordinary memory: refused, not half-exported. */
-	rw = t_export(p, LEN, O_RDWR | O_CLOEXEC);
-	m = t_map_anon(2 * LEN);
+/* A dma-buf mapping next to ordinary memory: refused, not half-exported. */
+static void next_to_anon(char *p)
+{
+	int rw = t_export(p, LEN, O_RDWR | O_CLOEXEC);
+	char *m = t_map_anon(2 * LEN), *m2;
+
 	m2 = mmap(m + LEN, LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, rw, 0);
 	t_ok(m2 == m + LEN, "a dma-buf mapped right after anonymous memory");
 	t_ok_errno(t_export(m, 2 * LEN, O_RDWR), EFAULT, "the range over both");
 	t_ok_errno(t_export(m2, 2 * LEN, O_RDWR), EFAULT, "a range from the dma-buf on");
 	munmap(m, 2 * LEN);
 	close(rw);
+}
 
-	/* Another exporter's dma-buf: vgem's. */
-	card = vgem_open();
+/* Another exporter's dma-buf: vgem's. */
+static void vgems(void)
+{
+	int card = vgem_open(), vfd, fd;
+	char *m;
+
 	vfd = vgem_dmabuf(card, LEN);
 	m = t_map_dmabuf(vfd, LEN, PROT_READ | PROT_WRITE, 0);
 	fd = m ? t_export(m, LEN, O_RDWR | O_CLOEXEC) : -1;
@@ -142,7 +163,17 @@ int main(void)
 		munmap(m, LEN);
 	close(vfd);
 	close(card);
+}
 
+int main(void)
+{
+	char *p = t_map_anon(LEN);
+
+	t_fill(p, LEN, 41);
+	ours_rw(p);
+	ours_ro(p);
+	next_to_anon(p);
+	vgems();
 	munmap(p, LEN);
 	return t_done();
 }

@@ -331,12 +331,77 @@ static void debug_region(struct target *t, int mem, int region, uint32_t seed, i
 	close(fd);
 }
 
+/* The mode of /proc/PID/mem (of @t's target) limits the export. */
+static void fd_modes(struct target *t)
+{
+	int ro, fd;
+	char *q;
+
+	/* A read-only fd: read-only exports only. */
+	ro = t_proc_mem(t->pid, O_RDONLY);
+	fd = remote(ro, t, R_HEAP, t->len[R_HEAP], O_RDONLY);
+	t_ok(fd >= 0, "a read-only /proc/PID/mem gives a read-only export");
+	q = fd < 0 ? NULL : t_map_dmabuf(fd, t->len[R_HEAP], PROT_READ, 0);
+	t_ok(q && t_check(q, t->len[R_HEAP], 201), "which reads the target's heap");
+	t_ok(!t_map_dmabuf(fd, PAGE, PROT_READ | PROT_WRITE, 0) && errno == EACCES,
+	     "and refuses a writable mapping (EACCES)");
+	if (q)
+		munmap(q, t->len[R_HEAP]);
+	close(fd);
+	t_ok_errno(remote(ro, t, R_HEAP, PAGE, O_RDWR), EACCES,
+		   "O_RDWR export through a /proc/PID/mem opened O_RDONLY");
+	close(ro);
+	ro = t_proc_mem(t->pid, O_WRONLY);
+	t_ok_errno(remote(ro, t, R_HEAP, PAGE, O_RDONLY), EACCES,
+		   "O_RDONLY export through a /proc/PID/mem opened O_WRONLY");
+	close(ro);
+}
+
+/* Refusals that depend on the target's memory (@mem: its file, O_RDWR). */
+static void target_refusals(struct target *t, int mem)
+{
+	char c = 'x';
+	ssize_t n = pwrite(mem, &c, 1, (off_t)t->addr[R_RO]);
+
+	/* Never more than the target's mapping: no FOLL_FORCE. */
+	t_diag("write() on /proc/PID/mem into the target's read-only mapping: %s",
+	       n == 1 ? "written (FOLL_FORCE)" : strerror(errno));
+	t_ok_errno(remote(mem, t, R_RO, PAGE, O_RDWR), EACCES,
+		   "O_RDWR export of the target's PROT_READ mapping, O_RDWR fd");
+	t_ok_errno(closed(remote(mem, t, R_RO, PAGE, O_RDONLY)), 0,
+		   "O_RDONLY export of the same mapping");
+
+	t_ok_errno(remote(mem, t, R_DMABUF, t->len[R_DMABUF], O_RDWR), EPERM,
+		   "the target's whole dma-buf mapping, read-write (its file is not handed over)");
+	t_ok_errno(remote(mem, t, R_DMABUF, t->len[R_DMABUF], O_RDONLY), EPERM,
+		   "the same, read-only");
+	t_ok_errno(vmemexp_export_remote(t_dev(), mem, 0x10000, 16 * PAGE, O_RDONLY), EFAULT,
+		   "a range the target has not mapped");
+	t_ok_errno(vmemexp_export_remote(t_dev(), mem, 0x00007ffffffff000ULL, 2 * PAGE, O_RDONLY),
+		   EFAULT, "a range crossing the top of the target's address space");
+}
+
+/* Pins and charges: the caller's, not the target's. */
+static void caller_charged(struct target *t, int mem)
+{
+	long before = t_pins_held(), pin = t_vm_pin_kb(), tpin = t_vm_pin_kb_of(t->pid);
+	int fd = remote(mem, t, R_HEAP, t->len[R_HEAP], O_RDWR);
+
+	t_ok(t_pins_held() - before == HEAP_PAGES, "the export pins the target's pages (%ld)",
+	     t_pins_held() - before);
+	t_ok(t_vm_pin_kb() - pin == (long)(t->len[R_HEAP] >> 10) &&
+	     t_vm_pin_kb_of(t->pid) == tpin,
+	     "they show in the caller's VmPin (+%ld kB), not the target's (%+ld kB)",
+	     t_vm_pin_kb() - pin, t_vm_pin_kb_of(t->pid) - tpin);
+	close(fd);
+	t_ok(t_vm_pin_kb() == pin && t_pins_held() == before, "and go when the buffer does");
+}
+
 static void debugger(int card)
 {
+	long base = t_pins_held();
 	struct target t;
-	long base = t_pins_held(), before, pin, tpin;
-	int mem, ro, fd;
-	char *q;
+	int mem;
 
 	target_start(&t, T_VIVID);
 	mem = t_proc_mem(t.pid, O_RDWR);
@@ -345,62 +410,9 @@ static void debugger(int card)
 	debug_region(&t, mem, R_HEAP, 1, card);
 	debug_region(&t, mem, R_HUGE, 2, card);
 	debug_region(&t, mem, R_VIVID, 0, card);
-
-	/* A read-only fd: read-only exports only. */
-	ro = t_proc_mem(t.pid, O_RDONLY);
-	fd = remote(ro, &t, R_HEAP, t.len[R_HEAP], O_RDONLY);
-	t_ok(fd >= 0, "a read-only /proc/PID/mem gives a read-only export");
-	q = fd < 0 ? NULL : t_map_dmabuf(fd, t.len[R_HEAP], PROT_READ, 0);
-	t_ok(q && t_check(q, t.len[R_HEAP], 201), "which reads the target's heap");
-	t_ok(!t_map_dmabuf(fd, PAGE, PROT_READ | PROT_WRITE, 0) && errno == EACCES,
-	     "and refuses a writable mapping (EACCES)");
-	if (q)
-		munmap(q, t.len[R_HEAP]);
-	close(fd);
-	t_ok_errno(remote(ro, &t, R_HEAP, PAGE, O_RDWR), EACCES,
-		   "O_RDWR export through a /proc/PID/mem opened O_RDONLY");
-	close(ro);
-	ro = t_proc_mem(t.pid, O_WRONLY);
-	t_ok_errno(remote(ro, &t, R_HEAP, PAGE, O_RDONLY), EACCES,
-		   "O_RDONLY export through a /proc/PID/mem opened O_WRONLY");
-	close(ro);
-
-	/* Never more than the target's mapping: no FOLL_FORCE. */
-	{
-		char c = 'x';
-		ssize_t n = pwrite(mem, &c, 1, (off_t)t.addr[R_RO]);
-
-		t_diag("write() on /proc/PID/mem into the target's read-only mapping: %s",
-		       n == 1 ? "written (FOLL_FORCE)" : strerror(errno));
-		t_ok_errno(remote(mem, &t, R_RO, PAGE, O_RDWR), EACCES,
-			   "O_RDWR export of the target's PROT_READ mapping, O_RDWR fd");
-		t_ok_errno(closed(remote(mem, &t, R_RO, PAGE, O_RDONLY)), 0,
-			   "O_RDONLY export of the same mapping");
-	}
-
-	/* Other refusals that depend on the target's memory. */
-	t_ok_errno(remote(mem, &t, R_DMABUF, t.len[R_DMABUF], O_RDWR), EPERM,
-		   "the target's whole dma-buf mapping, read-write (its file is not handed over)");
-	t_ok_errno(remote(mem, &t, R_DMABUF, t.len[R_DMABUF], O_RDONLY), EPERM,
-		   "the same, read-only");
-	t_ok_errno(vmemexp_export_remote(t_dev(), mem, 0x10000, 16 * PAGE, O_RDONLY), EFAULT,
-		   "a range the target has not mapped");
-	t_ok_errno(vmemexp_export_remote(t_dev(), mem, 0x00007ffffffff000ULL, 2 * PAGE, O_RDONLY),
-		   EFAULT, "a range crossing the top of the target's address space");
-
-	/* Pins and charges: the caller's, not the target's. */
-	before = t_pins_held();
-	pin = t_vm_pin_kb();
-	tpin = t_vm_pin_kb_of(t.pid);
-	fd = remote(mem, &t, R_HEAP, t.len[R_HEAP], O_RDWR);
-	t_ok(t_pins_held() - before == HEAP_PAGES, "the export pins the target's pages (%ld)",
-	     t_pins_held() - before);
-	t_ok(t_vm_pin_kb() - pin == (long)(t.len[R_HEAP] >> 10) && t_vm_pin_kb_of(t.pid) == tpin,
-	     "they show in the caller's VmPin (+%ld kB), not the target's (%+ld kB)",
-	   t_vm_pin_kb() - pin, t_vm_pin_kb_of(t.pid) - tpin);
-	close(fd);
-	t_ok(t_vm_pin_kb() == pin && t_pins_held() == before, "and go when the buffer does");
-
+	fd_modes(&t);
+	target_refusals(&t, mem);
+	caller_charged(&t, mem);
 	close(mem);
 	target_exit(&t, false);
 	t_ok(t_pins_held() == base, "debugger: no pin left behind");

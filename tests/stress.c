@@ -274,79 +274,107 @@ static void *forker(void *arg)
  * told to exit and reaped (ESRCH), right after it was told (either), or
  * before; the buffer must hold the child's bytes, and goes to the pool.
  */
+/*
+ * A remote export's target: a child that maps SLOT_LEN bytes of 0x5a,
+ * writes their address to @ready and exits once @go is written to. Its
+ * pid, or -1.
+ */
+static int remote_target(int ready, int go)
+{
+	int pid = fork();
+
+	if (pid == 0) {
+		/* No stdio or malloc here: another thread may hold their locks. */
+		char *p = mmap(NULL, SLOT_LEN, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char c;
+
+		if (p == MAP_FAILED)
+			_exit(1);
+		memset(p, 0x5a, SLOT_LEN);
+		if (write(ready, &p, sizeof(p)) != sizeof(p))
+			_exit(1);
+		read(go, &c, 1);
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * What a remote export of @pages pages gave (@fd) when its target had been
+ * reaped before it (@when 0), exited during it (1) or lived on (2).
+ */
+static void remote_outcome(int fd, int when, int pages)
+{
+	char *q;
+
+	atomic_fetch_add(&n_remote, 1);
+	if (fd == -ESRCH && when < 2) {
+		atomic_fetch_add(&n_remote_gone, 1);
+		return;
+	}
+	if (fd < 0 || (when == 0 && fd >= 0)) {
+		bad(when == 0 ? "remote export after the target was reaped" :
+		    "remote export", fd < 0 ? -fd : 0);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	q = t_map_dmabuf(fd, pages * PAGE, PROT_READ, 0);
+	if (!q || !t_all_bytes(q, pages * PAGE, 0x5a))
+		bad("bytes of a remote export", q ? EIO : errno);
+	if (q)
+		munmap(q, pages * PAGE);
+	deposit(fd);
+}
+
+/* One remote export of a new target's memory; false if none could start. */
+static bool remote_once(void)
+{
+	int first = rnd() % SLOT_PAGES, pages = 1 + rnd() % (SLOT_PAGES - first);
+	int when = rnd() % 3, rw = rnd() % 2, ready[2], go[2], pid, mem, fd;
+	uint64_t addr;
+
+	if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC)) {
+		bad("pipe", errno);
+		return false;
+	}
+	pid = remote_target(ready[1], go[0]);
+	close(ready[1]);
+	close(go[0]);
+	if (pid < 0 || read(ready[0], &addr, sizeof(addr)) != sizeof(addr)) {
+		bad("remote target", pid < 0 ? errno : EIO);
+		close(ready[0]);
+		close(go[1]);
+		if (pid > 0)
+			t_wait_child(pid);
+		return true;
+	}
+	mem = t_proc_mem(pid, rw ? O_RDWR : O_RDONLY);
+	if (when < 2)
+		write(go[1], "x", 1);
+	if (when == 0)
+		t_wait_child(pid);
+	fd = mem < 0 ? mem : vmemexp_export_remote(t_dev(), mem, addr + first * PAGE,
+						    pages * PAGE,
+						    (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (when == 2)
+		write(go[1], "x", 1);
+	if (when > 0)
+		t_wait_child(pid);
+	close(go[1]);
+	close(ready[0]);
+	if (mem >= 0)
+		close(mem);
+	remote_outcome(fd, when, pages);
+	return true;
+}
+
 static void *remoter(void *arg)
 {
 	rng = 4242;
-	while (!atomic_load(&stop)) {
-		int first = rnd() % SLOT_PAGES, pages = 1 + rnd() % (SLOT_PAGES - first);
-		int when = rnd() % 3, rw = rnd() % 2, ready[2], go[2], pid, mem, fd;
-		uint64_t addr;
-		char *q;
-
-		if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC)) {
-			bad("pipe", errno);
-			break;
-		}
-		pid = fork();
-		if (pid == 0) {
-			/* No stdio or malloc here: another thread may hold their locks. */
-			char *p = mmap(NULL, SLOT_LEN, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-			char c;
-
-			if (p == MAP_FAILED)
-				_exit(1);
-			memset(p, 0x5a, SLOT_LEN);
-			if (write(ready[1], &p, sizeof(p)) != sizeof(p))
-				_exit(1);
-			read(go[0], &c, 1);
-			_exit(0);
-		}
-		close(ready[1]);
-		close(go[0]);
-		if (pid < 0 || read(ready[0], &addr, sizeof(addr)) != sizeof(addr)) {
-			bad("remote target", pid < 0 ? errno : EIO);
-			close(ready[0]);
-			close(go[1]);
-			if (pid > 0)
-				t_wait_child(pid);
-			continue;
-		}
-		mem = t_proc_mem(pid, rw ? O_RDWR : O_RDONLY);
-		if (when < 2)
-			write(go[1], "x", 1);
-		if (when == 0)
-			t_wait_child(pid);
-		fd = mem < 0 ? mem : vmemexp_export_remote(t_dev(), mem, addr + first * PAGE,
-							    pages * PAGE,
-							    (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-		if (when == 2)
-			write(go[1], "x", 1);
-		if (when > 0)
-			t_wait_child(pid);
-		close(go[1]);
-		close(ready[0]);
-		if (mem >= 0)
-			close(mem);
-		atomic_fetch_add(&n_remote, 1);
-		if (fd == -ESRCH && when < 2) {
-			atomic_fetch_add(&n_remote_gone, 1);
-			continue;
-		}
-		if (fd < 0 || (when == 0 && fd >= 0)) {
-			bad(when == 0 ? "remote export after the target was reaped" :
-			    "remote export", fd < 0 ? -fd : 0);
-			if (fd >= 0)
-				close(fd);
-			continue;
-		}
-		q = t_map_dmabuf(fd, pages * PAGE, PROT_READ, 0);
-		if (!q || !t_all_bytes(q, pages * PAGE, 0x5a))
-			bad("bytes of a remote export", q ? EIO : errno);
-		if (q)
-			munmap(q, pages * PAGE);
-		deposit(fd);
-	}
+	while (!atomic_load(&stop) && remote_once())
+		;
 	return NULL;
 }
 

@@ -94,9 +94,74 @@ static int sync_range(int fd, uint32_t flags, size_t off, size_t len)
 }
 
 /* Partial syncs both ways, with the device's mapping in direction @dir. */
+/*
+ * The device writes everything; the CPU takes pages 5 to 7 of @fd (at @p)
+ * with a partial sync; device @t's mapping may bounce (@bounced).
+ */
+static void partial_to_cpu(int t, int fd, unsigned char *p, bool bounced)
+{
+	dev_write(t, 0, LEN, 0xaa);
+	t_ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 5 * PAGE + 100,
+			2 * PAGE) == 0, "SYNC_START of part of the buffer");
+	t_ok(t_all_bytes(p + 5 * PAGE, 3 * PAGE, 0xaa),
+	     "the CPU reads what the device wrote in the range, page-rounded");
+	if (bounced) {
+		t_ok(t_all_bytes(p, 5 * PAGE, 0x11) &&
+		     t_all_bytes(p + 8 * PAGE, LEN - 8 * PAGE, 0x11),
+		     "nothing outside the range was synced to the CPU");
+	} else {
+		t_skip("the device's mapping does not bounce (boot with swiotlb=force)",
+		       "nothing outside the range was synced to the CPU");
+	}
+	t_ok(sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, 5 * PAGE + 100,
+			2 * PAGE) == 0, "SYNC_END of the same part");
+}
+
+/* The CPU writes pages 10 and 11 and gives them back to the device. */
+static void partial_to_device(int t, int fd, unsigned char *p, bool bounced)
+{
+	t_ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE, 10 * PAGE,
+			2 * PAGE) == 0, "SYNC_START for writing");
+	memset(p + 10 * PAGE, 0x22, 2 * PAGE);
+	t_ok(sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE, 10 * PAGE,
+			2 * PAGE) == 0, "SYNC_END of the written part");
+	t_ok(dev_differ(t, 10 * PAGE, 2 * PAGE, 0x22) == 0,
+	     "the device reads what the CPU wrote in the range");
+	if (bounced) {
+		t_ok(dev_differ(t, 12 * PAGE, LEN - 12 * PAGE, 0xaa) == 0 &&
+		     dev_differ(t, 0, 10 * PAGE, 0xaa) == 0,
+		     "nothing outside the range was synced to the device");
+	} else {
+		t_skip("the device's mapping does not bounce (boot with swiotlb=force)",
+		       "nothing outside the range was synced to the device");
+	}
+}
+
+/* A whole sync (len 0: to the end); the last byte; ranges that do not fit. */
+static void whole_and_edges(int fd, unsigned char *p)
+{
+	struct vmem_exp_sync s = {
+		.fd = fd, .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ,
+		.offset = PAGE, .len = UINT64_MAX,
+	};
+
+	t_ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0) == 0 &&
+	     t_all_bytes(p, 10 * PAGE, 0xaa) && t_all_bytes(p + 10 * PAGE, 2 * PAGE, 0x22) &&
+	     t_all_bytes(p + 12 * PAGE, LEN - 12 * PAGE, 0xaa),
+	     "a whole-buffer SYNC_START brings all the device wrote");
+	sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0);
+
+	t_ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, LEN - 1, 1) == 0,
+	     "the last byte alone");
+	sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, LEN - 1, 1);
+	t_ok_errno(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, LEN - PAGE,
+			      2 * PAGE), EINVAL, "a range past the end");
+	t_ok_errno(ioctl(t_dev(), DBUFIOC_VMEM_SYNC, &s) ? -errno : 0, EINVAL,
+		   "offset + len wraps around");
+}
+
 static void partial(void)
 {
-	struct vmem_exp_sync s = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
 	struct vmem_test_dma_attach at = { .dir = VMEM_TEST_DMA_BIDIRECTIONAL };
 	int t = dma_open(), fd;
 	unsigned char *p;
@@ -119,58 +184,9 @@ static void partial(void)
 	t_ok(dev_differ(t, 0, LEN, 0x11) == 0,
 	     "the device sees what the CPU wrote before it mapped the buffer");
 
-	/* The device writes everything; the CPU takes pages 5 to 7. */
-	dev_write(t, 0, LEN, 0xaa);
-	t_ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 5 * PAGE + 100,
-			2 * PAGE) == 0, "SYNC_START of part of the buffer");
-	t_ok(t_all_bytes(p + 5 * PAGE, 3 * PAGE, 0xaa),
-	     "the CPU reads what the device wrote in the range, page-rounded");
-	if (bounced) {
-		t_ok(t_all_bytes(p, 5 * PAGE, 0x11) &&
-		     t_all_bytes(p + 8 * PAGE, LEN - 8 * PAGE, 0x11),
-		   "nothing outside the range was synced to the CPU");
-	} else {
-		t_skip("the device's mapping does not bounce (boot with swiotlb=force)",
-		       "nothing outside the range was synced to the CPU");
-	}
-	t_ok(sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, 5 * PAGE + 100,
-			2 * PAGE) == 0, "SYNC_END of the same part");
-
-	/* The CPU writes pages 10 and 11 and gives them back to the device. */
-	t_ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE, 10 * PAGE,
-			2 * PAGE) == 0, "SYNC_START for writing");
-	memset(p + 10 * PAGE, 0x22, 2 * PAGE);
-	t_ok(sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE, 10 * PAGE,
-			2 * PAGE) == 0, "SYNC_END of the written part");
-	t_ok(dev_differ(t, 10 * PAGE, 2 * PAGE, 0x22) == 0,
-	     "the device reads what the CPU wrote in the range");
-	if (bounced) {
-		t_ok(dev_differ(t, 12 * PAGE, LEN - 12 * PAGE, 0xaa) == 0 &&
-		     dev_differ(t, 0, 10 * PAGE, 0xaa) == 0,
-		   "nothing outside the range was synced to the device");
-	} else {
-		t_skip("the device's mapping does not bounce (boot with swiotlb=force)",
-		       "nothing outside the range was synced to the device");
-	}
-
-	/* A whole sync (len 0: to the end) brings everything else. */
-	t_ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0) == 0 &&
-	     t_all_bytes(p, 10 * PAGE, 0xaa) && t_all_bytes(p + 10 * PAGE, 2 * PAGE, 0x22) &&
-	   t_all_bytes(p + 12 * PAGE, LEN - 12 * PAGE, 0xaa),
-	   "a whole-buffer SYNC_START brings all the device wrote");
-	sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0);
-
-	/* The last byte alone, and ranges that do not fit. */
-	t_ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, LEN - 1, 1) == 0,
-	     "the last byte alone");
-	sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, LEN - 1, 1);
-	t_ok_errno(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, LEN - PAGE,
-			      2 * PAGE), EINVAL, "a range past the end");
-	s.fd = fd;
-	s.offset = PAGE;
-	s.len = UINT64_MAX;
-	t_ok_errno(ioctl(t_dev(), DBUFIOC_VMEM_SYNC, &s) ? -errno : 0, EINVAL,
-		   "offset + len wraps around");
+	partial_to_cpu(t, fd, p, bounced);
+	partial_to_device(t, fd, p, bounced);
+	whole_and_edges(fd, p);
 
 	t_ok(!ioctl(t, VMEM_TEST_DMA_IOC_DETACH), "the device unmaps the buffer");
 	close(t);
