@@ -4,6 +4,8 @@
  * mmap shows the same bytes as the original memory, both ways: private and
  * shared anonymous memory, malloc, memfd, a /dev/shm file, hugetlb,
  * transparent huge pages, and a range spanning two different mappings.
+ * Also libvmemexp's names before LIBVMEMEXP_1.2 (vmem_exp_open(),
+ * vmem_exp_export(), vmem_exp_sync()), which vmemexp.h still accepts.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -13,7 +15,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
+
 #include "harness.h"
+#include "vmemexp.h"
 
 #define HPAGE	((size_t)2 << 20)
 
@@ -105,14 +110,11 @@ static void pattern_selftest(void)
 	     same);
 }
 
-int main(void)
+/* Private and shared anonymous memory, and malloc's, of @len bytes. */
+static void anonymous(size_t len)
 {
-	size_t len = 16 * PAGE;
-	void *p;
-	int fd;
+	void *p = t_map_anon(len);
 
-	pattern_selftest();
-	p = t_map_anon(len);
 	roundtrip("private anonymous", p, len);
 	munmap(p, len);
 
@@ -125,8 +127,14 @@ int main(void)
 		 -1, 0);
 	roundtrip("shared anonymous", p, len);
 	munmap(p, len);
+}
 
-	fd = memfd_create("vmem-exp-test", MFD_CLOEXEC);
+/* A memfd and a /dev/shm file of @len bytes. */
+static void shmem_files(size_t len)
+{
+	int fd = memfd_create("vmem-exp-test", MFD_CLOEXEC);
+	void *p;
+
 	if (fd < 0 || ftruncate(fd, len))
 		t_bail("memfd: %m");
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -142,6 +150,13 @@ int main(void)
 	munmap(p, len);
 	close(fd);
 	unlink("/dev/shm/vmem-exp-test");
+}
+
+/* hugetlb, mapped anonymously and through a memfd. */
+static void hugetlb(void)
+{
+	void *p;
+	int fd;
 
 	p = mmap(NULL, 2 * HPAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
@@ -159,21 +174,29 @@ int main(void)
 		munmap(p, 2 * HPAGE);
 	}
 	close(fd);
+}
 
-	p = aligned_map(2 * HPAGE, HPAGE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+static void thp(void)
+{
+	void *p = aligned_map(2 * HPAGE, HPAGE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
 	madvise(p, 2 * HPAGE, MADV_HUGEPAGE);
 	memset(p, 1, 2 * HPAGE);
 	t_ok(smaps_kb(p, "AnonHugePages") >= 2048,
 	     "THP: the range is backed by transparent huge pages (%ld kB)",
-	   smaps_kb(p, "AnonHugePages"));
+	     smaps_kb(p, "AnonHugePages"));
 	/* Also a range that starts and ends inside huge pages. */
 	roundtrip("THP", p, 2 * HPAGE);
 	roundtrip("THP, unaligned sub-range", (char *)p + 5 * PAGE, HPAGE);
 	munmap(p, 2 * HPAGE);
+}
 
-	/* One range over two mappings of different kinds. */
-	p = t_map_anon(2 * len);
-	fd = memfd_create("vmem-exp-test-mixed", MFD_CLOEXEC);
+/* One range over two mappings of different kinds, @len bytes each. */
+static void mixed(size_t len)
+{
+	void *p = t_map_anon(2 * len);
+	int fd = memfd_create("vmem-exp-test-mixed", MFD_CLOEXEC);
+
 	if (fd < 0 || ftruncate(fd, len))
 		t_bail("memfd: %m");
 	if (mmap((char *)p + len, len, PROT_READ | PROT_WRITE,
@@ -182,6 +205,38 @@ int main(void)
 	roundtrip("anonymous + memfd in one range", p, 2 * len);
 	munmap(p, 2 * len);
 	close(fd);
+}
 
+/* The library's names before LIBVMEMEXP_1.2 still build, and work. */
+static void old_names(void)
+{
+	char *p = t_map_anon(PAGE), *q;
+	int dev = vmem_exp_open(), fd;
+
+	t_fill(p, PAGE, 7);
+	fd = dev < 0 ? dev : vmem_exp_export(dev, p, PAGE, O_RDWR | O_CLOEXEC);
+	q = fd < 0 ? NULL : t_map_dmabuf(fd, PAGE, PROT_READ, 0);
+	t_ok(q && t_check(q, PAGE, 7), "vmem_exp_open() and vmem_exp_export(), the old names");
+	t_ok(fd >= 0 && !vmem_exp_sync(dev, fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 0, 0) &&
+	     !vmem_exp_sync(dev, fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, 0, 0),
+	     "vmem_exp_sync(), the old name");
+	if (q)
+		munmap(q, PAGE);
+	close(fd);
+	close(dev);
+	munmap(p, PAGE);
+}
+
+int main(void)
+{
+	size_t len = 16 * PAGE;
+
+	pattern_selftest();
+	anonymous(len);
+	shmem_files(len);
+	hugetlb();
+	thp();
+	mixed(len);
+	old_names();
 	return t_done();
 }
