@@ -51,8 +51,10 @@ TESTS := sources mmap errno rdonly lifetime changes reexport limits fuzz stress 
 LIB_OBJS := $(B)/lib/vmemexp.o
 LIB_PIC := $(B)/lib/vmemexp.pic.o
 
-MANPAGES := vmem-exp.4 vmemexp.1 libvmemexp.3 vmem_exp_open.3 vmem_exp_export.3 \
-	vmem_exp_export_remote.3 vmem_exp_sync.3
+MANPAGES := vmem-exp.4 vmemexp.1 libvmemexp.3 vmemexp_open.3 vmemexp_export.3 \
+	vmemexp_export_remote.3 vmemexp_sync.3
+# The functions' names before LIBVMEMEXP_1.2 find their pages (libvmemexp(3), HISTORY).
+MANLINKS := $(patsubst vmemexp_%,vmem_exp_%,$(filter vmemexp_%,$(MANPAGES)))
 
 .PHONY: all module lib tools man gst install-gst tests bench demo check check-debug kernels refresh lint clean \
 	check-packages install uninstall install-module install-lib install-headers install-pc install-tools \
@@ -158,13 +160,8 @@ $(B)/bench/%.t: bench/%.c lib/vmemexp.h tests/kmod/vmem_test_dma.h $(B)/libvmeme
 bench:
 	scripts/bench.sh
 
-# The demo drives vivid and vgem with the tests' helpers.
-$(B)/tools/demo.t: tools/demo.c $(TEST_HELPERS) tests/harness.h tests/importers.h \
-		$(B)/libvmemexp.a
-	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $< $(TEST_HELPERS) \
-		$(B)/libvmemexp.a
-
+# The demo's guest program, tests/demo.c, is built as the tests are
+# ($(B)/tests/demo.t), but is not one of them.
 demo:
 	scripts/demo.sh
 
@@ -241,6 +238,9 @@ install-man: man
 		install -D -m 644 $(B)/man/$$p \
 			$(DESTDIR)$(MANDIR)/man$${p##*.}/$$p || exit 1; \
 	done
+	for p in $(MANLINKS); do \
+		ln -sf vmemexp_$${p#vmem_exp_} $(DESTDIR)$(MANDIR)/man3/$$p || exit 1; \
+	done
 
 install-udev:
 	install -D -m 644 udev/60-vmem-exp.rules $(DESTDIR)$(UDEVDIR)/60-vmem-exp.rules
@@ -252,6 +252,7 @@ uninstall:
 		$(DESTDIR)$(PKGCONFIGDIR)/libvmemexp.pc $(DESTDIR)$(BINDIR)/vmemexp \
 		$(DESTDIR)$(UDEVDIR)/60-vmem-exp.rules
 	for p in $(MANPAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p; done
+	for p in $(MANLINKS); do rm -f $(DESTDIR)$(MANDIR)/man3/$$p; done
 	rmdir $(DESTDIR)$(INCLUDEDIR)/vmemexp/linux $(DESTDIR)$(INCLUDEDIR)/vmemexp 2>/dev/null || true
 
 # The module's source as DKMS wants it, in $(DKMSDIR): dkms.conf, the

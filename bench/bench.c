@@ -207,8 +207,8 @@ static double sync_time(int fd, uint64_t off, uint64_t len)
 {
 	double t = now();
 
-	if (vmem_exp_sync(devfd, fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, off, len) ||
-	    vmem_exp_sync(devfd, fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, off, len))
+	if (vmemexp_sync(devfd, fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, off, len) ||
+	    vmemexp_sync(devfd, fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, off, len))
 		bail("DBUFIOC_VMEM_SYNC");
 	return now() - t;
 }
@@ -258,7 +258,7 @@ static void entries_only(enum kind k, size_t len)
 	int memfd, t = open("/dev/vmem-test-dma", O_RDWR | O_CLOEXEC);
 	char *src = make_memory(k, len, &memfd);
 
-	big.fd = vmem_exp_export(devfd, src, len, O_RDWR | O_CLOEXEC);
+	big.fd = vmemexp_export(devfd, src, len, O_RDWR | O_CLOEXEC);
 	if (t < 0 || big.fd < 0 || ioctl(t, VMEM_TEST_DMA_IOC_ATTACH, &big))
 		bail("export and device mapping");
 	result(k, len, "dentries", big.nents);
@@ -326,7 +326,7 @@ static void run(enum kind k, size_t len)
 			with_udmabuf = bench_udmabuf(k, len, memfd, r, uex, urel, tu);
 
 		t = now();
-		fd = vmem_exp_export(devfd, src, len, O_RDWR | O_CLOEXEC);
+		fd = vmemexp_export(devfd, src, len, O_RDWR | O_CLOEXEC);
 		ex[r] = now() - t;
 		if (fd < 0) {
 			errno = -fd;
@@ -375,7 +375,7 @@ int main(void)
 		bail("/proc/cmdline");
 	fclose(f);
 	bounced = strstr(cmdline, "swiotlb=") && strstr(cmdline, ",force");
-	devfd = vmem_exp_open();
+	devfd = vmemexp_open();
 	if (devfd < 0) {
 		errno = -devfd;
 		bail("/dev/vmem-exp");

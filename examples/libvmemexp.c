@@ -19,7 +19,7 @@ static int share(int dev, size_t len, void **mem)
 	if (posix_memalign(mem, page, len))
 		return -ENOMEM;
 	memset(*mem, 0x5a, len);
-	fd = vmem_exp_export(dev, *mem, len, O_RDWR | O_CLOEXEC);
+	fd = vmemexp_export(dev, *mem, len, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		free(*mem);
 	return fd;
@@ -32,7 +32,7 @@ int main(void)
 	void *mem;
 	int dev, fd, i;
 
-	dev = vmem_exp_open(); /* once, for every export */
+	dev = vmemexp_open(); /* once, for every export */
 	if (dev < 0) {
 		fprintf(stderr, "/dev/vmem-exp: %s\n", strerror(-dev));
 		return 1;

@@ -29,12 +29,12 @@ int main(int argc, char **argv)
 		return 1;
 	memset(frame, 0xab, len);
 
-	dev = vmem_exp_open();
+	dev = vmemexp_open();
 	if (dev < 0) {
 		fprintf(stderr, "share: /dev/vmem-exp: %s\n", strerror(-dev));
 		return 1;
 	}
-	buf = vmem_exp_export(dev, frame, len, O_RDWR | O_CLOEXEC);
+	buf = vmemexp_export(dev, frame, len, O_RDWR | O_CLOEXEC);
 	if (buf < 0) {
 		fprintf(stderr, "share: export: %s\n", strerror(-buf));
 		return 1;
@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 		perror("share: mmap");
 		return 1;
 	}
-	ret = vmem_exp_sync(dev, buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0);
+	ret = vmemexp_sync(dev, buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0);
 	if (ret) {
 		fprintf(stderr, "share: sync: %s\n", strerror(-ret));
 		return 1;
@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	memset(view, 0x5c, len);
-	vmem_exp_sync(dev, buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0);
+	vmemexp_sync(dev, buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0);
 	if (frame[0] != 0x5c || frame[len - 1] != 0x5c) {
 		fprintf(stderr, "share: writes through the dma-buf did not reach the frame\n");
 		return 1;

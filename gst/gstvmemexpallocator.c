@@ -85,8 +85,8 @@ gst_vmemexp_allocator_open (GstAllocator * allocator)
 
   GST_OBJECT_LOCK (self);
   if (self->devfd < 0) {
-    self->devfd = vmem_exp_open ();
-    GST_DEBUG_OBJECT (self, "opening " VMEM_EXP_DEVICE ": %s",
+    self->devfd = vmemexp_open ();
+    GST_DEBUG_OBJECT (self, "opening " VMEMEXP_DEVICE ": %s",
         g_strerror (self->devfd < 0 ? -self->devfd : 0));
   }
   if (self->devfd < 0)
@@ -109,7 +109,7 @@ gst_vmemexp_allocator_export (GstAllocator * allocator, gpointer data,
     errno = err;
     return NULL;
   }
-  fd = vmem_exp_export (self->devfd, data, page_round (size),
+  fd = vmemexp_export (self->devfd, data, page_round (size),
       (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
   if (fd < 0) {
     errno = -fd;

@@ -406,7 +406,7 @@ gst_vmemexport_start (GstBaseTransform * trans)
   if (err) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
         ("Could not open vmem-exp device \"%s\": %s",
-            VMEM_EXP_DEVICE, g_strerror (err)),
+            VMEMEXP_DEVICE, g_strerror (err)),
         ("%s", err == ENOENT || err == ENODEV || err == ENXIO ?
             "is the vmem_exp module loaded?" :
             "may this user open the device (udev rule, group)?"));

@@ -6,6 +6,7 @@
 #ifndef VMEM_EXP_COMPAT_H
 #define VMEM_EXP_COMPAT_H
 
+#include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -29,6 +30,25 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags &= ~flags;
+}
+#endif
+
+/*
+ * The importer's dma_buf_vmap() and dma_buf_vunmap(), which take the
+ * buffer's reservation lock themselves, are called so since 6.2 (the
+ * test-only DMA device, tests/kmod/vmem_test_dma.c, is such an importer).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+static inline int dma_buf_vmap_unlocked(struct dma_buf *dmabuf,
+					struct iosys_map *map)
+{
+	return dma_buf_vmap(dmabuf, map);
+}
+
+static inline void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
+					   struct iosys_map *map)
+{
+	dma_buf_vunmap(dmabuf, map);
 }
 #endif
 
@@ -206,6 +226,29 @@ static inline vm_fault_t vmem_exp_insert_pfn_pmd(struct vm_fault *vmf,
 	return vmf_insert_pfn_pmd(vmf, pfn, write);
 }
 #endif
+#endif
+
+/*
+ * vmf_insert_mixed() takes a pfn_t on 6.1 and 6.12 and a plain frame number
+ * on 7.2; the release in between that changed it was not checked. Only the
+ * test-only legacy allocator (tests/kmod/vmem_test_cmem.c) inserts raw
+ * PFNs: vmem-exp refuses such entries.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0)
+#include <linux/pfn_t.h>
+static inline vm_fault_t vmem_exp_insert_mixed(struct vm_area_struct *vma,
+					       unsigned long addr,
+					       unsigned long pfn)
+{
+	return vmf_insert_mixed(vma, addr, __pfn_to_pfn_t(pfn, 0));
+}
+#else
+static inline vm_fault_t vmem_exp_insert_mixed(struct vm_area_struct *vma,
+					       unsigned long addr,
+					       unsigned long pfn)
+{
+	return vmf_insert_mixed(vma, addr, pfn);
+}
 #endif
 
 /*

@@ -476,8 +476,7 @@ static void vmem_exp_release(struct dma_buf *dmabuf)
 	WARN_ON(buf->vmap_count || !list_empty(&buf->attachments));
 	vmem_exp_info_del(buf);
 	vmem_exp_unpin(buf);
-	mutex_destroy(&buf->lock);
-	kfree(buf);
+	vmem_exp_buf_free(buf);
 }
 
 static const struct dma_buf_ops vmem_exp_dmabuf_ops = {
@@ -554,6 +553,35 @@ int vmem_exp_sync_part(struct dma_buf *dmabuf, u64 offset, u64 len,
 }
 
 /**
+ * vmem_exp_buf_new() - a new buffer for a range, holding nothing yet
+ * @range: the range; the buffer is read-write if @range->writable, and
+ *	names the calling process and @range->start as its origin.
+ *
+ * Return: the buffer, for vmem_exp_pin() to fill, or NULL.
+ */
+struct vmem_exp_buf *vmem_exp_buf_new(const struct vmem_exp_range *range)
+{
+	struct vmem_exp_buf *buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
+
+	if (!buf)
+		return NULL;
+	mutex_init(&buf->lock);
+	INIT_LIST_HEAD(&buf->attachments);
+	buf->writable = range->writable;
+	buf->origin_pid = task_tgid_nr(current);
+	get_task_comm(buf->origin_comm, current);
+	buf->origin_addr = range->start;
+	return buf;
+}
+
+/* Frees a buffer of vmem_exp_buf_new() that holds nothing (any more). */
+void vmem_exp_buf_free(struct vmem_exp_buf *buf)
+{
+	mutex_destroy(&buf->lock);
+	kfree(buf);
+}
+
+/**
  * vmem_exp_create() - pin a range of memory and export it
  * @range: the range, in the caller's or (remote) the target's memory; a
  *	read-write export if @range->writable.
@@ -567,44 +595,29 @@ int vmem_exp_sync_part(struct dma_buf *dmabuf, u64 offset, u64 len,
 struct dma_buf *vmem_exp_create(const struct vmem_exp_range *range)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
-	unsigned long nr_pages = range->nr_pages;
 	bool writable = range->writable;
 	struct vmem_exp_buf *buf;
 	struct dma_buf *dmabuf;
 	int ret;
 
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
-	if (!buf)
-		return ERR_PTR(-ENOMEM);
-	mutex_init(&buf->lock);
-	INIT_LIST_HEAD(&buf->attachments);
-	buf->writable = writable;
-	buf->origin_pid = task_tgid_nr(current);
-	get_task_comm(buf->origin_comm, current);
-	buf->origin_addr = range->start;
-
 	/* For a whole dma-buf's mapping, that dma-buf is the export. */
-	ret = vmem_exp_pin(buf, range, &dmabuf);
-	if (ret || dmabuf)
-		goto out_free_buf;
+	ret = vmem_exp_pin(range, &buf, &dmabuf);
+	if (ret)
+		return ERR_PTR(ret);
+	if (dmabuf)
+		return dmabuf;
 
 	exp_info.ops = writable ? &vmem_exp_dmabuf_ops : &vmem_exp_dmabuf_ro_ops;
-	exp_info.size = nr_pages << PAGE_SHIFT;
+	exp_info.size = buf->nr_pages << PAGE_SHIFT;
 	exp_info.flags = writable ? O_RDWR : O_RDONLY;
 	exp_info.priv = buf;
 	dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(dmabuf)) {
-		ret = PTR_ERR(dmabuf);
-		goto err_unpin;
+		vmem_exp_unpin(buf);
+		vmem_exp_buf_free(buf);
+		return dmabuf;
 	}
 	/* From here on the dma-buf owns @buf: its release callback frees it. */
 	vmem_exp_info_add(buf, dmabuf);
 	return dmabuf;
-
-err_unpin:
-	vmem_exp_unpin(buf);
-out_free_buf:
-	mutex_destroy(&buf->lock);
-	kfree(buf);
-	return ret ? ERR_PTR(ret) : dmabuf;
 }

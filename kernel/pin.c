@@ -432,65 +432,16 @@ err_release:
 	return ret;
 }
 
-/**
- * vmem_exp_pin() - find and hold the pages behind a range of memory
- * @buf: receives the pages; @buf->writable says whether importers may write.
- * @range: the range, in the caller's address space or, for a remote export,
- *	in the target's (whose mm the caller holds with mmget()).
- * @found: receives a dma-buf, with a reference taken, if the range is
- *	exactly the mapping of a whole dma-buf and not remote: that dma-buf
- *	is the export (see vmem_exp_dmabuf_of()), and nothing is pinned.
- *	Else NULL.
- *
- * Each mapping of the range is held as vmem_exp_vma_kind() decides. The
- * pages are charged to the caller's locked memory first (see
- * vmem_exp_charge()), also for a remote export. All or nothing: on failure
- * nothing stays held or charged and @buf->pages is NULL. One hold of
- * mmap_lock covers the dma-buf check, the checks of every mapping and the
- * pinning, so what was checked is what is held.
- *
- * Return: 0, -EFAULT if part of the range is not mapped, not readable, a
- * part of a dma-buf mapping, or not backed by pages, -EACCES if
- * @buf->writable and part of the range is not writable, -EOPNOTSUPP if
- * @buf->writable and part of the range is a shared mapping of a file whose
- * filesystem tracks dirty pages, -EPERM if part of the range is a raw PFN
- * mapping whose frames nothing can hold or, for a remote export, a dma-buf
- * mapping, -ENXIO if such a raw PFN mapping that can be held maps something
- * that is not ordinary RAM, if a VM_MIXEDMAP mapping has a raw PFN entry, or
- * if part of the range is mapped neither cacheable nor write-combined (or
- * write-combined where a PFN mapping cannot be, see memtype.c),
- * -EXDEV if parts of the range are mapped with different memory types,
- * -ENOMEM if the charge would pass RLIMIT_MEMLOCK or memory ran out,
- * -ENOSPC if it would pass max_pinned_mb or, without CAP_IPC_LOCK, the
- * user's share of it (max_pinned_user_percent), or -EINTR if a fatal
- * signal arrived; for a whole dma-buf mapping, what vmem_exp_dmabuf_of() says.
+/*
+ * Plans @buf's holds of @range (from its first mapping @first on), charges
+ * its pages and holds them; all or nothing. Under mmap_lock.
  */
-int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
-		 struct dma_buf **found)
+static int vmem_exp_fill(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
+			 struct vm_area_struct *first)
 {
 	unsigned long nr_pages = range->nr_pages;
-	struct mm_struct *mm = range->mm;
-	struct vm_area_struct *first;
-	struct dma_buf *dmabuf;
 	struct page **pages;
 	long ret;
-
-	*found = NULL;
-	if (mmap_read_lock_killable(mm))
-		return -EINTR;
-
-	first = vma_lookup(mm, range->start);
-	if (!first) {
-		ret = -EFAULT;
-		goto out_unlock;
-	}
-	dmabuf = range->remote ? NULL : vmem_exp_dmabuf_of(first, range);
-	if (dmabuf) {
-		ret = PTR_ERR_OR_ZERO(dmabuf);
-		if (!ret)
-			*found = dmabuf;
-		goto out_unlock;
-	}
 
 	ret = vmem_exp_plan_holds(buf, range, first);
 	if (ret)
@@ -506,8 +457,6 @@ int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
 	ret = vmem_exp_hold_all(buf, range, first, pages);
 	if (ret)
 		goto err_uncharge;
-	mmap_read_unlock(mm);
-
 	buf->pages = pages;
 	buf->nr_pages = nr_pages;
 	return 0;
@@ -520,6 +469,77 @@ err_free_holds:
 	kvfree(buf->holds);
 	buf->holds = NULL;
 	buf->nr_holds = 0;
+	return ret;
+}
+
+/**
+ * vmem_exp_pin() - find and hold the pages behind a range of memory
+ * @range: the range, in the caller's address space or, for a remote export,
+ *	in the target's (whose mm the caller holds with mmget()).
+ * @bufp: receives a new buffer (vmem_exp_buf_new()) holding the pages,
+ *	read-write if @range->writable; else NULL.
+ * @found: receives a dma-buf, with a reference taken, if the range is
+ *	exactly the mapping of a whole dma-buf and not remote: that dma-buf
+ *	is the export (see vmem_exp_dmabuf_of()), and nothing is allocated or
+ *	pinned. Else NULL.
+ *
+ * Each mapping of the range is held as vmem_exp_vma_kind() decides. The
+ * pages are charged to the caller's locked memory first (see
+ * vmem_exp_charge()), also for a remote export. All or nothing: on failure
+ * nothing stays allocated, held or charged. One hold of mmap_lock covers
+ * the dma-buf check, the checks of every mapping and the pinning, so what
+ * was checked is what is held.
+ *
+ * Return: 0, -EFAULT if part of the range is not mapped, not readable, a
+ * part of a dma-buf mapping, or not backed by pages, -EACCES if the export
+ * is writable and part of the range is not writable, -EOPNOTSUPP if the
+ * export is writable and part of the range is a shared mapping of a file
+ * whose filesystem tracks dirty pages, -EPERM if part of the range is a raw PFN
+ * mapping whose frames nothing can hold or, for a remote export, a dma-buf
+ * mapping, -ENXIO if such a raw PFN mapping that can be held maps something
+ * that is not ordinary RAM, if a VM_MIXEDMAP mapping has a raw PFN entry, or
+ * if part of the range is mapped neither cacheable nor write-combined (or
+ * write-combined where a PFN mapping cannot be, see memtype.c),
+ * -EXDEV if parts of the range are mapped with different memory types,
+ * -ENOMEM if the charge would pass RLIMIT_MEMLOCK or memory ran out,
+ * -ENOSPC if it would pass max_pinned_mb or, without CAP_IPC_LOCK, the
+ * user's share of it (max_pinned_user_percent), or -EINTR if a fatal
+ * signal arrived; for a whole dma-buf mapping, what vmem_exp_dmabuf_of() says.
+ */
+int vmem_exp_pin(const struct vmem_exp_range *range, struct vmem_exp_buf **bufp,
+		 struct dma_buf **found)
+{
+	struct mm_struct *mm = range->mm;
+	struct vm_area_struct *first;
+	struct vmem_exp_buf *buf;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	*bufp = NULL;
+	*found = NULL;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+
+	first = vma_lookup(mm, range->start);
+	if (!first) {
+		ret = -EFAULT;
+		goto out_unlock;
+	}
+	/* Before anything is allocated: is the range a dma-buf's mapping? */
+	dmabuf = range->remote ? NULL : vmem_exp_dmabuf_of(first, range);
+	if (dmabuf) {
+		ret = PTR_ERR_OR_ZERO(dmabuf);
+		if (!ret)
+			*found = dmabuf;
+		goto out_unlock;
+	}
+
+	buf = vmem_exp_buf_new(range);
+	ret = buf ? vmem_exp_fill(buf, range, first) : -ENOMEM;
+	if (!ret)
+		*bufp = buf;
+	else if (buf)
+		vmem_exp_buf_free(buf);
 out_unlock:
 	mmap_read_unlock(mm);
 	return ret;

@@ -193,7 +193,7 @@ struct dma_buf *vmem_exp_dmabuf_of(struct vm_area_struct *vma,
 				   const struct vmem_exp_range *range);
 
 /* pin.c: find and hold the pages of a range */
-int vmem_exp_pin(struct vmem_exp_buf *buf, const struct vmem_exp_range *range,
+int vmem_exp_pin(const struct vmem_exp_range *range, struct vmem_exp_buf **bufp,
 		 struct dma_buf **found);
 void vmem_exp_unpin(struct vmem_exp_buf *buf);
 
@@ -218,6 +218,8 @@ void vmem_exp_info_del(struct vmem_exp_buf *buf);
 
 /* dmabuf.c */
 struct dma_buf *vmem_exp_create(const struct vmem_exp_range *range);
+struct vmem_exp_buf *vmem_exp_buf_new(const struct vmem_exp_range *range);
+void vmem_exp_buf_free(struct vmem_exp_buf *buf);
 bool vmem_exp_is_ours(const struct dma_buf *dmabuf);
 int vmem_exp_sync_part(struct dma_buf *dmabuf, u64 offset, u64 len,
 		       enum dma_data_direction dir, bool end);

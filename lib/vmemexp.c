@@ -25,19 +25,19 @@ static int vmem_exp_ioctl(int fd, unsigned long cmd, void *arg)
 	return ret;
 }
 
-int vmem_exp_open(void)
+int vmemexp_open(void)
 {
 	int saved = errno;
 	int fd;
 
-	fd = open(VMEM_EXP_DEVICE, O_RDWR | O_CLOEXEC);
+	fd = open(VMEMEXP_DEVICE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		fd = -errno;
 	errno = saved;
 	return fd;
 }
 
-int vmem_exp_export(int devfd, void *addr, size_t len, int fd_flags)
+int vmemexp_export(int devfd, void *addr, size_t len, int fd_flags)
 {
 	struct vmem_exp_export arg;
 	int ret;
@@ -50,8 +50,8 @@ int vmem_exp_export(int devfd, void *addr, size_t len, int fd_flags)
 	return ret ? ret : arg.fd;
 }
 
-int vmem_exp_export_remote(int devfd, int memfd, uint64_t addr, size_t len,
-			   int fd_flags)
+int vmemexp_export_remote(int devfd, int memfd, uint64_t addr, size_t len,
+			  int fd_flags)
 {
 	struct vmem_exp_export arg;
 	int ret;
@@ -66,8 +66,8 @@ int vmem_exp_export_remote(int devfd, int memfd, uint64_t addr, size_t len,
 	return ret ? ret : arg.fd;
 }
 
-int vmem_exp_sync(int devfd, int dmabuf_fd, uint32_t flags, uint64_t offset,
-		  uint64_t len)
+int vmemexp_sync(int devfd, int dmabuf_fd, uint32_t flags, uint64_t offset,
+		 uint64_t len)
 {
 	struct vmem_exp_sync arg;
 
@@ -78,3 +78,13 @@ int vmem_exp_sync(int devfd, int dmabuf_fd, uint32_t flags, uint64_t offset,
 	arg.len = len;
 	return vmem_exp_ioctl(devfd, DBUFIOC_VMEM_SYNC, &arg);
 }
+
+/*
+ * The symbols of the names before LIBVMEMEXP_1.2 (lib/vmemexp.h), at their
+ * old versions (lib/libvmemexp.map), for programs linked against them.
+ */
+__typeof__(vmemexp_open) vmem_exp_open __attribute__((alias("vmemexp_open")));
+__typeof__(vmemexp_export) vmem_exp_export __attribute__((alias("vmemexp_export")));
+__typeof__(vmemexp_export_remote) vmem_exp_export_remote
+	__attribute__((alias("vmemexp_export_remote")));
+__typeof__(vmemexp_sync) vmem_exp_sync __attribute__((alias("vmemexp_sync")));

@@ -1,16 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # make demo: boot Debian bookworm's kernel (DEMO_KERNEL) under QEMU with vivid, vgem and
-# vmem_exp, run tools/demo.c there, and show what it says; then the
+# vmem_exp, run tests/demo.c there, and show what it says; then the
 # GStreamer case (tests/gst-demo.sh) in the GStreamer guest (bookworm's
 # kernel and a bookworm userspace over virtio-9p, gst/README.md).
 set -eu
 cd "$(dirname "$0")/.."
 k=${DEMO_KERNEL:-bookworm}
 scripts/deps.sh
-make -s build/tools/demo.t
+make -s build/tests/demo.t
 echo "demo: building the module and booting the $k kernel under QEMU" >&2
-scripts/run-program.sh "$k" "build/demo-$k" build/tools/demo.t
+scripts/run-program.sh "$k" "build/demo-$k" build/tests/demo.t
 sed -n 's/^# \([ 0-9]\)/\1/p' "build/demo-$k/guest/tap.log" | grep -v '^ *kernel '
 
 # The GStreamer case: the plugin, a Debian root (made once, about a

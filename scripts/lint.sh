@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make lint: checkpatch --strict on every source file, a sparse pass over
 # the module and the test-only module (make C=2) and a W=1 build against
-# bookworm's kernel headers, all warnings fatal; and shellcheck over the
-# harness's shell scripts.
+# bookworm's kernel headers, all warnings fatal; shellcheck over the
+# harness's shell scripts; and the checks of one fact in two places and of
+# function length below.
 # checkpatch.pl ships in Debian's linux-source-6.1 tarball, the same one
 # make check-debug builds its kernel from (scripts/common.sh,
 # source_tarball); it is unpacked once into $VMEM_EXP_CACHE.
@@ -36,13 +37,11 @@ cp="$cp --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG"
 echo "lint: checkpatch --strict"
 # The module: everything applies, but the compat header exists to test
 # LINUX_VERSION_CODE, so those two rules are off for it.
-$cp -f $(git ls-files 'kernel/*.[ch]' 'include/*.h' 'tests/kmod/*.h' |
+$cp -f $(git ls-files 'kernel/*.[ch]' 'include/*.h' 'tests/kmod/*.[ch]' |
 	grep -v 'compat.h\|errnos.h') || status=1
 $cp --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f kernel/compat.h || status=1
 # The errno list is an X-macro: a list of calls of its argument.
 $cp --ignore COMPLEX_MACRO,MACRO_ARG_REUSE -f kernel/errnos.h || status=1
-# The test-only module keeps its two version tests to itself.
-$cp --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f $(git ls-files 'tests/kmod/*.c') || status=1
 # Userspace: kernel-only idioms (u32, __printf, __func__ in messages,
 # negative errnos) off, and volatile, which the tests use to force memory
 # accesses through a mapping.
@@ -94,6 +93,23 @@ if ! tail -n +3 examples/libvmemexp.c | diff -u - build-lint.c; then
 	status=1
 fi
 rm -f build-lint.c
+
+# No function of the module, the library, the tool or the plugin is longer
+# than 60 lines (between the braces that open and close it in column 0).
+echo "lint: function length"
+long=$(awk 'FNR == 1 { open = 0 }
+	/^[A-Za-z_].*\(/ { name = $0 }
+	/^\{/ { open = FNR; fn = name }
+	/^\}/ && open {
+		if (FNR - open - 1 > 60)
+			printf "  %s:%d: %d lines: %s\n", FILENAME, open, FNR - open - 1, fn
+		open = 0
+	}' $(git ls-files 'kernel/*.[ch]' 'lib/*.[ch]' 'tools/*.[ch]' 'gst/*.[ch]'))
+if [ -n "$long" ]; then
+	echo "lint: functions over 60 lines:"
+	echo "$long"
+	status=1
+fi
 
 # One version number: VERSION, and the Debian changelog says the same.
 echo "lint: version"

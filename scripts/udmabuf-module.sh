@@ -34,10 +34,10 @@ mkdir -p "$out/udmabuf-src"
 # inode, hugetlbfs recognised by its superblock. Nothing else changes.
 sed -e 's/memfd_fcntl(memfd, F_GET_SEALS, 0)/bench_memfd_seals(memfd)/' \
 	-e 's/is_file_hugepages(memfd)/bench_is_hugetlbfs(memfd)/' \
-	-e "/^#include <linux\/hugetlb.h>/r $here/udmabuf-6.1.h" \
+	-e "/^#include <linux\/hugetlb.h>/r $here/../tests/kmod/udmabuf-6.1.h" \
 	"$src_dir/udmabuf.c" > "$out/udmabuf-src/udmabuf.c"
 grep -q 'bench_memfd_seals(memfd)' "$out/udmabuf-src/udmabuf.c" ||
-	{ echo "udmabuf-module: udmabuf.c changed: adapt udmabuf-6.1.h" >&2; exit 1; }
+	{ echo "udmabuf-module: udmabuf.c changed: adapt tests/kmod/udmabuf-6.1.h" >&2; exit 1; }
 echo 'obj-m := udmabuf.o' > "$out/udmabuf-src/Kbuild"
 make -s -C "$K_KDIR" M="$out/udmabuf-src" modules 2>&1 |
 	grep -v 'Skipping BTF generation' >&2 || true

@@ -54,7 +54,7 @@ static void __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	diag("%s", msg);
+	t_diag("%s", msg);
 }
 
 /* Replace ring slot @i: close what it holds, export a random range. */
@@ -72,8 +72,8 @@ static void churn(int *ring, unsigned int i, uint64_t *rng)
 		close(ring[i]);
 		atomic_fetch_add(&n_close, 1);
 	}
-	ring[i] = export(area + first * PAGE, pages * PAGE,
-			 (*rng & 1 << 20 ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	ring[i] = t_export(area + first * PAGE, pages * PAGE,
+			   (*rng & 1 << 20 ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (ring[i] < 0)
 		bad("export: %s", strerrorname_np(-ring[i]));
 	else
@@ -109,7 +109,7 @@ static long read_list(char **out, size_t *size)
 			*size = 2 * (n + 4096 + 1);
 			*out = realloc(*out, *size);
 			if (!*out)
-				bail("out of memory");
+				t_bail("out of memory");
 		}
 		r = read(fd, *out + n, *size - n - 1);
 		if (r <= 0)
@@ -192,66 +192,19 @@ static bool listed(const char *list, unsigned long long ino, unsigned long size)
 	return strstr(list, key);
 }
 
-int main(void)
+/*
+ * What the buffers hold themselves is what the list says of them: each
+ * open buffer of the rings, by inode and size. Closes them.
+ */
+static void list_matches_rings(void)
 {
-	int seconds = getenv("BUFFERS_SECONDS") ? atoi(getenv("BUFFERS_SECONDS")) : 4;
-	struct rlimit nofile = { EXPORTERS * RING + 256, EXPORTERS * RING + 256 };
-	pthread_t t[EXPORTERS + READERS + 1];
-	long base = pins_held(), found = 0, live = 0;
-	bool tool = access(TOOL, X_OK) == 0;
-	int base_fds, nt = 0;
+	long found = 0, live = 0;
 	char *list = NULL;
 	size_t size = 0;
 	struct stat st;
 
-	dev();
-	if (access(LIST, R_OK)) {
-		skip("no " LIST " (debugfs not mounted, or not root)", "%s", LIST);
-		return done();
-	}
-	if (setrlimit(RLIMIT_NOFILE, &nofile))
-		bail("setrlimit(RLIMIT_NOFILE, %lu): %m", (unsigned long)nofile.rlim_cur);
-	area = map_anon(AREA_PAGES * PAGE);
-	fill(area, AREA_PAGES * PAGE, 21);
-	memset(rings, -1, sizeof(rings));
-	base_fds = open_fds();
-	/* The rings full from the start: the list is long from the first read. */
-	for (long e = 0; e < EXPORTERS; e++) {
-		uint64_t rng = (uint64_t)e * 40503 + 7;
-
-		for (unsigned int i = 0; i < RING; i++)
-			churn(rings[e], i, &rng);
-	}
-
-	for (long i = 0; i < EXPORTERS; i++)
-		pthread_create(&t[nt++], NULL, exporter, (void *)i);
-	for (long i = 0; i < READERS; i++)
-		pthread_create(&t[nt++], NULL, reader, NULL);
-	if (tool)
-		pthread_create(&t[nt++], NULL, lister, NULL);
-	sleep(seconds);
-	atomic_store(&stop, true);
-	while (nt)
-		pthread_join(t[--nt], NULL);
-
-	diag("%d s: %ld exports, %ld closes; %ld reads of the list", seconds, n_export, n_close,
-	     n_read);
-	diag("%ld lines, at most %ld at once; %ld runs of vmemexp list", n_lines, most_lines,
-	     n_tool);
-	ok(n_export > EXPORTERS * RING && n_close > 0 && n_read > 0,
-	   "buffers were exported and closed while the list was read (%ld, %ld)",
-	   n_export, n_close);
-	ok(n_read > 0 && most_lines >= RING,
-	   "the list was read %ld times, with up to %ld buffers", n_read, most_lines);
-	if (tool)
-		ok(n_tool > 0, "vmemexp --json list ran %ld times meanwhile", n_tool);
-	else
-		skip("no " TOOL " in this guest", "vmemexp --json list meanwhile");
-	ok(!n_bad, "every read was whole and every export succeeded (%ld were not)", n_bad);
-
-	/* What the buffers hold themselves is what the list says of them. */
 	if (read_list(&list, &size) < 0)
-		bail("%s: %m", LIST);
+		t_bail("%s: %m", LIST);
 	for (int e = 0; e < EXPORTERS; e++) {
 		for (int i = 0; i < RING; i++) {
 			int fd = rings[e][i];
@@ -266,12 +219,75 @@ int main(void)
 		}
 	}
 	free(list);
-	ok(live > 0 && found == live,
-	   "the list names each of the %ld open buffers by its inode and size (%ld did)",
-	   live, found);
-	ok(open_fds() == base_fds, "no fd left behind");
-	ok(pins_held() == base, "no pin left behind (%ld, %ld at the start)", pins_held(),
-	   base);
+	t_ok(live > 0 && found == live,
+	     "the list names each of the %ld open buffers by its inode and size (%ld did)",
+	     live, found);
+}
+
+/* The threads, for @seconds; @tool: whether vmemexp list runs too. */
+static void run_threads(int seconds, bool tool)
+{
+	pthread_t t[EXPORTERS + READERS + 1];
+	int nt = 0;
+
+	/* The rings full from the start: the list is long from the first read. */
+	for (long e = 0; e < EXPORTERS; e++) {
+		uint64_t rng = (uint64_t)e * 40503 + 7;
+
+		for (unsigned int i = 0; i < RING; i++)
+			churn(rings[e], i, &rng);
+	}
+	for (long i = 0; i < EXPORTERS; i++)
+		pthread_create(&t[nt++], NULL, exporter, (void *)i);
+	for (long i = 0; i < READERS; i++)
+		pthread_create(&t[nt++], NULL, reader, NULL);
+	if (tool)
+		pthread_create(&t[nt++], NULL, lister, NULL);
+	sleep(seconds);
+	atomic_store(&stop, true);
+	while (nt)
+		pthread_join(t[--nt], NULL);
+}
+
+int main(void)
+{
+	int seconds = getenv("BUFFERS_SECONDS") ? atoi(getenv("BUFFERS_SECONDS")) : 4;
+	struct rlimit nofile = { EXPORTERS * RING + 256, EXPORTERS * RING + 256 };
+	bool tool = access(TOOL, X_OK) == 0;
+	long base = t_pins_held();
+	int base_fds;
+
+	t_dev();
+	if (access(LIST, R_OK)) {
+		t_skip("no " LIST " (debugfs not mounted, or not root)", "%s", LIST);
+		return t_done();
+	}
+	if (setrlimit(RLIMIT_NOFILE, &nofile))
+		t_bail("setrlimit(RLIMIT_NOFILE, %lu): %m", (unsigned long)nofile.rlim_cur);
+	area = t_map_anon(AREA_PAGES * PAGE);
+	t_fill(area, AREA_PAGES * PAGE, 21);
+	memset(rings, -1, sizeof(rings));
+	base_fds = t_open_fds();
+	run_threads(seconds, tool);
+
+	t_diag("%d s: %ld exports, %ld closes; %ld reads of the list", seconds, n_export, n_close,
+	       n_read);
+	t_diag("%ld lines, at most %ld at once; %ld runs of vmemexp list", n_lines, most_lines,
+	       n_tool);
+	t_ok(n_export > EXPORTERS * RING && n_close > 0 && n_read > 0,
+	     "buffers were exported and closed while the list was read (%ld, %ld)",
+	     n_export, n_close);
+	t_ok(n_read > 0 && most_lines >= RING,
+	     "the list was read %ld times, with up to %ld buffers", n_read, most_lines);
+	if (tool)
+		t_ok(n_tool > 0, "vmemexp --json list ran %ld times meanwhile", n_tool);
+	else
+		t_skip("no " TOOL " in this guest", "vmemexp --json list meanwhile");
+	t_ok(!n_bad, "every read was whole and every export succeeded (%ld were not)", n_bad);
+	list_matches_rings();
+	t_ok(t_open_fds() == base_fds, "no fd left behind");
+	t_ok(t_pins_held() == base, "no pin left behind (%ld, %ld at the start)", t_pins_held(),
+	     base);
 	munmap(area, AREA_PAGES * PAGE);
-	return done();
+	return t_done();
 }

@@ -50,7 +50,7 @@ static void setup(const char *dir)
 	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
 		snprintf(path, sizeof(path), "%s/%s/%s", DBG, dir, settings[i][0]);
 		if (!put(path, settings[i][1]))
-			bail("%s: %m", path);
+			t_bail("%s: %m", path);
 	}
 	snprintf(path, sizeof(path), "%s/%s/ignore-gfp-highmem", DBG, dir);
 	put(path, "N");
@@ -60,7 +60,7 @@ static void setup(const char *dir)
 static void failing(bool on)
 {
 	if (pwrite(self_fail, on ? "1" : "0", 1, 0) != 1)
-		bail("make-it-fail: %m");
+		t_bail("make-it-fail: %m");
 }
 
 /*
@@ -108,105 +108,132 @@ static void print_seen(void)
 			if (seen[op][e])
 				n += snprintf(line + n, sizeof(line) - n, " %s %ld",
 					      strerrorname_np(e) ?: "?", seen[op][e]);
-		diag("%s failed with:%s", ops[op].name, n ? line : " nothing");
+		t_diag("%s failed with:%s", ops[op].name, n ? line : " nothing");
 	}
+}
+
+/* What the rounds counted. */
+static struct {
+	long exported, refused, mapped, imported, synced, broken;
+} n;
+
+/* An mmap of @fd's @len bytes, which are @p's. */
+static void try_mmap(int fd, const char *p, size_t len)
+{
+	char *q;
+	int ret;
+
+	failing(true);
+	q = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	ret = q == MAP_FAILED ? -errno : 0;
+	failing(false);
+	if (ret) {
+		failed(OP_MMAP, -ret);
+		return;
+	}
+	n.mapped++;
+	/* The buffer holds the owner's pages: same bytes. */
+	if (q[len - 1] != p[len - 1])
+		n.broken++;
+	munmap(q, len);
+}
+
+static void try_sync(int fd)
+{
+	int ret;
+
+	failing(true);
+	ret = vmemexp_sync(t_dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0);
+	if (!ret)
+		ret = vmemexp_sync(t_dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0);
+	failing(false);
+	if (!ret)
+		n.synced++;
+	else
+		failed(OP_SYNC, -ret);
+}
+
+static void try_import(int card, int fd, bool ro)
+{
+	uint32_t handle;
+	int ret;
+
+	failing(true);
+	ret = vgem_import(card, fd, &handle);
+	failing(false);
+	if (!ret) {
+		n.imported++;
+		vgem_close_handle(card, handle);
+	} else if (!(ro && ret == -EACCES)) {
+		/* A read-only one is refused where vgem maps it. */
+		failed(OP_IMPORT, -ret);
+	}
+}
+
+/* Round @i: an export of part of @p (64 pages), then what importers do. */
+static void one_round(int card, char *p, long i)
+{
+	size_t len = (1 + i % 64) * PAGE;
+	bool ro = i % 3 == 0;
+	int fd;
+
+	/* Unpopulated memory now and then, so that gup allocates. */
+	if (i % 16 == 0)
+		madvise(p, 64 * PAGE, MADV_DONTNEED);
+	failing(true);
+	fd = t_export(p, len, ro ? O_RDONLY : O_RDWR);
+	failing(false);
+	if (fd < 0) {
+		n.refused++;
+		failed(OP_EXPORT, -fd);
+		return;
+	}
+	n.exported++;
+	if (lseek(fd, 0, SEEK_END) != (off_t)len)
+		n.broken++;
+	try_mmap(fd, p, len);
+	try_sync(fd);
+	try_import(card, fd, ro);
+	close(fd);
 }
 
 int main(void)
 {
 	long iterations = getenv("FAULTINJ_ITERATIONS") ?
 			  atol(getenv("FAULTINJ_ITERATIONS")) : 3000;
-	long exported = 0, refused = 0, mapped = 0, imported = 0, synced = 0;
-	long broken = 0, base;
 	int card, base_fds;
+	long base;
 	char *p;
 
 	if (access(DBG "/failslab", F_OK) || access(DBG "/fail_page_alloc", F_OK))
-		return skip_file("failslab",
-				 "no failslab or fail_page_alloc here (make check-debug has them)");
+		return t_skip_file("failslab",
+				   "no failslab or fail_page_alloc here (make check-debug has them)");
 	setup("failslab");
 	setup("fail_page_alloc");
 	self_fail = open("/proc/self/make-it-fail", O_WRONLY);
 	if (self_fail < 0)
-		bail("/proc/self/make-it-fail: %m");
+		t_bail("/proc/self/make-it-fail: %m");
 
 	card = vgem_open();
-	dev();
-	p = map_anon(64 * PAGE);
+	t_dev();
+	p = t_map_anon(64 * PAGE);
 	memset(p, 3, 64 * PAGE);
-	base = pins_held();
-	base_fds = open_fds();
+	base = t_pins_held();
+	base_fds = t_open_fds();
+	for (long i = 0; i < iterations; i++)
+		one_round(card, p, i);
 
-	for (long i = 0; i < iterations; i++) {
-		size_t len = (1 + i % 64) * PAGE;
-		uint32_t handle;
-		char *q;
-		int fd, ret;
-		bool ro;
-
-		/* Unpopulated memory now and then, so that gup allocates. */
-		if (i % 16 == 0)
-			madvise(p, 64 * PAGE, MADV_DONTNEED);
-		failing(true);
-		ro = i % 3 == 0;
-		fd = export(p, len, ro ? O_RDONLY : O_RDWR);
-		failing(false);
-		if (fd < 0) {
-			refused++;
-			failed(OP_EXPORT, -fd);
-			continue;
-		}
-		exported++;
-		if (lseek(fd, 0, SEEK_END) != (off_t)len)
-			broken++;
-
-		failing(true);
-		q = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-		ret = q == MAP_FAILED ? -errno : 0;
-		failing(false);
-		if (!ret) {
-			mapped++;
-			/* The buffer holds the owner's pages: same bytes. */
-			if (q[len - 1] != p[len - 1])
-				broken++;
-			munmap(q, len);
-		} else {
-			failed(OP_MMAP, -ret);
-		}
-
-		failing(true);
-		ret = vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0);
-		if (!ret)
-			ret = vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0);
-		failing(false);
-		if (!ret)
-			synced++;
-		else
-			failed(OP_SYNC, -ret);
-
-		failing(true);
-		ret = vgem_import(card, fd, &handle);
-		failing(false);
-		if (!ret) {
-			imported++;
-			vgem_close_handle(card, handle);
-		} else if (!(ro && ret == -EACCES)) {
-			/* A read-only one is refused where vgem maps it. */
-			failed(OP_IMPORT, -ret);
-		}
-		close(fd);
-	}
-
-	diag("%ld iterations: %ld exports (%ld refused), %ld mmaps, %ld syncs, %ld imports",
-	     iterations, exported, refused, mapped, synced, imported);
+	t_diag("%ld iterations: %ld exports (%ld refused), %ld mmaps, %ld syncs, %ld imports",
+	       iterations, n.exported, n.refused, n.mapped, n.synced, n.imported);
 	print_seen();
-	ok(refused > 0 && exported > 0, "faults were injected and exports still succeeded");
-	ok(!bad, "every failure was its operation's errno of a failed allocation (%ld were not)",
-	   bad);
-	ok(!broken, "every export that succeeded is a whole, working buffer");
-	ok(open_fds() == base_fds, "no fd left behind");
-	ok(pins_held() == base, "no pin left behind (%ld, %ld at the start)", pins_held(), base);
+	t_ok(n.refused > 0 && n.exported > 0, "faults were injected and exports still succeeded");
+	t_ok(!bad, "every failure was its operation's errno of a failed allocation (%ld were not)",
+	     bad);
+	t_ok(!n.broken, "every export that succeeded is a whole, working buffer");
+	t_ok(t_open_fds() == base_fds, "no fd left behind");
+	t_ok(t_pins_held() == base, "no pin left behind (%ld, %ld at the start)", t_pins_held(),
+	     base);
 	put(DBG "/failslab/probability", "0");
 	put(DBG "/fail_page_alloc/probability", "0");
-	return done();
+	return t_done();
 }

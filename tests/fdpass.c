@@ -63,7 +63,7 @@ static int reveals(const char *text, const struct origin *o, int pid_bit, int ad
 	if (strcasestr(text, addr))
 		found |= addr_bit;
 	if (found)
-		diag("the receiver sees: %s", text);
+		t_diag("the receiver sees: %s", text);
 	return found;
 }
 
@@ -113,20 +113,20 @@ static int child(int sock)
 	char *q;
 	int fd;
 
-	fd = recv_fd(sock);
+	fd = t_recv_fd(sock);
 	if (fd < 0 || read(sock, &o, sizeof(o)) != sizeof(o))
 		return 1;
-	q = map_dmabuf(fd, LEN, PROT_READ | PROT_WRITE, 0);
+	q = t_map_dmabuf(fd, LEN, PROT_READ | PROT_WRITE, 0);
 	if (!q)
 		return 2;
-	if (!check(q, LEN, 11))
+	if (!t_check(q, LEN, 11))
 		return 3;
-	fill(q, LEN, 12);
+	t_fill(q, LEN, 12);
 	ack = exporter_shown(fd, q, &o);
 	if (write(sock, &ack, 1) != 1 || read(sock, &ack, 1) != 1)
 		return 4;
 	/* The exporter wrote again: the child sees it through its mapping. */
-	if (!check(q, LEN, 13))
+	if (!t_check(q, LEN, 13))
 		return 5;
 	munmap(q, LEN);
 	close(fd);
@@ -141,7 +141,7 @@ int main(void)
 	char *p;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		bail("socketpair: %m");
+		t_bail("socketpair: %m");
 	pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
@@ -149,28 +149,28 @@ int main(void)
 	}
 	close(sv[1]);
 
-	p = map_anon(LEN);
-	fill(p, LEN, 11);
-	fd = export(p, LEN, O_RDWR | O_CLOEXEC);
-	if (!ok(fd >= 0, "export"))
-		bail("export failed");
+	p = t_map_anon(LEN);
+	t_fill(p, LEN, 11);
+	fd = t_export(p, LEN, O_RDWR | O_CLOEXEC);
+	if (!t_ok(fd >= 0, "export"))
+		t_bail("export failed");
 	o.pid = getpid();
 	o.addr = (unsigned long)p;
-	ok(send_fd(sv[0], fd) == 0 && write(sv[0], &o, sizeof(o)) == sizeof(o),
-	   "send the dma-buf fd over a unix socket");
-	ok(read(sv[0], &ack, 1) == 1 && ack >= 0, "the other process mapped it and wrote to it");
-	ok(!(ack & FDINFO_PID), "its fdinfo of the dma-buf does not show the exporter's pid (%d)",
-	   o.pid);
-	ok(!(ack & FDINFO_ADDR), "nor the exported address (%lx)", o.addr);
-	ok(!(ack & MAPS_PID),
-	   "its mapping's name in /proc/self/maps does not show the exporter's pid");
-	ok(!(ack & MAPS_ADDR), "nor the exported address");
-	ok(check(p, LEN, 12), "its writes are in the exporter's original memory");
-	fill(p, LEN, 13);
-	ok(write(sv[0], &ack, 1) == 1, "tell it the exporter wrote again");
-	st = wait_child(pid);
-	ok(st == 0, "the other process read the exporter's new bytes (status %d)", st);
+	t_ok(t_send_fd(sv[0], fd) == 0 && write(sv[0], &o, sizeof(o)) == sizeof(o),
+	     "send the dma-buf fd over a unix socket");
+	t_ok(read(sv[0], &ack, 1) == 1 && ack >= 0, "the other process mapped it and wrote to it");
+	t_ok(!(ack & FDINFO_PID), "its fdinfo of the dma-buf does not show the exporter's pid (%d)",
+	     o.pid);
+	t_ok(!(ack & FDINFO_ADDR), "nor the exported address (%lx)", o.addr);
+	t_ok(!(ack & MAPS_PID),
+	     "its mapping's name in /proc/self/maps does not show the exporter's pid");
+	t_ok(!(ack & MAPS_ADDR), "nor the exported address");
+	t_ok(t_check(p, LEN, 12), "its writes are in the exporter's original memory");
+	t_fill(p, LEN, 13);
+	t_ok(write(sv[0], &ack, 1) == 1, "tell it the exporter wrote again");
+	st = t_wait_child(pid);
+	t_ok(st == 0, "the other process read the exporter's new bytes (status %d)", st);
 	close(fd);
 	close(sv[0]);
-	return done();
+	return t_done();
 }

@@ -88,7 +88,7 @@ static int mem_rw, mem_ro;
 static void add_region(const char *what, void *addr, size_t len)
 {
 	if (addr == MAP_FAILED)
-		bail("map %s: %m", what);
+		t_bail("map %s: %m", what);
 	regions[nregions++] = (struct region){ what, addr, len };
 }
 
@@ -98,8 +98,8 @@ static void make_regions(int dmabuf)
 	int mfd = memfd_create("fuzz", MFD_CLOEXEC);
 
 	if (mfd < 0 || ftruncate(mfd, 64 * PAGE))
-		bail("memfd: %m");
-	add_region("anon", map_anon(64 * PAGE), 64 * PAGE);
+		t_bail("memfd: %m");
+	add_region("anon", t_map_anon(64 * PAGE), 64 * PAGE);
 	p = mmap(NULL, 16 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	add_region("anon read-only", p, 16 * PAGE);
 	p = mmap(NULL, 16 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -109,11 +109,11 @@ static void make_regions(int dmabuf)
 	p = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	add_region("hugetlb", p, 2 << 20);
-	dmabuf_map = map_dmabuf(dmabuf, 8 * PAGE, PROT_READ, 0);
+	dmabuf_map = t_map_dmabuf(dmabuf, 8 * PAGE, PROT_READ, 0);
 	add_region("dma-buf mmap", dmabuf_map,
 		   8 * PAGE);
 	/* A region with holes: every other page unmapped. */
-	p = map_anon(32 * PAGE);
+	p = t_map_anon(32 * PAGE);
 	for (int i = 1; i < 32; i += 2)
 		munmap(p + i * PAGE, PAGE);
 	add_region("holes", p, 32 * PAGE);
@@ -223,150 +223,198 @@ static uint32_t fuzz_flags(void)
 
 static int32_t fuzz_src_fd(uint32_t flags)
 {
-	const int32_t fds[] = { mem_rw, mem_rw, mem_ro, dev(), -1, 999 };
+	const int32_t fds[] = { mem_rw, mem_rw, mem_ro, t_dev(), -1, 999 };
 
 	if (!(flags & VMEM_EXP_F_REMOTE))
 		return rnd() % 16 ? 0 : (int32_t)rnd();
 	return rnd() % 8 ? fds[rnd() % ARRAY_SIZE(fds)] : (int32_t)rnd();
 }
 
-int main(void)
+/* What the loop counted, and the dma-bufs it keeps open for a while. */
+static struct {
+	long exports, syncs, others, bad_errno, model_miss, bad_buf;
+	long counts[256];
+	int keep[NKEEP], nkeep;
+} tally;
+
+/* Keep a new dma-buf among the last NKEEP, closing one at random if full. */
+static void keep_fd(int fd)
+{
+	if (tally.nkeep == NKEEP) {
+		int j = rnd() % NKEEP;
+
+		close(tally.keep[j]);
+		tally.keep[j] = fd;
+	} else {
+		tally.keep[tally.nkeep++] = fd;
+	}
+}
+
+static void model_missed(const struct vmem_exp_export *a, int err, int want)
+{
+	if (tally.model_miss++ >= 5)
+		return;
+	t_diag("%llx+%llx fd_flags %x flags %x src_fd %d: %s, not %s",
+	       (unsigned long long)a->addr, (unsigned long long)a->len,
+	       a->fd_flags, a->flags, a->src_fd, strerrorname_np(err) ?: "0",
+	       strerrorname_np(want) ?: "0");
+}
+
+/* One export of random arguments, checked against the model: its errno. */
+static int fuzz_export(int dmabuf)
+{
+	uint32_t flags = fuzz_flags();
+	struct vmem_exp_export a = {
+		.addr = fuzz_addr(), .len = fuzz_len(),
+		.fd_flags = fuzz_fd_flags(),
+		.flags = flags,
+		.src_fd = fuzz_src_fd(flags),
+		.fd = (int32_t)rnd(),
+	};
+	int want = model_export(&a);
+	/*
+	 * The whole dma-buf mapping, locally: its mode must be asked for.
+	 * Remotely it is EPERM.
+	 */
+	bool whole = !(a.flags & VMEM_EXP_F_REMOTE) &&
+		     a.addr == (uintptr_t)dmabuf_map && a.len == 8 * PAGE;
+	int err = ioctl(t_dev(), DBUFIOC_VMEM_EXP, &a) ? errno : 0;
+
+	tally.exports++;
+	if (want ? err != want : (err == EINVAL && !whole) || err == E2BIG)
+		model_missed(&a, err, want);
+	if (err)
+		return err;
+	if (lseek(a.fd, 0, SEEK_END) != (off_t)a.len)
+		tally.bad_buf++;
+	if (rnd() % 4 == 0) {
+		char *q = t_map_dmabuf(a.fd, PAGE, PROT_READ, 0);
+
+		if (!q)
+			tally.bad_buf++;
+		else
+			munmap(q, PAGE);
+	}
+	keep_fd(a.fd);
+	return 0;
+}
+
+/* One sync of random arguments, of a kept dma-buf or of another fd. */
+static int fuzz_sync(int dmabuf)
+{
+	static const uint64_t fds[] = { -1, 0, 999, 1 << 30 };
+	int32_t odd = rnd() % 2 ? (int32_t)pick(fds, ARRAY_SIZE(fds)) : t_dev();
+	struct vmem_exp_sync s = {
+		.fd = rnd() % 3 ? (tally.nkeep ? tally.keep[rnd() % tally.nkeep] : dmabuf) : odd,
+		.flags = rnd() % 4 ? (uint32_t)(rnd() % 8) : (uint32_t)rnd(),
+		.offset = rnd() % 3 ? rnd() % (16 * PAGE) : rnd(),
+		.len = rnd() % 3 ? rnd() % (16 * PAGE) : rnd(),
+	};
+	int err = ioctl(t_dev(), DBUFIOC_VMEM_SYNC, &s) ? errno : 0;
+
+	tally.syncs++;
+	if (err != 0 && err != EBADF && err != EINVAL)
+		tally.bad_errno++;
+	return err;
+}
+
+/* One ioctl of another number: ENOTTY. -1 if it drew one of ours. */
+static int fuzz_other(void)
+{
+	unsigned long cmd = rnd() % 2 ? _IOC(rnd() % 4, 'Y', rnd() % 256, rnd() % 64) :
+					(unsigned long)rnd();
+	char junk[64] = { 0 };
+	int err;
+
+	if (cmd == DBUFIOC_VMEM_EXP || cmd == DBUFIOC_VMEM_SYNC)
+		return -1;
+	err = ioctl(t_dev(), cmd, junk) ? errno : 0;
+	tally.others++;
+	if (err != ENOTTY && tally.model_miss++ < 5)
+		t_diag("ioctl 0x%lx: %s, not ENOTTY", cmd, strerrorname_np(err) ?: "0");
+	return err;
+}
+
+/* Whether an export's errno is one vmem-exp(4) documents for it. */
+static void check_documented(int err)
 {
 	static const int allowed[] = {
 		0, EINVAL, EFAULT, EACCES, E2BIG, ENOMEM, ENOSPC, EOPNOTSUPP,
 		EPERM, ENXIO,	/* long ranges reach [vvar] and the like */
 		EBADF,		/* a remote export's src_fd not open */
 	};
-	long iterations = getenv("FUZZ_ITERATIONS") ?
-			  atol(getenv("FUZZ_ITERATIONS")) : 20000;
-	uint64_t seed = getenv("FUZZ_SEED") ? strtoull(getenv("FUZZ_SEED"), NULL, 0) :
-					      0x766d656d2d657870ULL;
-	long base_pins, exports = 0, syncs = 0, others = 0, bad_errno = 0;
-	long model_miss = 0, bad_buf = 0, counts[256] = { 0 };
-	int keep[NKEEP], nkeep = 0, base_fds, dmabuf;
-	char *anchor = map_anon(8 * PAGE);
 
-	rng_state = seed;
-	diag("seed 0x%llx, %ld iterations", (unsigned long long)seed, iterations);
-	task_top = find_task_top();
-	diag("user space ends at 0x%llx", (unsigned long long)task_top);
-	dmabuf = export(anchor, 8 * PAGE, O_RDWR | O_CLOEXEC);
-	if (dmabuf < 0)
-		bail("export: %s", strerror(-dmabuf));
-	make_regions(dmabuf);
-	mem_rw = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
-	mem_ro = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
-	if (mem_rw < 0 || mem_ro < 0)
-		bail("/proc/self/mem: %m");
-	base_fds = open_fds();
-	base_pins = pins_held();
+	for (size_t k = 0; k < ARRAY_SIZE(allowed); k++)
+		if (err == allowed[k])
+			return;
+	if (tally.bad_errno++ < 5)
+		t_diag("export gave %s", strerrorname_np(err));
+}
 
+static void fuzz(long iterations, int dmabuf)
+{
 	for (long i = 0; i < iterations; i++) {
 		unsigned int kind = rnd() % 10;
 		int err;
 
-		if (kind < 7) {
-			uint32_t flags = fuzz_flags();
-			struct vmem_exp_export a = {
-				.addr = fuzz_addr(), .len = fuzz_len(),
-				.fd_flags = fuzz_fd_flags(),
-				.flags = flags,
-				.src_fd = fuzz_src_fd(flags),
-				.fd = (int32_t)rnd(),
-			};
-			int want = model_export(&a);
-			/*
-			 * The whole dma-buf mapping, locally: its mode must be
-			 * asked for. Remotely it is EPERM.
-			 */
-			bool whole = !(a.flags & VMEM_EXP_F_REMOTE) &&
-				     a.addr == (uintptr_t)dmabuf_map && a.len == 8 * PAGE;
-
-			err = ioctl(dev(), DBUFIOC_VMEM_EXP, &a) ? errno : 0;
-			exports++;
-			if (want ? err != want : (err == EINVAL && !whole) || err == E2BIG) {
-				if (model_miss++ < 5)
-					diag("%llx+%llx fd_flags %x flags %x src_fd %d: %s, not %s",
-					     (unsigned long long)a.addr,
-					     (unsigned long long)a.len, a.fd_flags, a.flags,
-					     a.src_fd, strerrorname_np(err) ?: "0",
-					     strerrorname_np(want) ?: "0");
-			}
-			if (!err) {
-				off_t size = lseek(a.fd, 0, SEEK_END);
-
-				if (size != (off_t)a.len)
-					bad_buf++;
-				if (rnd() % 4 == 0) {
-					char *q = map_dmabuf(a.fd, PAGE, PROT_READ, 0);
-
-					if (!q)
-						bad_buf++;
-					else
-						munmap(q, PAGE);
-				}
-				if (nkeep == NKEEP) {
-					int j = rnd() % NKEEP;
-
-					close(keep[j]);
-					keep[j] = a.fd;
-				} else {
-					keep[nkeep++] = a.fd;
-				}
-			}
-		} else if (kind < 9) {
-			static const uint64_t fds[] = { -1, 0, 999, 1 << 30 };
-			int32_t odd = rnd() % 2 ? (int32_t)pick(fds, ARRAY_SIZE(fds)) : dev();
-			struct vmem_exp_sync s = {
-				.fd = rnd() % 3 ? (nkeep ? keep[rnd() % nkeep] : dmabuf) : odd,
-				.flags = rnd() % 4 ? (uint32_t)(rnd() % 8) : (uint32_t)rnd(),
-				.offset = rnd() % 3 ? rnd() % (16 * PAGE) : rnd(),
-				.len = rnd() % 3 ? rnd() % (16 * PAGE) : rnd(),
-			};
-
-			err = ioctl(dev(), DBUFIOC_VMEM_SYNC, &s) ? errno : 0;
-			syncs++;
-			if (err != 0 && err != EBADF && err != EINVAL)
-				bad_errno++;
-		} else {
-			unsigned long cmd = rnd() % 2 ? _IOC(rnd() % 4, 'Y', rnd() % 256,
-							     rnd() % 64) : (unsigned long)rnd();
-			char junk[64] = { 0 };
-
-			if (cmd == DBUFIOC_VMEM_EXP || cmd == DBUFIOC_VMEM_SYNC)
-				continue;
-			err = ioctl(dev(), cmd, junk) ? errno : 0;
-			others++;
-			if (err != ENOTTY && model_miss++ < 5)
-				diag("ioctl 0x%lx: %s, not ENOTTY", cmd,
-				     strerrorname_np(err) ?: "0");
-		}
+		if (kind < 7)
+			err = fuzz_export(dmabuf);
+		else if (kind < 9)
+			err = fuzz_sync(dmabuf);
+		else
+			err = fuzz_other();
+		if (err < 0)
+			continue;
 		if (err < 256)
-			counts[err]++;
-		if (kind < 7) {
-			bool allowed_err = false;
-
-			for (size_t k = 0; k < ARRAY_SIZE(allowed); k++)
-				allowed_err |= err == allowed[k];
-			if (!allowed_err && bad_errno++ < 5)
-				diag("export gave %s", strerrorname_np(err));
-		}
+			tally.counts[err]++;
+		if (kind < 7)
+			check_documented(err);
 	}
+}
+
+int main(void)
+{
+	long iterations = getenv("FUZZ_ITERATIONS") ?
+			  atol(getenv("FUZZ_ITERATIONS")) : 20000;
+	uint64_t seed = getenv("FUZZ_SEED") ? strtoull(getenv("FUZZ_SEED"), NULL, 0) :
+					      0x766d656d2d657870ULL;
+	char *anchor = t_map_anon(8 * PAGE);
+	int base_fds, dmabuf;
+	long base_pins;
+
+	rng_state = seed;
+	t_diag("seed 0x%llx, %ld iterations", (unsigned long long)seed, iterations);
+	task_top = find_task_top();
+	t_diag("user space ends at 0x%llx", (unsigned long long)task_top);
+	dmabuf = t_export(anchor, 8 * PAGE, O_RDWR | O_CLOEXEC);
+	if (dmabuf < 0)
+		t_bail("export: %s", strerror(-dmabuf));
+	make_regions(dmabuf);
+	mem_rw = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	mem_ro = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	if (mem_rw < 0 || mem_ro < 0)
+		t_bail("/proc/self/mem: %m");
+	base_fds = t_open_fds();
+	base_pins = t_pins_held();
+
+	fuzz(iterations, dmabuf);
 
 	for (int e = 0; e < 256; e++)
-		if (counts[e])
-			diag("%-12s %ld", e ? strerrorname_np(e) : "success", counts[e]);
-	ok(!bad_errno, "%ld exports, %ld syncs, %ld other ioctls: only documented errnos",
-	   exports, syncs, others);
-	ok(!model_miss, "every result agrees with the model of the argument checks (%ld misses)",
-	   model_miss);
-	ok(!bad_buf, "every successful export is a dma-buf of the asked size that maps");
-	ok(counts[0] > iterations / 20, "the fuzzer reached successful exports (%ld)", counts[0]);
-	while (nkeep)
-		close(keep[--nkeep]);
-	ok(open_fds() == base_fds, "no fd left behind (%d, %d at the start)", open_fds(),
-	   base_fds);
-	ok(pins_held() == base_pins, "no pin left behind (%ld, %ld at the start)",
-	   pins_held(), base_pins);
-	return done();
+		if (tally.counts[e])
+			t_diag("%-12s %ld", e ? strerrorname_np(e) : "success", tally.counts[e]);
+	t_ok(!tally.bad_errno, "%ld exports, %ld syncs, %ld other ioctls: only documented errnos",
+	     tally.exports, tally.syncs, tally.others);
+	t_ok(!tally.model_miss,
+	     "every result agrees with the model of the argument checks (%ld misses)",
+	     tally.model_miss);
+	t_ok(!tally.bad_buf, "every successful export is a dma-buf of the asked size that maps");
+	t_ok(tally.counts[0] > iterations / 20, "the fuzzer reached successful exports (%ld)",
+	     tally.counts[0]);
+	while (tally.nkeep)
+		close(tally.keep[--tally.nkeep]);
+	t_ok(t_open_fds() == base_fds, "no fd left behind (%d, %d at the start)", t_open_fds(),
+	     base_fds);
+	t_ok(t_pins_held() == base_pins, "no pin left behind (%ld, %ld at the start)",
+	     t_pins_held(), base_pins);
+	return t_done();
 }

@@ -12,7 +12,7 @@ unset GST_TRACERS GST_DEBUG
 echo "1..1"
 
 # thumbnail FILE: a YUYV frame's luma as characters, every 16th column and
-# 24th line (as tools/demo.c draws it).
+# 24th line (as tests/demo.c draws it).
 thumbnail() {
 	y=0
 	while [ $y -lt $H ]; do

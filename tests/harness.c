@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -36,7 +37,7 @@ static void vresult(const char *prefix, const char *fmt, va_list ap,
 	fflush(stdout);
 }
 
-bool ok(bool cond, const char *fmt, ...)
+bool t_ok(bool cond, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -48,7 +49,7 @@ bool ok(bool cond, const char *fmt, ...)
 	return cond;
 }
 
-void skip(const char *reason, const char *fmt, ...)
+void t_skip(const char *reason, const char *fmt, ...)
 {
 	char directive[256];
 	va_list ap;
@@ -59,7 +60,7 @@ void skip(const char *reason, const char *fmt, ...)
 	va_end(ap);
 }
 
-void diag(const char *fmt, ...)
+void t_diag(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -71,7 +72,7 @@ void diag(const char *fmt, ...)
 	fflush(stdout);
 }
 
-bool required(const char *what)
+bool t_required(const char *what)
 {
 	const char *list = getenv("VMEM_EXP_REQUIRE");
 	size_t n = strlen(what);
@@ -86,7 +87,7 @@ bool required(const char *what)
 	return false;
 }
 
-int skip_file(const char *what, const char *fmt, ...)
+int t_skip_file(const char *what, const char *fmt, ...)
 {
 	char reason[256];
 	va_list ap;
@@ -94,15 +95,15 @@ int skip_file(const char *what, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	if (!required(what)) {
+	if (!t_required(what)) {
 		printf("# %s\n", reason);
 		return KSFT_SKIP;
 	}
-	ok(false, "%s, which this guest requires (%s)", what, reason);
-	return done();
+	t_ok(false, "%s, which this guest requires (%s)", what, reason);
+	return t_done();
 }
 
-void bail(const char *fmt, ...)
+void t_bail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -115,39 +116,39 @@ void bail(const char *fmt, ...)
 	exit(1);
 }
 
-int done(void)
+int t_done(void)
 {
 	printf("1..%d\n", tests_run);
 	fflush(stdout);
 	return tests_failed ? 1 : 0;
 }
 
-int dev(void)
+int t_dev(void)
 {
 	static int fd = -1;
 
 	if (fd < 0) {
-		fd = vmem_exp_open();
+		fd = vmemexp_open();
 		if (fd < 0)
-			bail("cannot open %s: %s", VMEM_EXP_DEVICE, strerror(-fd));
+			t_bail("cannot open %s: %s", VMEMEXP_DEVICE, strerror(-fd));
 	}
 	return fd;
 }
 
-int export(void *addr, size_t len, int fd_flags)
+int t_export(void *addr, size_t len, int fd_flags)
 {
-	return vmem_exp_export(dev(), addr, len, fd_flags);
+	return vmemexp_export(t_dev(), addr, len, fd_flags);
 }
 
-int export_raw(uint64_t addr, uint64_t len, uint32_t fd_flags, uint32_t flags,
-	       int32_t src_fd, int *fd)
+int t_export_raw(uint64_t addr, uint64_t len, uint32_t fd_flags, uint32_t flags,
+		 int32_t src_fd, int *fd)
 {
 	struct vmem_exp_export arg = {
 		.addr = addr, .len = len, .fd_flags = fd_flags,
 		.flags = flags, .src_fd = src_fd, .fd = -1,
 	};
 
-	if (ioctl(dev(), DBUFIOC_VMEM_EXP, &arg) < 0)
+	if (ioctl(t_dev(), DBUFIOC_VMEM_EXP, &arg) < 0)
 		return -errno;
 	if (fd)
 		*fd = arg.fd;
@@ -156,16 +157,16 @@ int export_raw(uint64_t addr, uint64_t len, uint32_t fd_flags, uint32_t flags,
 	return 0;
 }
 
-bool ok_errno(int ret, int err, const char *what)
+bool t_ok_errno(int ret, int err, const char *what)
 {
 	if (ret >= 0 && err)
-		diag("%s: succeeded", what);
+		t_diag("%s: succeeded", what);
 	else if (ret != -err)
-		diag("%s: got %s", what, strerror(-ret));
-	return ok(ret == -err, "%s: %s", what, err ? strerrorname_np(err) : "0");
+		t_diag("%s: got %s", what, strerror(-ret));
+	return t_ok(ret == -err, "%s: %s", what, err ? strerrorname_np(err) : "0");
 }
 
-int proc_mem(int pid, int flags)
+int t_proc_mem(int pid, int flags)
 {
 	char path[32];
 	int fd;
@@ -175,17 +176,32 @@ int proc_mem(int pid, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-void *map_anon(size_t len)
+int t_ramfs_file(const char *dir, size_t len)
+{
+	char path[256];
+	int fd;
+
+	mkdir(dir, 0700);
+	if (mount("ramfs", dir, "ramfs", 0, NULL))
+		t_bail("mount ramfs on %s: %m", dir);
+	snprintf(path, sizeof(path), "%s/file", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, len))
+		t_bail("%s: %m", path);
+	return fd;
+}
+
+void *t_map_anon(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
-		bail("mmap %zu anonymous bytes: %s", len, strerror(errno));
+		t_bail("mmap %zu anonymous bytes: %s", len, strerror(errno));
 	return p;
 }
 
-void *map_dmabuf(int fd, size_t len, int prot, off_t off)
+void *t_map_dmabuf(int fd, size_t len, int prot, off_t off)
 {
 	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
 
@@ -218,7 +234,7 @@ static uint32_t seed_state(uint32_t seed)
 	return s ? s : 0x9e3779b9u;
 }
 
-void fill(void *p, size_t len, uint32_t seed)
+void t_fill(void *p, size_t len, uint32_t seed)
 {
 	uint32_t *w = p, s = seed_state(seed);
 
@@ -226,21 +242,21 @@ void fill(void *p, size_t len, uint32_t seed)
 		w[i] = next(&s);
 }
 
-bool check(const void *p, size_t len, uint32_t seed)
+bool t_check(const void *p, size_t len, uint32_t seed)
 {
 	const uint32_t *w = p;
 	uint32_t s = seed_state(seed);
 
 	for (size_t i = 0; i < len / 4; i++) {
 		if (w[i] != next(&s)) {
-			diag("pattern %u differs at byte %zu", seed, i * 4);
+			t_diag("pattern %u differs at byte %zu", seed, i * 4);
 			return false;
 		}
 	}
 	return true;
 }
 
-bool all_bytes(const void *p, size_t len, unsigned char val)
+bool t_all_bytes(const void *p, size_t len, unsigned char val)
 {
 	const unsigned char *b = p;
 
@@ -250,7 +266,7 @@ bool all_bytes(const void *p, size_t len, unsigned char val)
 	return true;
 }
 
-bool same_file(int a, int b)
+bool t_same_file(int a, int b)
 {
 	struct stat sa, sb;
 
@@ -266,43 +282,43 @@ static FILE *open_param(const char *name, const char *mode)
 	snprintf(path, sizeof(path), "/sys/module/vmem_exp/parameters/%s", name);
 	f = fopen(path, mode);
 	if (!f)
-		bail("%s: %m", path);
+		t_bail("%s: %m", path);
 	return f;
 }
 
-long get_param(const char *name)
+long t_get_param(const char *name)
 {
 	FILE *f = open_param(name, "r");
 	long val;
 
 	if (fscanf(f, "%ld", &val) != 1)
-		bail("read parameter %s", name);
+		t_bail("read parameter %s", name);
 	fclose(f);
 	return val;
 }
 
-void set_param(const char *name, long val)
+void t_set_param(const char *name, long val)
 {
 	FILE *f = open_param(name, "w");
 
 	if (fprintf(f, "%ld\n", val) < 0 || fclose(f))
-		bail("write parameter %s: %m", name);
+		t_bail("write parameter %s: %m", name);
 }
 
-void set_param_str(const char *name, const char *val)
+void t_set_param_str(const char *name, const char *val)
 {
 	FILE *f = open_param(name, "w");
 
 	if (fprintf(f, "%s\n", val) < 0 || fclose(f))
-		bail("write parameter %s: %m", name);
+		t_bail("write parameter %s: %m", name);
 }
 
-long vm_pin_kb(void)
+long t_vm_pin_kb(void)
 {
-	return vm_pin_kb_of(getpid());
+	return t_vm_pin_kb_of(getpid());
 }
 
-long vm_pin_kb_of(int pid)
+long t_vm_pin_kb_of(int pid)
 {
 	char path[64], line[128];
 	long kb = -1;
@@ -319,7 +335,7 @@ long vm_pin_kb_of(int pid)
 	return kb;
 }
 
-uint64_t pfn_in(int pid, uint64_t addr)
+uint64_t t_pfn_in(int pid, uint64_t addr)
 {
 	uint64_t entry = 0;
 	char path[64];
@@ -328,20 +344,20 @@ uint64_t pfn_in(int pid, uint64_t addr)
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		bail("%s: %m", path);
+		t_bail("%s: %m", path);
 	if (pread(fd, &entry, sizeof(entry), addr / PAGE * sizeof(entry)) != sizeof(entry))
-		bail("read %s: %m", path);
+		t_bail("read %s: %m", path);
 	close(fd);
 	/* Bit 63: present; bits 0-54: the frame (shown to CAP_SYS_ADMIN). */
 	return (entry >> 63) ? entry & ((1ULL << 55) - 1) : 0;
 }
 
-uint64_t pfn_of(const void *addr)
+uint64_t t_pfn_of(const void *addr)
 {
-	return pfn_in(getpid(), (uintptr_t)addr);
+	return t_pfn_in(getpid(), (uintptr_t)addr);
 }
 
-bool vma_flag(const void *addr, const char *flag)
+bool t_vma_flag(const void *addr, const char *flag)
 {
 	unsigned long lo, hi, a = (uintptr_t)addr;
 	bool in = false, found = false;
@@ -349,7 +365,7 @@ bool vma_flag(const void *addr, const char *flag)
 	FILE *f = fopen("/proc/self/smaps", "r");
 
 	if (!f)
-		bail("/proc/self/smaps: %m");
+		t_bail("/proc/self/smaps: %m");
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
 			in = lo <= a && a < hi;
@@ -372,17 +388,17 @@ static long vmstat(const char *name)
 	FILE *f = fopen("/proc/vmstat", "r");
 
 	if (!f)
-		bail("/proc/vmstat: %s", strerror(errno));
+		t_bail("/proc/vmstat: %s", strerror(errno));
 	while (fscanf(f, "%63s %ld", key, &val) == 2)
 		if (!strcmp(key, name))
 			ret = val;
 	fclose(f);
 	if (ret < 0)
-		bail("/proc/vmstat has no %s", name);
+		t_bail("/proc/vmstat has no %s", name);
 	return ret;
 }
 
-int open_fds(void)
+int t_open_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
 	int n = 0;
@@ -394,18 +410,18 @@ int open_fds(void)
 	return n;
 }
 
-long pins_held(void)
+long t_pins_held(void)
 {
 	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
 
 	/* The counters are per-cpu and folded lazily: fold them first. */
 	if (fd < 0 || write(fd, "1", 1) != 1)
-		bail("vm.stat_refresh: %s", strerror(errno));
+		t_bail("vm.stat_refresh: %s", strerror(errno));
 	close(fd);
 	return vmstat("nr_foll_pin_acquired") - vmstat("nr_foll_pin_released");
 }
 
-int send_fd(int sock, int fd)
+int t_send_fd(int sock, int fd)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 	char byte = 'F';
@@ -423,7 +439,7 @@ int send_fd(int sock, int fd)
 	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
 }
 
-int recv_fd(int sock)
+int t_recv_fd(int sock)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 	char byte;
@@ -444,7 +460,7 @@ int recv_fd(int sock)
 	return fd;
 }
 
-int wait_child(int pid)
+int t_wait_child(int pid)
 {
 	int status;
 

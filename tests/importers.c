@@ -44,7 +44,7 @@ int vgem_open(void)
 			return fd;
 		close(fd);
 	}
-	bail("no vgem card in /dev/dri");
+	t_bail("no vgem card in /dev/dri");
 }
 
 int vgem_import(int card, int dmabuf, uint32_t *handle)
@@ -64,10 +64,10 @@ int vgem_dmabuf(int card, size_t len)
 	struct drm_prime_handle p = { .flags = DRM_CLOEXEC | DRM_RDWR };
 
 	if (xioctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &c))
-		bail("vgem dumb create: %m");
+		t_bail("vgem dumb create: %m");
 	p.handle = c.handle;
 	if (xioctl(card, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p))
-		bail("vgem export: %m");
+		t_bail("vgem export: %m");
 	vgem_close_handle(card, c.handle);
 	return p.fd;
 }
@@ -90,7 +90,7 @@ static int node_type(int video, size_t *sizeimage)
 	if (xioctl(video, VIDIOC_G_FMT, &f)) {
 		f.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 		if (xioctl(video, VIDIOC_G_FMT, &f))
-			bail("vivid G_FMT: %m");
+			t_bail("vivid G_FMT: %m");
 	}
 	*sizeimage = f.fmt.pix.sizeimage;
 	return f.type;
@@ -130,15 +130,15 @@ int vivid_open(int inst, bool output, unsigned int width, unsigned int height,
 	int fd = vivid_node(inst, output);
 
 	if (fd < 0)
-		bail("no vivid %s node on instance %d", output ? "output" : "capture", inst);
+		t_bail("no vivid %s node on instance %d", output ? "output" : "capture", inst);
 	f.fmt.pix.width = width;
 	f.fmt.pix.height = height;
 	f.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
 	f.fmt.pix.field = V4L2_FIELD_NONE;
 	if (xioctl(fd, VIDIOC_S_FMT, &f))
-		bail("vivid S_FMT: %m");
+		t_bail("vivid S_FMT: %m");
 	if (f.fmt.pix.width != width || f.fmt.pix.height != height)
-		bail("vivid gave %ux%u", f.fmt.pix.width, f.fmt.pix.height);
+		t_bail("vivid gave %ux%u", f.fmt.pix.width, f.fmt.pix.height);
 	*sizeimage = f.fmt.pix.sizeimage;
 	return fd;
 }
@@ -150,16 +150,16 @@ static int one_frame(int video, struct v4l2_buffer *b)
 
 	ret = xioctl(video, VIDIOC_QBUF, b);
 	if (ret) {
-		diag("VIDIOC_QBUF: %s", strerror(-ret));
+		t_diag("VIDIOC_QBUF: %s", strerror(-ret));
 		return ret;
 	}
 	ret = xioctl(video, VIDIOC_STREAMON, &type);
 	if (ret) {
-		diag("VIDIOC_STREAMON: %s", strerror(-ret));
+		t_diag("VIDIOC_STREAMON: %s", strerror(-ret));
 	} else {
 		ret = xioctl(video, VIDIOC_DQBUF, b);
 		if (ret)
-			diag("VIDIOC_DQBUF: %s", strerror(-ret));
+			t_diag("VIDIOC_DQBUF: %s", strerror(-ret));
 	}
 	xioctl(video, VIDIOC_STREAMOFF, &type);
 	return ret;
@@ -200,7 +200,7 @@ int vivid_dmabuf_frame(int video, int dmabuf, size_t len, size_t *bytesused)
 		b.bytesused = sizeimage;
 		ret = xioctl(video, VIDIOC_PREPARE_BUF, &b);
 		if (ret)
-			diag("VIDIOC_PREPARE_BUF: %s", strerror(-ret));
+			t_diag("VIDIOC_PREPARE_BUF: %s", strerror(-ret));
 	} else {
 		ret = one_frame(video, &b);
 	}
@@ -396,8 +396,8 @@ static int loop_fmt(int fd, __u32 type, size_t *sizeimage)
 	    f.fmt.pix.pixelformat != V4L2_PIX_FMT_YUYV ||
 	    f.fmt.pix.field != V4L2_FIELD_NONE ||
 	    f.fmt.pix.bytesperline != LOOP_W * 2) {
-		diag("vivid loop: buffer type %u: %ux%u, field %u, %u bytes a line",
-		     type, f.fmt.pix.width, f.fmt.pix.height, f.fmt.pix.field,
+		t_diag("vivid loop: buffer type %u: %ux%u, field %u, %u bytes a line",
+		       type, f.fmt.pix.width, f.fmt.pix.height, f.fmt.pix.field,
 		     f.fmt.pix.bytesperline);
 		return -EINVAL;
 	}
@@ -415,157 +415,160 @@ static int loop_fmt(int fd, __u32 type, size_t *sizeimage)
 		s.r = full;
 		if (xioctl(fd, VIDIOC_S_SELECTION, &s) ||
 		    memcmp(&s.r, &full, sizeof(full))) {
-			diag("vivid loop: buffer type %u: selection %u is %ux%u@%d,%d",
-			     type, target, s.r.width, s.r.height, s.r.left, s.r.top);
+			t_diag("vivid loop: buffer type %u: selection %u is %ux%u@%d,%d",
+			       type, target, s.r.width, s.r.height, s.r.left, s.r.top);
 			return -EINVAL;
 		}
 	}
 	return 0;
 }
 
-int vivid_loop_frame(int inst, int dmabuf, size_t len, void *captured,
-		     size_t caplen)
+/* One vivid instance's output looped to its capture, and how to undo it. */
+struct vivid_loop {
+	int inst, cap, out;
+	/* What was set, to put back. */
+	int old_in, old_out;
+	struct v4l2_dv_timings old_tcap, old_tout;
+	bool set_tcap, set_tout;
+	struct loop_ctrl loop, osd;
+	/* The output's dma-buf and the capture's MMAP buffer, streaming. */
+	struct v4l2_buffer ob, cb;
+	bool ostream, cstream;
+	void *p;
+	size_t osize, csize;
+};
+
+/* HDMI in and out, both 640x480p59.94. */
+static int loop_hdmi(struct vivid_loop *l)
 {
 	struct v4l2_dv_timings tcap = V4L2_DV_BT_CEA_640X480P59_94;
 	struct v4l2_dv_timings tout = V4L2_DV_BT_CEA_640X480P59_94;
-	struct v4l2_dv_timings old_tcap, old_tout;
-	struct loop_ctrl loop = { 0 }, osd = { 0 };
-	struct v4l2_requestbuffers r;
-	struct v4l2_buffer ob = {
-		.index = 0, .type = V4L2_BUF_TYPE_VIDEO_OUTPUT,
-		.memory = V4L2_MEMORY_DMABUF,
-	};
-	struct v4l2_buffer cb = {
-		.index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-		.memory = V4L2_MEMORY_MMAP,
-	};
-	int otype = V4L2_BUF_TYPE_VIDEO_OUTPUT;
-	int ctype = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	bool set_tcap = false, set_tout = false, ostream = false, cstream = false;
-	int cap, out, in_idx, out_idx, old_in = -1, old_out = -1, ret;
-	size_t osize = 0, csize = 0;
-	void *p = MAP_FAILED;
-	char name[32];
-	__u32 id;
+	int in_idx, out_idx, ret;
 
-	cap = vivid_node(inst, false);
-	if (cap < 0)
-		return cap;
-	out = vivid_node(inst, true);
-	if (out < 0) {
-		close(cap);
-		return out;
-	}
-
-	/* HDMI in and out, both 640x480p59.94. */
-	ret = xioctl(cap, VIDIOC_G_INPUT, &old_in);
+	ret = xioctl(l->cap, VIDIOC_G_INPUT, &l->old_in);
 	if (!ret)
-		ret = xioctl(out, VIDIOC_G_OUTPUT, &old_out);
-	in_idx = hdmi_index(cap, false);
-	out_idx = hdmi_index(out, true);
+		ret = xioctl(l->out, VIDIOC_G_OUTPUT, &l->old_out);
+	in_idx = hdmi_index(l->cap, false);
+	out_idx = hdmi_index(l->out, true);
 	if (!ret && (in_idx < 0 || out_idx < 0))
 		ret = -ENODEV;
 	if (!ret)
-		ret = xioctl(cap, VIDIOC_S_INPUT, &in_idx);
+		ret = xioctl(l->cap, VIDIOC_S_INPUT, &in_idx);
 	if (!ret)
-		ret = xioctl(out, VIDIOC_S_OUTPUT, &out_idx);
+		ret = xioctl(l->out, VIDIOC_S_OUTPUT, &out_idx);
 	if (!ret)
-		ret = xioctl(cap, VIDIOC_G_DV_TIMINGS, &old_tcap);
+		ret = xioctl(l->cap, VIDIOC_G_DV_TIMINGS, &l->old_tcap);
 	if (!ret)
-		ret = xioctl(out, VIDIOC_G_DV_TIMINGS, &old_tout);
+		ret = xioctl(l->out, VIDIOC_G_DV_TIMINGS, &l->old_tout);
 	if (!ret) {
-		ret = xioctl(cap, VIDIOC_S_DV_TIMINGS, &tcap);
-		set_tcap = !ret;
+		ret = xioctl(l->cap, VIDIOC_S_DV_TIMINGS, &tcap);
+		l->set_tcap = !ret;
 	}
 	if (!ret) {
-		ret = xioctl(out, VIDIOC_S_DV_TIMINGS, &tout);
-		set_tout = !ret;
+		ret = xioctl(l->out, VIDIOC_S_DV_TIMINGS, &tout);
+		l->set_tout = !ret;
 	}
-	if (ret) {
-		diag("vivid loop: HDMI input %d, output %d: %s", in_idx, out_idx,
-		     strerror(-ret));
-		goto out_restore;
-	}
+	if (ret)
+		t_diag("vivid loop: HDMI input %d, output %d: %s", in_idx, out_idx,
+		       strerror(-ret));
+	return ret;
+}
 
-	/* Loop the output to the input, with no text over the picture. */
-	id = ctrl_by_name(cap, "Loop Video", V4L2_CTRL_TYPE_BOOLEAN);
+/* Loop the output to the input, with no text over the picture. */
+static int loop_connect(struct vivid_loop *l)
+{
+	char name[32];
+	__u32 id;
+	int ret;
+
+	id = ctrl_by_name(l->cap, "Loop Video", V4L2_CTRL_TYPE_BOOLEAN);
 	if (id) {
-		ret = ctrl_set(&loop, cap, id, 1);
+		ret = ctrl_set(&l->loop, l->cap, id, 1);
 	} else {
 		/* The first HDMI input and output are HDMI 00N-0. */
-		snprintf(name, sizeof(name), "HDMI %03d-0 Is Connected To", inst);
-		id = ctrl_by_name(cap, name, V4L2_CTRL_TYPE_MENU);
-		snprintf(name, sizeof(name), "Output HDMI %03d-0", inst);
-		ret = id ? menu_item(cap, id, name) : -ENOENT;
+		snprintf(name, sizeof(name), "HDMI %03d-0 Is Connected To", l->inst);
+		id = ctrl_by_name(l->cap, name, V4L2_CTRL_TYPE_MENU);
+		snprintf(name, sizeof(name), "Output HDMI %03d-0", l->inst);
+		ret = id ? menu_item(l->cap, id, name) : -ENOENT;
 		if (ret >= 0)
-			ret = ctrl_set(&loop, cap, id, ret);
+			ret = ctrl_set(&l->loop, l->cap, id, ret);
 	}
 	if (ret) {
-		diag("vivid loop: no loop control: %s", strerror(-ret));
-		goto out_restore;
+		t_diag("vivid loop: no loop control: %s", strerror(-ret));
+		return ret;
 	}
-	id = ctrl_by_name(cap, "OSD Text Mode", V4L2_CTRL_TYPE_MENU);
-	ret = id ? ctrl_set(&osd, cap, id, 2) : -ENOENT;	/* "None" */
-	if (ret) {
-		diag("vivid loop: OSD Text Mode: %s", strerror(-ret));
-		goto out_restore;
-	}
+	id = ctrl_by_name(l->cap, "OSD Text Mode", V4L2_CTRL_TYPE_MENU);
+	ret = id ? ctrl_set(&l->osd, l->cap, id, 2) : -ENOENT;	/* "None" */
+	if (ret)
+		t_diag("vivid loop: OSD Text Mode: %s", strerror(-ret));
+	return ret;
+}
 
-	ret = loop_fmt(out, V4L2_BUF_TYPE_VIDEO_OUTPUT, &osize);
-	if (!ret)
-		ret = loop_fmt(cap, V4L2_BUF_TYPE_VIDEO_CAPTURE, &csize);
-	if (!ret && (osize > len || csize > caplen))
-		ret = -ENOSPC;
-	if (ret) {
-		diag("vivid loop: formats: %s", strerror(-ret));
-		goto out_restore;
-	}
-
-	/* The dma-buf, queued and streaming: vivid holds on to it. */
-	r = (struct v4l2_requestbuffers){
-		.count = 1, .type = otype, .memory = V4L2_MEMORY_DMABUF,
+/* The dma-buf, queued and streaming: vivid holds on to it. */
+static int loop_output(struct vivid_loop *l, int dmabuf, size_t len)
+{
+	struct v4l2_requestbuffers r = {
+		.count = 1, .type = V4L2_BUF_TYPE_VIDEO_OUTPUT,
+		.memory = V4L2_MEMORY_DMABUF,
 	};
-	ret = xioctl(out, VIDIOC_REQBUFS, &r);
-	if (!ret) {
-		ob.m.fd = dmabuf;
-		ob.length = len;
-		ob.bytesused = osize;
-		ret = xioctl(out, VIDIOC_QBUF, &ob);
-	}
-	if (!ret) {
-		ret = xioctl(out, VIDIOC_STREAMON, &otype);
-		ostream = !ret;
-	}
-	if (ret) {
-		diag("vivid loop: output: %s", strerror(-ret));
-		goto out_free;
-	}
+	int otype = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	int ret;
 
-	r = (struct v4l2_requestbuffers){
-		.count = 1, .type = ctype, .memory = V4L2_MEMORY_MMAP,
-	};
-	ret = xioctl(cap, VIDIOC_REQBUFS, &r);
-	if (!ret)
-		ret = xioctl(cap, VIDIOC_QUERYBUF, &cb);
+	ret = xioctl(l->out, VIDIOC_REQBUFS, &r);
 	if (!ret) {
-		p = mmap(NULL, cb.length, PROT_READ, MAP_SHARED, cap, cb.m.offset);
-		if (p == MAP_FAILED)
+		l->ob.m.fd = dmabuf;
+		l->ob.length = len;
+		l->ob.bytesused = l->osize;
+		ret = xioctl(l->out, VIDIOC_QBUF, &l->ob);
+	}
+	if (!ret) {
+		ret = xioctl(l->out, VIDIOC_STREAMON, &otype);
+		l->ostream = !ret;
+	}
+	if (ret)
+		t_diag("vivid loop: output: %s", strerror(-ret));
+	return ret;
+}
+
+/* A capture MMAP buffer, mapped, queued and streaming. */
+static int loop_capture_start(struct vivid_loop *l)
+{
+	struct v4l2_requestbuffers r = {
+		.count = 1, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	int ctype = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	int ret;
+
+	ret = xioctl(l->cap, VIDIOC_REQBUFS, &r);
+	if (!ret)
+		ret = xioctl(l->cap, VIDIOC_QUERYBUF, &l->cb);
+	if (!ret) {
+		l->p = mmap(NULL, l->cb.length, PROT_READ, MAP_SHARED, l->cap, l->cb.m.offset);
+		if (l->p == MAP_FAILED)
 			ret = -errno;
 	}
 	if (!ret)
-		ret = xioctl(cap, VIDIOC_QBUF, &cb);
+		ret = xioctl(l->cap, VIDIOC_QBUF, &l->cb);
 	if (!ret) {
-		ret = xioctl(cap, VIDIOC_STREAMON, &ctype);
-		cstream = !ret;
+		ret = xioctl(l->cap, VIDIOC_STREAMON, &ctype);
+		l->cstream = !ret;
 	}
-	for (int tries = 1; !ret; tries++) {
-		__s32 now;
+	return ret;
+}
 
-		ret = xioctl(cap, VIDIOC_DQBUF, &cb);
-		if (!ret && (cb.flags & V4L2_BUF_FLAG_ERROR))
+/* The first captured frame of the looped picture, in the MMAP buffer. */
+static int loop_dqbuf(struct vivid_loop *l)
+{
+	for (int tries = 1; ; tries++) {
+		__s32 now;
+		int ret;
+
+		ret = xioctl(l->cap, VIDIOC_DQBUF, &l->cb);
+		if (!ret && (l->cb.flags & V4L2_BUF_FLAG_ERROR))
 			ret = -EIO;
-		if (ret || ctrl_held(&loop, &now))
-			break;
+		if (ret || ctrl_held(&l->loop, &now))
+			return ret;
 		/*
 		 * Since 6.11, setting a "Connected To" control queues a work
 		 * item that updates every such control's menu; when it reads
@@ -574,44 +577,99 @@ int vivid_loop_frame(int inst, int dmabuf, size_t len, void *captured,
 		 * back to "Test Pattern Generator". Then the frame is vivid's
 		 * test pattern: connect again and take the next one.
 		 */
-		if (tries == 5) {
-			ret = -EAGAIN;
-			break;
-		}
-		diag("vivid loop: the loop control went from %d to %d; again",
-		     loop.val, now);
-		ret = xioctl(cap, VIDIOC_S_CTRL,
-			     &(struct v4l2_control){ loop.id, loop.val });
+		if (tries == 5)
+			return -EAGAIN;
+		t_diag("vivid loop: the loop control went from %d to %d; again",
+		       l->loop.val, now);
+		ret = xioctl(l->cap, VIDIOC_S_CTRL,
+			     &(struct v4l2_control){ l->loop.id, l->loop.val });
 		if (!ret)
-			ret = xioctl(cap, VIDIOC_QBUF, &cb);
+			ret = xioctl(l->cap, VIDIOC_QBUF, &l->cb);
+		if (ret)
+			return ret;
 	}
-	if (ret)
-		diag("vivid loop: capture: %s", strerror(-ret));
-	else
-		memcpy(captured, p, csize);
+}
 
+static void loop_free(struct vivid_loop *l)
+{
+	int otype = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	int ctype = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+
+	if (l->cstream)
+		xioctl(l->cap, VIDIOC_STREAMOFF, &ctype);
+	if (l->ostream)
+		xioctl(l->out, VIDIOC_STREAMOFF, &otype);
+	if (l->p != MAP_FAILED)
+		munmap(l->p, l->cb.length);
+	free_bufs(l->cap, ctype, V4L2_MEMORY_MMAP);
+	free_bufs(l->out, otype, V4L2_MEMORY_DMABUF);
+}
+
+/* Put vivid back as it was: other tests capture its test pattern. */
+static void loop_restore(struct vivid_loop *l)
+{
+	ctrl_restore(&l->osd);
+	ctrl_restore(&l->loop);
+	if (l->set_tcap)
+		xioctl(l->cap, VIDIOC_S_DV_TIMINGS, &l->old_tcap);
+	if (l->set_tout)
+		xioctl(l->out, VIDIOC_S_DV_TIMINGS, &l->old_tout);
+	if (l->old_in >= 0)
+		xioctl(l->cap, VIDIOC_S_INPUT, &l->old_in);
+	if (l->old_out >= 0)
+		xioctl(l->out, VIDIOC_S_OUTPUT, &l->old_out);
+	close(l->out);
+	close(l->cap);
+}
+
+int vivid_loop_frame(int inst, int dmabuf, size_t len, void *captured,
+		     size_t caplen)
+{
+	struct vivid_loop l = {
+		.inst = inst, .old_in = -1, .old_out = -1, .p = MAP_FAILED,
+		.ob = { .index = 0, .type = V4L2_BUF_TYPE_VIDEO_OUTPUT,
+			.memory = V4L2_MEMORY_DMABUF },
+		.cb = { .index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+			.memory = V4L2_MEMORY_MMAP },
+	};
+	int ret;
+
+	l.cap = vivid_node(inst, false);
+	if (l.cap < 0)
+		return l.cap;
+	l.out = vivid_node(inst, true);
+	if (l.out < 0) {
+		close(l.cap);
+		return l.out;
+	}
+	ret = loop_hdmi(&l);
+	if (!ret)
+		ret = loop_connect(&l);
+	if (ret)
+		goto out_restore;
+	ret = loop_fmt(l.out, V4L2_BUF_TYPE_VIDEO_OUTPUT, &l.osize);
+	if (!ret)
+		ret = loop_fmt(l.cap, V4L2_BUF_TYPE_VIDEO_CAPTURE, &l.csize);
+	if (!ret && (l.osize > len || l.csize > caplen))
+		ret = -ENOSPC;
+	if (ret) {
+		t_diag("vivid loop: formats: %s", strerror(-ret));
+		goto out_restore;
+	}
+
+	ret = loop_output(&l, dmabuf, len);
+	if (ret)
+		goto out_free;
+	ret = loop_capture_start(&l);
+	if (!ret)
+		ret = loop_dqbuf(&l);
+	if (ret)
+		t_diag("vivid loop: capture: %s", strerror(-ret));
+	else
+		memcpy(captured, l.p, l.csize);
 out_free:
-	if (cstream)
-		xioctl(cap, VIDIOC_STREAMOFF, &ctype);
-	if (ostream)
-		xioctl(out, VIDIOC_STREAMOFF, &otype);
-	if (p != MAP_FAILED)
-		munmap(p, cb.length);
-	free_bufs(cap, ctype, V4L2_MEMORY_MMAP);
-	free_bufs(out, otype, V4L2_MEMORY_DMABUF);
+	loop_free(&l);
 out_restore:
-	/* Put vivid back as it was: other tests capture its test pattern. */
-	ctrl_restore(&osd);
-	ctrl_restore(&loop);
-	if (set_tcap)
-		xioctl(cap, VIDIOC_S_DV_TIMINGS, &old_tcap);
-	if (set_tout)
-		xioctl(out, VIDIOC_S_DV_TIMINGS, &old_tout);
-	if (old_in >= 0)
-		xioctl(cap, VIDIOC_S_INPUT, &old_in);
-	if (old_out >= 0)
-		xioctl(out, VIDIOC_S_OUTPUT, &old_out);
-	close(out);
-	close(cap);
+	loop_restore(&l);
 	return ret;
 }

@@ -47,7 +47,7 @@ static int cmem_fd(void)
 	if (fd < 0)
 		fd = open("/dev/vmem-test-cmem", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		bail("/dev/vmem-test-cmem: %m");
+		t_bail("/dev/vmem-test-cmem: %m");
 	return fd;
 }
 
@@ -58,10 +58,10 @@ static void *cmem_map(size_t len, unsigned int mode, int prot, unsigned int *id)
 	void *p;
 
 	if (ioctl(cmem_fd(), VMEM_TEST_CMEM_IOC_ALLOC, &a))
-		bail("cmem alloc (mode %u): %m", mode);
+		t_bail("cmem alloc (mode %u): %m", mode);
 	p = mmap(NULL, len, prot, MAP_SHARED, cmem_fd(), (off_t)a.id * PAGE);
 	if (p == MAP_FAILED)
-		bail("cmem mmap: %m");
+		t_bail("cmem mmap: %m");
 	*id = a.id;
 	return p;
 }
@@ -70,7 +70,7 @@ static void cmem_unmap_free(void *p, size_t len, unsigned int id)
 {
 	munmap(p, len);
 	if (ioctl(cmem_fd(), VMEM_TEST_CMEM_IOC_FREE, &id))
-		bail("cmem free: %m");
+		t_bail("cmem free: %m");
 }
 
 /*
@@ -83,16 +83,16 @@ static uint64_t *frames(const void *p, size_t len, unsigned int id)
 	uint64_t *f = calloc(len / PAGE, sizeof(*f));
 
 	if (!f)
-		bail("calloc");
+		t_bail("calloc");
 	for (size_t i = 0; i < len / PAGE; i++) {
 		struct vmem_test_cmem_pfn q = { .id = id, .index = i };
 
 		if (p)
-			q.pfn = pfn_of((const char *)p + i * PAGE);
+			q.pfn = t_pfn_of((const char *)p + i * PAGE);
 		else if (ioctl(cmem_fd(), VMEM_TEST_CMEM_IOC_PFN, &q))
-			bail("cmem pfn: %m");
+			t_bail("cmem pfn: %m");
 		if (!q.pfn)
-			bail("no frame behind page %zu", i);
+			t_bail("no frame behind page %zu", i);
 		f[i] = q.pfn;
 	}
 	return f;
@@ -111,7 +111,7 @@ static size_t aliases(const uint64_t *new, const uint64_t *old, size_t n)
 
 static bool dmabuf_holds(int fd, size_t len, const void *want)
 {
-	void *q = map_dmabuf(fd, len, PROT_READ, 0);
+	void *q = t_map_dmabuf(fd, len, PROT_READ, 0);
 	bool same;
 
 	if (!q)
@@ -128,11 +128,43 @@ static void vgem_takes(const char *what, int fd)
 	int ret;
 
 	ret = vgem_import(card, fd, &handle);
-	ok(!ret, "%s: vgem imports the export (PRIME): %s", what,
-	   ret ? strerror(-ret) : "done");
+	t_ok(!ret, "%s: vgem imports the export (PRIME): %s", what,
+	     ret ? strerror(-ret) : "done");
 	if (!ret)
 		vgem_close_handle(card, handle);
 	close(card);
+}
+
+/*
+ * New buffers of the source driver (vivid instance @src) never alias the
+ * export @fd of @len bytes, whose frame is @copy and, for VM_MIXEDMAP,
+ * whose frames are @old (else NULL).
+ */
+static void new_buffer_no_alias(const char *what, int src, const uint64_t *old, int fd,
+				size_t len, const unsigned char *copy)
+{
+	size_t size, nlen;
+	uint64_t *new;
+	int video, ret;
+	void *p;
+
+	video = vivid_open(src, false, W, H, &size);
+	ret = vivid_mmap_frame(video, &p, &nlen);
+	if (!t_ok(!ret, "%s: vivid captures into a new MMAP buffer", what))
+		t_bail("MMAP capture: %s", strerror(-ret));
+	if (old) {
+		new = frames(p, nlen, 0);
+		t_ok(!aliases(new, old, nlen / PAGE),
+		     "%s: vivid's new buffer shares no frame with the export", what);
+		free(new);
+	}
+	memset(p, 0x11, nlen);
+	munmap(p, nlen);
+	vivid_free_mmap(video);
+	close(video);
+	t_ok(dmabuf_holds(fd, len, copy),
+	     "%s: after writes all over vivid's new buffer, the dma-buf still shows the frame",
+	     what);
 }
 
 /*
@@ -146,71 +178,53 @@ static void vivid_mmap_export(const char *what, int src, int sink,
 			      const char *flag)
 {
 	bool mixed = !strcmp(flag, "mm");
-	long pin_kb = vm_pin_kb();
-	uint64_t *old = NULL, *new;
-	size_t size, len;
+	long pin_kb = t_vm_pin_kb();
 	unsigned char *copy, *loop;
+	uint64_t *old = NULL;
+	size_t size, len;
 	void *p;
 	int video, fd, ret;
 
 	video = vivid_open(src, false, W, H, &size);
 	ret = vivid_mmap_frame(video, &p, &len);
-	if (!ok(!ret, "%s: vivid captures into its MMAP buffer", what))
-		bail("MMAP capture: %s", strerror(-ret));
-	ok(vma_flag(p, flag), "%s: the buffer is a %s mapping", what,
-	   mixed ? "VM_MIXEDMAP" : "VM_PFNMAP");
+	if (!t_ok(!ret, "%s: vivid captures into its MMAP buffer", what))
+		t_bail("MMAP capture: %s", strerror(-ret));
+	t_ok(t_vma_flag(p, flag), "%s: the buffer is a %s mapping", what,
+	     mixed ? "VM_MIXEDMAP" : "VM_PFNMAP");
 	copy = malloc(len);
 	loop = malloc(size);
 	if (!copy || !loop)
-		bail("malloc");
+		t_bail("malloc");
 	memcpy(copy, p, len);
 	if (mixed)
 		old = frames(p, len, 0);
 
-	fd = export(p, len, O_RDWR | O_CLOEXEC);
-	if (!ok(fd >= 0, "%s: export of vivid's buffer: %s", what,
-		fd < 0 ? strerror(-fd) : "done"))
-		bail("cannot go on");
-	ok(vm_pin_kb() - pin_kb == (long)(len / 1024),
-	   "%s: the export is charged to VmPin (%ld kB)", what,
-	   vm_pin_kb() - pin_kb);
-	ok(dmabuf_holds(fd, len, copy), "%s: the dma-buf shows the frame", what);
+	fd = t_export(p, len, O_RDWR | O_CLOEXEC);
+	if (!t_ok(fd >= 0, "%s: export of vivid's buffer: %s", what,
+		  fd < 0 ? strerror(-fd) : "done"))
+		t_bail("cannot go on");
+	t_ok(t_vm_pin_kb() - pin_kb == (long)(len / 1024),
+	     "%s: the export is charged to VmPin (%ld kB)", what,
+	   t_vm_pin_kb() - pin_kb);
+	t_ok(dmabuf_holds(fd, len, copy), "%s: the dma-buf shows the frame", what);
 
 	/* vivid frees its buffer first: the export keeps it alive. */
 	munmap(p, len);
 	vivid_free_mmap(video);
 	close(video);
-	ok(dmabuf_holds(fd, len, copy),
-	   "%s: vivid freed its buffer: the dma-buf still shows the frame", what);
+	t_ok(dmabuf_holds(fd, len, copy),
+	     "%s: vivid freed its buffer: the dma-buf still shows the frame", what);
 
 	vgem_takes(what, fd);
 	ret = vivid_loop_frame(sink, fd, size, loop, size);
-	ok(!ret && !memcmp(loop, copy, size),
-	   "%s: vivid instance %d outputs the dma-buf and loops back the same frame: %s",
+	t_ok(!ret && !memcmp(loop, copy, size),
+	     "%s: vivid instance %d outputs the dma-buf and loops back the same frame: %s",
 	   what, sink, ret ? strerror(-ret) : "done");
 
-	/* New buffers of the source driver never alias the export. */
-	video = vivid_open(src, false, W, H, &size);
-	ret = vivid_mmap_frame(video, &p, &len);
-	if (!ok(!ret, "%s: vivid captures into a new MMAP buffer", what))
-		bail("MMAP capture: %s", strerror(-ret));
-	if (mixed) {
-		new = frames(p, len, 0);
-		ok(!aliases(new, old, len / PAGE),
-		   "%s: vivid's new buffer shares no frame with the export", what);
-		free(new);
-	}
-	memset(p, 0x11, len);
-	munmap(p, len);
-	vivid_free_mmap(video);
-	close(video);
-	ok(dmabuf_holds(fd, len, copy),
-	   "%s: after writes all over vivid's new buffer, the dma-buf still shows the frame",
-	   what);
-
+	new_buffer_no_alias(what, src, mixed ? old : NULL, fd, len, copy);
 	close(fd);
-	ok(vm_pin_kb() == pin_kb, "%s: closing the dma-buf returns the charge",
-	   what);
+	t_ok(t_vm_pin_kb() == pin_kb, "%s: closing the dma-buf returns the charge",
+	     what);
 	free(old);
 	free(copy);
 	free(loop);
@@ -229,16 +243,16 @@ static void vvar_refused(void)
 	if (f)
 		fclose(f);
 	if (!found) {
-		skip("no [vvar] mapping", "[vvar]: a raw PFN mapping of no driver");
+		t_skip("no [vvar] mapping", "[vvar]: a raw PFN mapping of no driver");
 		return;
 	}
 	/* VM_IO | VM_PFNMAP on 6.1 and 6.12, VM_IO | VM_MIXEDMAP on 7.2. */
-	ok(vma_flag((void *)lo, "pf") || vma_flag((void *)lo, "io"),
-	   "[vvar] is a raw PFN mapping (VM_PFNMAP or VM_IO)");
-	set_param_str("pfnmap_drivers", CMEM_DRIVER);
-	ok_errno(export((void *)lo, PAGE, O_RDONLY), EPERM,
-		 "[vvar]: a raw PFN mapping of no driver");
-	set_param_str("pfnmap_drivers", "");
+	t_ok(t_vma_flag((void *)lo, "pf") || t_vma_flag((void *)lo, "io"),
+	     "[vvar] is a raw PFN mapping (VM_PFNMAP or VM_IO)");
+	t_set_param_str("pfnmap_drivers", CMEM_DRIVER);
+	t_ok_errno(t_export((void *)lo, PAGE, O_RDONLY), EPERM,
+		   "[vvar]: a raw PFN mapping of no driver");
+	t_set_param_str("pfnmap_drivers", "");
 }
 
 /* A mapping of the legacy driver: refused until the administrator says. */
@@ -258,40 +272,40 @@ static void cmem_refusals(void)
 	int fd;
 
 	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_SPLIT, PROT_READ | PROT_WRITE, &id);
-	ok(vma_flag(p, "pf") && vma_flag(p, "io"),
-	   "the legacy driver's mapping is VM_IO | VM_PFNMAP");
-	set_param_str("pfnmap_drivers", "");
-	ok_errno(export(p, CMEM_LEN, O_RDONLY), EPERM,
-		 "legacy driver not named in pfnmap_drivers, read-only");
-	ok_errno(export(p, CMEM_LEN, O_RDWR), EPERM,
-		 "legacy driver not named in pfnmap_drivers, read-write");
-	set_param_str("pfnmap_drivers", "vmem_test,cmem,vmem_test_cmem_x");
-	ok_errno(export(p, CMEM_LEN, O_RDWR), EPERM,
-		 "pfnmap_drivers names only other drivers (prefixes, suffixes)");
+	t_ok(t_vma_flag(p, "pf") && t_vma_flag(p, "io"),
+	     "the legacy driver's mapping is VM_IO | VM_PFNMAP");
+	t_set_param_str("pfnmap_drivers", "");
+	t_ok_errno(t_export(p, CMEM_LEN, O_RDONLY), EPERM,
+		   "legacy driver not named in pfnmap_drivers, read-only");
+	t_ok_errno(t_export(p, CMEM_LEN, O_RDWR), EPERM,
+		   "legacy driver not named in pfnmap_drivers, read-write");
+	t_set_param_str("pfnmap_drivers", "vmem_test,cmem,vmem_test_cmem_x");
+	t_ok_errno(t_export(p, CMEM_LEN, O_RDWR), EPERM,
+		   "pfnmap_drivers names only other drivers (prefixes, suffixes)");
 	cmem_unmap_free(p, CMEM_LEN, id);
 
-	set_param_str("pfnmap_drivers", "foo," CMEM_DRIVER);
+	t_set_param_str("pfnmap_drivers", "foo," CMEM_DRIVER);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		p = cmem_map(CMEM_LEN, bad[i].mode, PROT_READ, &id);
-		ok_errno(export(p, CMEM_LEN, O_RDONLY), ENXIO, bad[i].what);
+		t_ok_errno(t_export(p, CMEM_LEN, O_RDONLY), ENXIO, bad[i].what);
 		cmem_unmap_free(p, CMEM_LEN, id);
 	}
 
 	/* gup pins no raw PFN entry of a VM_MIXEDMAP mapping. */
 	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_MIXED_PFN, PROT_READ, &id);
-	ok(vma_flag(p, "mm") && !vma_flag(p, "pf"),
-	   "vmf_insert_mixed() mapping is VM_MIXEDMAP");
-	ok_errno(export(p, CMEM_LEN, O_RDONLY), ENXIO,
-		 "raw PFN entries in a VM_MIXEDMAP mapping (gup's EEXIST)");
+	t_ok(t_vma_flag(p, "mm") && !t_vma_flag(p, "pf"),
+	     "vmf_insert_mixed() mapping is VM_MIXEDMAP");
+	t_ok_errno(t_export(p, CMEM_LEN, O_RDONLY), ENXIO,
+		   "raw PFN entries in a VM_MIXEDMAP mapping (gup's EEXIST)");
 	cmem_unmap_free(p, CMEM_LEN, id);
 
 	/* Only what the mapping grants: a read-only mapping, a read-only export. */
 	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_SPLIT, PROT_READ, &id);
-	ok_errno(export(p, CMEM_LEN, O_RDWR), EACCES,
-		 "read-write export of a read-only legacy mapping");
-	fd = export(p, CMEM_LEN, O_RDONLY | O_CLOEXEC);
-	ok(fd >= 0 && !map_dmabuf(fd, CMEM_LEN, PROT_READ | PROT_WRITE, 0) &&
-	   errno == EACCES,
+	t_ok_errno(t_export(p, CMEM_LEN, O_RDWR), EACCES,
+		   "read-write export of a read-only legacy mapping");
+	fd = t_export(p, CMEM_LEN, O_RDONLY | O_CLOEXEC);
+	t_ok(fd >= 0 && !t_map_dmabuf(fd, CMEM_LEN, PROT_READ | PROT_WRITE, 0) &&
+	     errno == EACCES,
 	   "read-only export of a read-only legacy mapping refuses a writable mmap");
 	if (fd >= 0)
 		close(fd);
@@ -300,7 +314,7 @@ static void cmem_refusals(void)
 
 #define PFNMAP_DRIVERS	"/sys/module/vmem_exp/parameters/pfnmap_drivers"
 
-/* Write @val to pfnmap_drivers: 0 or -errno (set_param_str() bails out). */
+/* Write @val to pfnmap_drivers: 0 or -errno (t_set_param_str() bails out). */
 static int try_pfnmap_drivers(const char *val)
 {
 	int fd = open(PFNMAP_DRIVERS, O_WRONLY | O_CLOEXEC), ret = 0;
@@ -364,27 +378,27 @@ static void pfnmap_driver_names(void)
 
 	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_SPLIT, PROT_READ, &id);
 	for (size_t i = 0; i < ARRAY_SIZE(spaced); i++) {
-		set_param_str("pfnmap_drivers", spaced[i]);
-		fd = export(p, CMEM_LEN, O_RDONLY | O_CLOEXEC);
+		t_set_param_str("pfnmap_drivers", spaced[i]);
+		fd = t_export(p, CMEM_LEN, O_RDONLY | O_CLOEXEC);
 		shown(what, sizeof(what), spaced[i]);
-		ok(fd >= 0, "pfnmap_drivers \"%s\" names the legacy driver (%s)", what,
-		   fd < 0 ? strerrorname_np(-fd) : "exported");
+		t_ok(fd >= 0, "pfnmap_drivers \"%s\" names the legacy driver (%s)", what,
+		     fd < 0 ? strerrorname_np(-fd) : "exported");
 		if (fd >= 0)
 			close(fd);
 	}
 
-	set_param_str("pfnmap_drivers", CMEM_DRIVER);
+	t_set_param_str("pfnmap_drivers", CMEM_DRIVER);
 	for (size_t i = 0; i < ARRAY_SIZE(cores); i++) {
 		snprintf(what, sizeof(what),
 			 "pfnmap_drivers \"%s\" names a subsystem's core, refused", cores[i]);
-		ok_errno(try_pfnmap_drivers(cores[i]), EINVAL, what);
+		t_ok_errno(try_pfnmap_drivers(cores[i]), EINVAL, what);
 	}
-	ok(pfnmap_drivers_is(CMEM_DRIVER), "a refused list leaves the old one in place");
-	fd = export(p, CMEM_LEN, O_RDONLY | O_CLOEXEC);
-	ok(fd >= 0, "which still names the legacy driver");
+	t_ok(pfnmap_drivers_is(CMEM_DRIVER), "a refused list leaves the old one in place");
+	fd = t_export(p, CMEM_LEN, O_RDONLY | O_CLOEXEC);
+	t_ok(fd >= 0, "which still names the legacy driver");
 	if (fd >= 0)
 		close(fd);
-	set_param_str("pfnmap_drivers", "");
+	t_set_param_str("pfnmap_drivers", "");
 	cmem_unmap_free(p, CMEM_LEN, id);
 }
 
@@ -400,10 +414,42 @@ static size_t frames_free(const uint64_t *f, size_t n)
 		struct vmem_test_cmem_refs r = { .pfn = f[i] };
 
 		if (ioctl(cmem_fd(), VMEM_TEST_CMEM_IOC_REFS, &r))
-			bail("cmem refs: %m");
+			t_bail("cmem refs: %m");
 		nfree += !r.refs;
 	}
 	return nfree;
+}
+
+/*
+ * The driver hands out as much memory again as it freed of the export @fd
+ * (whose frames were @old): none of it is the export's, which keeps its
+ * bytes (seed 51).
+ */
+static void reallocated(const char *what, int fd, const uint64_t *old)
+{
+	unsigned int ids[6];
+	char *again[6], *q;
+	size_t hits = 0;
+	uint64_t *new;
+
+	for (size_t i = 0; i < ARRAY_SIZE(again); i++) {
+		again[i] = cmem_map(CMEM_LEN, i % 2 ? VMEM_TEST_CMEM_PAGES :
+					VMEM_TEST_CMEM_SPLIT,
+				    PROT_READ | PROT_WRITE, &ids[i]);
+		memset(again[i], 0xee, CMEM_LEN);
+		new = frames(NULL, CMEM_LEN, ids[i]);
+		hits += aliases(new, old, CMEM_LEN / PAGE);
+		free(new);
+	}
+	t_ok(!hits, "%s: %zu new allocations share no frame with the export (%zu shared)",
+	     what, ARRAY_SIZE(again), hits);
+	q = t_map_dmabuf(fd, CMEM_LEN, PROT_READ, 0);
+	t_ok(q && t_check(q, CMEM_LEN, 51),
+	     "%s: freed and reallocated there, the dma-buf keeps its bytes", what);
+	if (q)
+		munmap(q, CMEM_LEN);
+	for (size_t i = 0; i < ARRAY_SIZE(again); i++)
+		cmem_unmap_free(again[i], CMEM_LEN, ids[i]);
 }
 
 /*
@@ -414,73 +460,56 @@ static size_t frames_free(const uint64_t *f, size_t n)
 static void cmem_free_first(const char *what, unsigned int mode,
 			    const char *drivers)
 {
-	long pin_kb = vm_pin_kb();
-	unsigned int id, ids[6];
-	char *p, *q, *again[6];
-	uint64_t *old, *new;
-	size_t hits = 0;
+	long pin_kb = t_vm_pin_kb();
+	unsigned int id;
+	uint64_t *old;
+	size_t hits;
+	char *p, *q;
 	int fd;
 
-	set_param_str("pfnmap_drivers", drivers);
+	t_set_param_str("pfnmap_drivers", drivers);
 	p = cmem_map(CMEM_LEN, mode, PROT_READ | PROT_WRITE, &id);
-	fill(p, CMEM_LEN, 51);
+	t_fill(p, CMEM_LEN, 51);
 	old = frames(NULL, CMEM_LEN, id);
 
-	fd = export(p, CMEM_LEN, O_RDWR | O_CLOEXEC);
-	if (!ok(fd >= 0, "%s: export: %s", what, fd < 0 ? strerror(-fd) : "done"))
-		bail("cannot go on");
-	ok(vm_pin_kb() - pin_kb == (long)(CMEM_LEN / 1024),
-	   "%s: the export is charged to VmPin", what);
-	q = map_dmabuf(fd, CMEM_LEN, PROT_READ | PROT_WRITE, 0);
-	ok(q && check(q, CMEM_LEN, 51), "%s: the dma-buf shows the memory", what);
+	fd = t_export(p, CMEM_LEN, O_RDWR | O_CLOEXEC);
+	if (!t_ok(fd >= 0, "%s: export: %s", what, fd < 0 ? strerror(-fd) : "done"))
+		t_bail("cannot go on");
+	t_ok(t_vm_pin_kb() - pin_kb == (long)(CMEM_LEN / 1024),
+	     "%s: the export is charged to VmPin", what);
+	q = t_map_dmabuf(fd, CMEM_LEN, PROT_READ | PROT_WRITE, 0);
+	t_ok(q && t_check(q, CMEM_LEN, 51), "%s: the dma-buf shows the memory", what);
 	if (q) {
 		q[5] = 0x7e;
-		ok(p[5] == 0x7e,
-		   "%s: zero copies: a dma-buf write shows in the driver's mapping", what);
-		fill(q, CMEM_LEN, 51);
+		t_ok(p[5] == 0x7e,
+		     "%s: zero copies: a dma-buf write shows in the driver's mapping", what);
+		t_fill(q, CMEM_LEN, 51);
 		munmap(q, CMEM_LEN);
 	}
 	vgem_takes(what, fd);
 
 	/* The driver frees its memory, then hands out the same amount again. */
 	cmem_unmap_free(p, CMEM_LEN, id);
-	for (size_t i = 0; i < ARRAY_SIZE(again); i++) {
-		again[i] = cmem_map(CMEM_LEN, i % 2 ? VMEM_TEST_CMEM_PAGES :
-					VMEM_TEST_CMEM_SPLIT,
-				    PROT_READ | PROT_WRITE, &ids[i]);
-		memset(again[i], 0xee, CMEM_LEN);
-		new = frames(NULL, CMEM_LEN, ids[i]);
-		hits += aliases(new, old, CMEM_LEN / PAGE);
-		free(new);
-	}
-	ok(!hits, "%s: %zu new allocations share no frame with the export (%zu shared)",
-	   what, ARRAY_SIZE(again), hits);
-	q = map_dmabuf(fd, CMEM_LEN, PROT_READ, 0);
-	ok(q && check(q, CMEM_LEN, 51),
-	   "%s: freed and reallocated there, the dma-buf keeps its bytes", what);
-	if (q)
-		munmap(q, CMEM_LEN);
-	for (size_t i = 0; i < ARRAY_SIZE(again); i++)
-		cmem_unmap_free(again[i], CMEM_LEN, ids[i]);
+	reallocated(what, fd, old);
 
 	/* The administrator withdraws the driver: existing exports stay. */
-	set_param_str("pfnmap_drivers", "");
-	q = map_dmabuf(fd, CMEM_LEN, PROT_READ, 0);
-	ok(q && check(q, CMEM_LEN, 51),
-	   "%s: pfnmap_drivers emptied, the export lives on", what);
+	t_set_param_str("pfnmap_drivers", "");
+	q = t_map_dmabuf(fd, CMEM_LEN, PROT_READ, 0);
+	t_ok(q && t_check(q, CMEM_LEN, 51),
+	     "%s: pfnmap_drivers emptied, the export lives on", what);
 	if (q)
 		munmap(q, CMEM_LEN);
-	ok(!frames_free(old, CMEM_LEN / PAGE), "%s: the export holds every page the driver freed",
-	   what);
+	t_ok(!frames_free(old, CMEM_LEN / PAGE), "%s: the export holds every page the driver freed",
+	     what);
 	close(fd);
-	ok(vm_pin_kb() == pin_kb, "%s: closing the dma-buf returns the charge", what);
+	t_ok(t_vm_pin_kb() == pin_kb, "%s: closing the dma-buf returns the charge", what);
 	/*
 	 * Its release drops the last reference to each: they are free pages,
 	 * but for the few the kernel may have taken again since.
 	 */
 	hits = frames_free(old, CMEM_LEN / PAGE);
-	ok(hits + 8 >= CMEM_LEN / PAGE, "%s: closing it frees the pages (%zu of %zu free)",
-	   what, hits, CMEM_LEN / PAGE);
+	t_ok(hits + 8 >= CMEM_LEN / PAGE, "%s: closing it frees the pages (%zu of %zu free)",
+	     what, hits, CMEM_LEN / PAGE);
 	free(old);
 }
 
@@ -497,7 +526,7 @@ static void cmem_readonly_entries(void)
 	char *p, *q;
 	int fd, pid;
 
-	set_param_str("pfnmap_drivers", CMEM_DRIVER);
+	t_set_param_str("pfnmap_drivers", CMEM_DRIVER);
 	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_SPLIT | VMEM_TEST_CMEM_RO | VMEM_TEST_CMEM_NOWRITE,
 		     PROT_READ | PROT_WRITE, &id);
 	pid = fork();
@@ -505,14 +534,14 @@ static void cmem_readonly_entries(void)
 		p[0] = 1;
 		_exit(0);
 	}
-	ok(wait_child(pid) == -1,
-	   "read-only entries, write faults refused: the owner's write faults");
-	ok_errno(export(p, CMEM_LEN, O_RDWR), EACCES,
-		 "read-only entries, write faults refused: read-write export");
-	fd = export(p, CMEM_LEN, O_RDONLY | O_CLOEXEC);
-	q = fd >= 0 ? map_dmabuf(fd, CMEM_LEN, PROT_READ, 0) : NULL;
-	ok(q && all_bytes(q, CMEM_LEN, 0),
-	   "read-only entries, write faults refused: the read-only export reads the memory");
+	t_ok(t_wait_child(pid) == -1,
+	     "read-only entries, write faults refused: the owner's write faults");
+	t_ok_errno(t_export(p, CMEM_LEN, O_RDWR), EACCES,
+		   "read-only entries, write faults refused: read-write export");
+	fd = t_export(p, CMEM_LEN, O_RDONLY | O_CLOEXEC);
+	q = fd >= 0 ? t_map_dmabuf(fd, CMEM_LEN, PROT_READ, 0) : NULL;
+	t_ok(q && t_all_bytes(q, CMEM_LEN, 0),
+	     "read-only entries, write faults refused: the read-only export reads the memory");
 	if (q)
 		munmap(q, CMEM_LEN);
 	if (fd >= 0)
@@ -521,18 +550,18 @@ static void cmem_readonly_entries(void)
 
 	p = cmem_map(CMEM_LEN, VMEM_TEST_CMEM_SPLIT | VMEM_TEST_CMEM_RO,
 		     PROT_READ | PROT_WRITE, &id);
-	fd = export(p, CMEM_LEN, O_RDWR | O_CLOEXEC);
-	q = fd >= 0 ? map_dmabuf(fd, CMEM_LEN, PROT_READ | PROT_WRITE, 0) : NULL;
+	fd = t_export(p, CMEM_LEN, O_RDWR | O_CLOEXEC);
+	q = fd >= 0 ? t_map_dmabuf(fd, CMEM_LEN, PROT_READ | PROT_WRITE, 0) : NULL;
 	if (q)
 		q[7] = 0x5c;
-	ok(q && p[7] == 0x5c,
-	   "read-only entries that a write fault makes writable: the read-write export writes");
+	t_ok(q && p[7] == 0x5c,
+	     "read-only entries that a write fault makes writable: the read-write export writes");
 	if (q)
 		munmap(q, CMEM_LEN);
 	if (fd >= 0)
 		close(fd);
 	cmem_unmap_free(p, CMEM_LEN, id);
-	set_param_str("pfnmap_drivers", "");
+	t_set_param_str("pfnmap_drivers", "");
 }
 
 /*
@@ -555,10 +584,10 @@ static void mixed_range(void)
 	void *v;
 	int video, fd;
 
-	set_param_str("pfnmap_drivers", CMEM_DRIVER);
+	t_set_param_str("pfnmap_drivers", CMEM_DRIVER);
 	video = vivid_open(MIXED_VIVID, false, W, H, &size);
 	if (vivid_mmap_frame(video, &v, &vlen))
-		bail("vivid MMAP capture");
+		t_bail("vivid MMAP capture");
 	len += vlen;
 
 	/* [anon page][legacy driver][anon page][vivid buffer], back to back. */
@@ -570,17 +599,17 @@ static void mixed_range(void)
 		   area + PAGE) == MAP_FAILED ||
 	    mremap(v, vlen, vlen, MREMAP_MAYMOVE | MREMAP_FIXED,
 		   area + 2 * PAGE + CMEM_LEN) == MAP_FAILED)
-		bail("mixed layout: %m");
+		t_bail("mixed layout: %m");
 	memset(area, 0x31, PAGE);
-	fill(area + PAGE, CMEM_LEN, 77);
+	t_fill(area + PAGE, CMEM_LEN, 77);
 	memset(area + PAGE + CMEM_LEN, 0x32, PAGE);
 
-	fd = export(area, len, O_RDWR | O_CLOEXEC);
-	ok(fd >= 0, "mixed range (anonymous, legacy driver, anonymous, vivid): export: %s",
-	   fd < 0 ? strerror(-fd) : "done");
-	q = fd >= 0 ? map_dmabuf(fd, len, PROT_READ, 0) : NULL;
-	ok(q && all_bytes(q, PAGE, 0x31) && check(q + PAGE, CMEM_LEN, 77) &&
-	   all_bytes(q + PAGE + CMEM_LEN, PAGE, 0x32) &&
+	fd = t_export(area, len, O_RDWR | O_CLOEXEC);
+	t_ok(fd >= 0, "mixed range (anonymous, legacy driver, anonymous, vivid): export: %s",
+	     fd < 0 ? strerror(-fd) : "done");
+	q = fd >= 0 ? t_map_dmabuf(fd, len, PROT_READ, 0) : NULL;
+	t_ok(q && t_all_bytes(q, PAGE, 0x31) && t_check(q + PAGE, CMEM_LEN, 77) &&
+	     t_all_bytes(q + PAGE + CMEM_LEN, PAGE, 0x32) &&
 	   !memcmp(q + 2 * PAGE + CMEM_LEN, area + 2 * PAGE + CMEM_LEN, vlen),
 	   "mixed range: the dma-buf shows each part in place");
 	if (q)
@@ -594,19 +623,19 @@ static void mixed_range(void)
 	close(video);
 	cmem_unmap_free(area + PAGE, CMEM_LEN, id);
 	munmap(area, len);
-	q = fd >= 0 ? map_dmabuf(fd, len, PROT_READ, 0) : NULL;
-	ok(q && check(q + PAGE, CMEM_LEN, 77),
-	   "mixed range: both drivers freed their memory, the dma-buf keeps it");
+	q = fd >= 0 ? t_map_dmabuf(fd, len, PROT_READ, 0) : NULL;
+	t_ok(q && t_check(q + PAGE, CMEM_LEN, 77),
+	     "mixed range: both drivers freed their memory, the dma-buf keeps it");
 	if (q)
 		munmap(q, len);
 	if (fd >= 0)
 		close(fd);
-	set_param_str("pfnmap_drivers", "");
+	t_set_param_str("pfnmap_drivers", "");
 }
 
 int main(void)
 {
-	long pins = pins_held();
+	long pins = t_pins_held();
 
 	vivid_mmap_export("vivid vmalloc (VM_MIXEDMAP)", VIVID_VMALLOC,
 			  VIVID_VMALLOC_2, "mm");
@@ -621,6 +650,6 @@ int main(void)
 			VMEM_TEST_CMEM_MIXED, "");
 	cmem_readonly_entries();
 	mixed_range();
-	ok(pins_held() == pins, "every pin released");
-	return done();
+	t_ok(t_pins_held() == pins, "every pin released");
+	return t_done();
 }

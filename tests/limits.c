@@ -66,20 +66,20 @@ static int nobody_exports(size_t pages, int sock)
 		char *p;
 
 		become_nobody();
-		devfd = vmem_exp_open();
+		devfd = vmemexp_open();
 		if (devfd < 0) {
-			diag("uid %d: open %s: %s", getuid(), VMEM_EXP_DEVICE,
-			     strerror(-devfd));
+			t_diag("uid %d: open %s: %s", getuid(), VMEMEXP_DEVICE,
+			       strerror(-devfd));
 			_exit(EXIT_OPEN);
 		}
-		p = map_anon(pages * PAGE);
+		p = t_map_anon(pages * PAGE);
 		memset(p, 1, pages * PAGE);
-		fd = vmem_exp_export(devfd, p, pages * PAGE, O_RDWR);
-		if (fd >= 0 && sock >= 0 && send_fd(sock, fd))
+		fd = vmemexp_export(devfd, p, pages * PAGE, O_RDWR);
+		if (fd >= 0 && sock >= 0 && t_send_fd(sock, fd))
 			_exit(EXIT_SEND);
 		_exit(fd >= 0 ? 0 : -fd);
 	}
-	return wait_child(pid);
+	return t_wait_child(pid);
 }
 
 /*
@@ -91,24 +91,24 @@ static int nobody_exports(size_t pages, int sock)
 static void enospc_returns_charge(void)
 {
 	int go[2], res[2], pid, err[2] = { -1, -1 }, fd;
-	long saved = get_param("max_pinned_mb");
-	char *p = map_anon(1 << 20), c = 'x';
+	long saved = t_get_param("max_pinned_mb");
+	char *p = t_map_anon(1 << 20), c = 'x';
 
 	if (pipe(go) || pipe(res))
-		bail("pipe: %m");
+		t_bail("pipe: %m");
 	pid = fork();
 	if (pid == 0) {
 		int devfd, r;
 		char *q;
 
 		become_nobody();
-		devfd = vmem_exp_open();
+		devfd = vmemexp_open();
 		if (devfd < 0)
 			_exit(EXIT_OPEN);
-		q = map_anon(LIMIT);
+		q = t_map_anon(LIMIT);
 		memset(q, 1, LIMIT);
 		for (int i = 0; i < 2 && read(go[0], &c, 1) == 1; i++) {
-			fd = vmem_exp_export(devfd, q, LIMIT, O_RDWR);
+			fd = vmemexp_export(devfd, q, LIMIT, O_RDWR);
 			r = fd >= 0 ? 0 : -fd;
 			if (write(res[1], &r, sizeof(r)) != sizeof(r))
 				_exit(EXIT_SEND);
@@ -117,24 +117,24 @@ static void enospc_returns_charge(void)
 		}
 		_exit(0);
 	}
-	set_param("max_pinned_mb", 1);
-	fd = export(p, 1 << 20, O_RDWR);
-	ok(fd >= 0, "root's 1 MiB fills max_pinned_mb=1");
+	t_set_param("max_pinned_mb", 1);
+	fd = t_export(p, 1 << 20, O_RDWR);
+	t_ok(fd >= 0, "root's 1 MiB fills max_pinned_mb=1");
 	if (write(go[1], &c, 1) != 1 || read(res[0], &err[0], sizeof(int)) != sizeof(int))
 		err[0] = -1;
 	close(fd);
 	if (write(go[1], &c, 1) != 1 || read(res[0], &err[1], sizeof(int)) != sizeof(int))
 		err[1] = -1;
-	ok(err[0] == ENOSPC, "uid 65534's export of its RLIMIT_MEMLOCK meanwhile: ENOSPC (%s)",
-	   err[0] >= 0 ? strerrorname_np(err[0]) ?: "0" : "no answer");
-	ok(err[1] == 0, "the same process's same export after root's release: made (%s)",
-	   err[1] >= 0 ? strerrorname_np(err[1]) ?: "0" : "no answer");
-	ok(wait_child(pid) == 0, "uid 65534's process exits cleanly");
+	t_ok(err[0] == ENOSPC, "uid 65534's export of its RLIMIT_MEMLOCK meanwhile: ENOSPC (%s)",
+	     err[0] >= 0 ? strerrorname_np(err[0]) ?: "0" : "no answer");
+	t_ok(err[1] == 0, "the same process's same export after root's release: made (%s)",
+	     err[1] >= 0 ? strerrorname_np(err[1]) ?: "0" : "no answer");
+	t_ok(t_wait_child(pid) == 0, "uid 65534's process exits cleanly");
 	close(go[0]);
 	close(go[1]);
 	close(res[0]);
 	close(res[1]);
-	set_param("max_pinned_mb", saved);
+	t_set_param("max_pinned_mb", saved);
 	munmap(p, 1 << 20);
 }
 
@@ -155,16 +155,16 @@ static int user_exports_until_refused(uid_t uid, size_t chunk, size_t max,
 		char *p;
 
 		become(uid, RLIM_INFINITY);
-		devfd = vmem_exp_open();
+		devfd = vmemexp_open();
 		if (devfd < 0)
 			_exit(EXIT_OPEN);
-		p = map_anon(max);
+		p = t_map_anon(max);
 		memset(p, 1, max);
 		for (done = 0; done < max; done += chunk) {
-			fd = vmem_exp_export(devfd, p + done, chunk, O_RDWR);
+			fd = vmemexp_export(devfd, p + done, chunk, O_RDWR);
 			if (fd < 0)
 				break;
-			if (send_fd(sock, fd))
+			if (t_send_fd(sock, fd))
 				_exit(EXIT_SEND);
 			close(fd);
 		}
@@ -175,19 +175,19 @@ static int user_exports_until_refused(uid_t uid, size_t chunk, size_t max,
 
 /*
  * user_exports_until_refused() of one 1 MiB export: the child's exit
- * status (as wait_child()), the dma-buf it sent in *@fd (-1 if none).
+ * status (as t_wait_child()), the dma-buf it sent in *@fd (-1 if none).
  */
 static int user_exports_mib(uid_t uid, int *fd)
 {
 	int sv[2], pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		bail("socketpair: %m");
+		t_bail("socketpair: %m");
 	pid = user_exports_until_refused(uid, 1 << 20, 1 << 20, sv[1]);
 	close(sv[1]);
-	*fd = recv_fd(sv[0]);
+	*fd = t_recv_fd(sv[0]);
 	close(sv[0]);
-	return wait_child(pid);
+	return t_wait_child(pid);
 }
 
 /* Writes @val to parameter @name: 0, or the errno of the write. */
@@ -237,52 +237,58 @@ static long user_pages(uid_t uid)
  * remote export of a process of A's is charged to root. Without shares,
  * A takes all 2 MiB and B gets ENOSPC.
  */
-static void shares_are_per_user(void)
+/*
+ * With max_pinned_mb=2: uid A exports until refused at its share, half of
+ * it; B still exports its 1 MiB; root, exempt from shares, is refused by
+ * max_pinned_mb itself (@p: 2 MiB of root's).
+ */
+static void shares_of_two_users(char *p)
 {
 	size_t chunk = 16 * PAGE, max = 3 << 20, held = 0;
-	long saved = get_param("max_pinned_mb");
-	int sv[2], fds[64], nr = 0, pid, st, fd, i, mem, rfd;
-	char *p, c = 'x';
+	int sv[2], fds[64], nr = 0, pid, st, fd, i;
 
-	set_param("max_pinned_mb", 2);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		bail("socketpair: %m");
+		t_bail("socketpair: %m");
 	pid = user_exports_until_refused(USER_A, chunk, max, sv[1]);
 	close(sv[1]);
-	while (nr < (int)ARRAY_SIZE(fds) && (fd = recv_fd(sv[0])) >= 0)
+	while (nr < (int)ARRAY_SIZE(fds) && (fd = t_recv_fd(sv[0])) >= 0)
 		fds[nr++] = fd;
 	close(sv[0]);
 	held = nr * chunk;
-	st = wait_child(pid);
-	ok(st == ENOSPC, "uid %d (RLIMIT_MEMLOCK unlimited) exports until refused: ENOSPC (%s)",
-	   USER_A, st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
-	ok(held == 1 << 20, "refused at its share, half of max_pinned_mb=2 (%zu KiB held)",
-	   held >> 10);
-	ok(user_pages(USER_A) == (long)((1 << 20) / PAGE),
-	   "debugfs users shows uid %d's %ld pages", USER_A, user_pages(USER_A));
+	st = t_wait_child(pid);
+	t_ok(st == ENOSPC, "uid %d (RLIMIT_MEMLOCK unlimited) exports until refused: ENOSPC (%s)",
+	     USER_A, st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
+	t_ok(held == 1 << 20, "refused at its share, half of max_pinned_mb=2 (%zu KiB held)",
+	     held >> 10);
+	t_ok(user_pages(USER_A) == (long)((1 << 20) / PAGE),
+	     "debugfs users shows uid %d's %ld pages", USER_A, user_pages(USER_A));
 
 	/* B: the other half, while A's buffers outlive A. */
 	st = user_exports_mib(USER_B, &fd);
-	ok(st == 0 && fd >= 0, "uid %d still exports 1 MiB meanwhile (%s)", USER_B,
-	   st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
+	t_ok(st == 0 && fd >= 0, "uid %d still exports 1 MiB meanwhile (%s)", USER_B,
+	     st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
 
-	p = map_anon(2 << 20);
-	ok_errno(export(p, PAGE, O_RDWR), ENOSPC,
-		 "root (CAP_IPC_LOCK, exempt from the share) then: max_pinned_mb still binds");
+	t_ok_errno(t_export(p, PAGE, O_RDWR), ENOSPC,
+		   "root (CAP_IPC_LOCK, exempt from the share) then: max_pinned_mb still binds");
 	if (fd >= 0)
 		close(fd);
 	for (i = 0; i < nr; i++)
 		close(fds[i]);
-	ok(user_pages(USER_A) == 0 && user_pages(USER_B) == 0,
-	   "once their buffers are closed it lists neither user");
+	t_ok(user_pages(USER_A) == 0 && user_pages(USER_B) == 0,
+	     "once their buffers are closed it lists neither user");
+}
 
-	/*
-	 * A remote export is charged to its caller, not to the target's
-	 * user: root's, of 1 MiB of a process of A's, lives on while A
-	 * exports again below.
-	 */
+/*
+ * A remote export is charged to its caller, not to the target's user:
+ * root's, of 1 MiB at @p of a process of A's. Its fd, or -errno.
+ */
+static int remote_of_user_a(char *p)
+{
+	int sv[2], pid, mem, rfd;
+	char c = 'x';
+
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		bail("socketpair: %m");
+		t_bail("socketpair: %m");
 	pid = fork();
 	if (pid == 0) {
 		become(USER_A, RLIM_INFINITY);
@@ -292,121 +298,157 @@ static void shares_are_per_user(void)
 		_exit(0);
 	}
 	if (read(sv[0], &c, 1) != 1)
-		bail("uid %d's process did not start", USER_A);
-	mem = proc_mem(pid, O_RDONLY);
-	rfd = mem < 0 ? mem : vmem_exp_export_remote(dev(), mem, (uintptr_t)p, 1 << 20,
-						      O_RDONLY | O_CLOEXEC);
-	ok(rfd >= 0, "root exports 1 MiB of a process of uid %d remotely (%s)", USER_A,
-	   rfd >= 0 ? "0" : strerrorname_np(-rfd) ?: "?");
+		t_bail("uid %d's process did not start", USER_A);
+	mem = t_proc_mem(pid, O_RDONLY);
+	rfd = mem < 0 ? mem : vmemexp_export_remote(t_dev(), mem, (uintptr_t)p, 1 << 20,
+						     O_RDONLY | O_CLOEXEC);
+	t_ok(rfd >= 0, "root exports 1 MiB of a process of uid %d remotely (%s)", USER_A,
+	     rfd >= 0 ? "0" : strerrorname_np(-rfd) ?: "?");
 	if (write(sv[0], &c, 1) != 1)
-		bail("write: %m");
-	wait_child(pid);
+		t_bail("write: %m");
+	t_wait_child(pid);
 	if (mem >= 0)
 		close(mem);
 	close(sv[0]);
 	close(sv[1]);
+	return rfd;
+}
+
+static void shares_are_per_user(void)
+{
+	long saved = t_get_param("max_pinned_mb");
+	char *p = t_map_anon(2 << 20);
+	int st, fd, rfd;
+
+	t_set_param("max_pinned_mb", 2);
+	shares_of_two_users(p);
+	/* Root's remote export of A's memory lives on while A exports again. */
+	rfd = remote_of_user_a(p);
 
 	/* A's share is free again once its buffers are closed. */
 	st = user_exports_mib(USER_A, &fd);
-	ok(st == 0 && fd >= 0,
-	   "after its buffers are closed uid %d exports its 1 MiB again, root's remote export of its memory charged to root (%s)",
-	   USER_A, st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
+	t_ok(st == 0 && fd >= 0,
+	     "after its buffers are closed uid %d exports its 1 MiB again, root's remote export of its memory charged to root (%s)",
+	     USER_A, st >= 0 ? strerrorname_np(st) ?: "0" : "no exit");
 	if (fd >= 0)
 		close(fd);
 	if (rfd >= 0)
 		close(rfd);
 
-	fd = export(p, 3 << 19, O_RDWR);
-	ok(fd >= 0, "root alone exports 1.5 MiB, more than a user's share");
+	fd = t_export(p, 3 << 19, O_RDWR);
+	t_ok(fd >= 0, "root alone exports 1.5 MiB, more than a user's share");
 	if (fd >= 0)
 		close(fd);
 	munmap(p, 2 << 20);
-	set_param("max_pinned_mb", saved);
+	t_set_param("max_pinned_mb", saved);
+}
 
-	ok(get_param("max_pinned_user_percent") == 50, "max_pinned_user_percent defaults to 50");
-	ok(try_param("max_pinned_user_percent", "0") == EINVAL &&
-	   try_param("max_pinned_user_percent", "101") == EINVAL &&
-	   get_param("max_pinned_user_percent") == 50,
-	   "max_pinned_user_percent refuses 0 and 101 (EINVAL) and keeps its value");
+static void user_percent_param(void)
+{
+	t_ok(t_get_param("max_pinned_user_percent") == 50,
+	     "max_pinned_user_percent defaults to 50");
+	t_ok(try_param("max_pinned_user_percent", "0") == EINVAL &&
+	     try_param("max_pinned_user_percent", "101") == EINVAL &&
+	     t_get_param("max_pinned_user_percent") == 50,
+	     "max_pinned_user_percent refuses 0 and 101 (EINVAL) and keeps its value");
+}
+
+/* VmPin of the exporter; the device's mode. */
+static void vmpin_and_mode(void)
+{
+	char *p = t_map_anon(LIMIT);
+	long kb = t_vm_pin_kb();
+	struct stat sb = { 0 };
+	int fd, ret;
+
+	fd = t_export(p, LIMIT, O_RDWR);
+	t_ok(t_vm_pin_kb() - kb == (long)(LIMIT / 1024), "VmPin grows by the export (%ld kB)",
+	     t_vm_pin_kb() - kb);
+	close(fd);
+	t_ok(t_vm_pin_kb() == kb, "and shrinks back when it is released");
+	munmap(p, LIMIT);
+
+	ret = stat(VMEMEXP_DEVICE, &sb);
+	t_ok(!ret && (sb.st_mode & 0777) == 0666, "%s is mode 0666 (%o)",
+	     VMEMEXP_DEVICE, sb.st_mode & 0777);
+}
+
+/* An unprivileged user, up to RLIMIT_MEMLOCK and not further. */
+static void rlimit_memlock(long base)
+{
+	int sv[2], fd, st;
+
+	st = nobody_exports(16, -1);
+	t_ok(st == 0, "uid 65534 opens the device and exports its whole RLIMIT_MEMLOCK (%d)",
+	     st);
+	st = nobody_exports(17, -1);
+	t_ok(st == ENOMEM, "one page more than RLIMIT_MEMLOCK: ENOMEM (%d)", st);
+	t_ok(t_pins_held() == base, "the refused export pinned nothing");
+
+	/* The charge outlives the exporter and binds the user's other processes. */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		t_bail("socketpair: %m");
+	st = nobody_exports(16, sv[1]);
+	fd = st == 0 ? t_recv_fd(sv[0]) : -1;
+	t_ok(st == 0 && fd >= 0, "uid 65534 exports its limit, hands the fd over and exits");
+	st = nobody_exports(1, -1);
+	t_ok(st == ENOMEM, "another process of the user cannot export while the buffer lives (%d)",
+	     st);
+	close(fd);
+	st = nobody_exports(16, -1);
+	t_ok(st == 0, "the charge is returned when the buffer is released (%d)", st);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* CAP_IPC_LOCK is exempt from RLIMIT_MEMLOCK. */
+static void cap_ipc_lock(void)
+{
+	struct rlimit zero = { 0, RLIM_INFINITY }, old;
+	char *p = t_map_anon(LIMIT);
+	int fd;
+
+	getrlimit(RLIMIT_MEMLOCK, &old);
+	setrlimit(RLIMIT_MEMLOCK, &zero);
+	fd = t_export(p, LIMIT, O_RDWR);
+	t_ok(fd >= 0, "root (CAP_IPC_LOCK) exports with RLIMIT_MEMLOCK 0");
+	close(fd);
+	setrlimit(RLIMIT_MEMLOCK, &old);
+	munmap(p, LIMIT);
+}
+
+/* max_pinned_mb caps everyone, root included. */
+static void max_pinned_mb(void)
+{
+	long saved = t_get_param("max_pinned_mb");
+	char *p = t_map_anon(2 << 20);
+	int fd, fd2;
+
+	t_ok(saved > 0, "max_pinned_mb defaults to half of RAM (%ld MiB)", saved);
+	t_set_param("max_pinned_mb", 1);
+	t_ok_errno(t_export(p, 2 << 20, O_RDWR), ENOSPC, "2 MiB with max_pinned_mb=1");
+	fd = t_export(p, 1 << 20, O_RDWR);
+	t_ok(fd >= 0, "1 MiB with max_pinned_mb=1");
+	t_ok_errno(t_export(p + (1 << 20), PAGE, O_RDWR), ENOSPC, "one page more");
+	close(fd);
+	fd2 = t_export(p + (1 << 20), PAGE, O_RDWR);
+	t_ok(fd2 >= 0, "after a release there is room again");
+	close(fd2);
+	t_set_param("max_pinned_mb", saved);
+	munmap(p, 2 << 20);
 }
 
 int main(void)
 {
-	long base = pins_held(), kb, saved;
-	int sv[2], fd, fd2, st;
-	char *p;
+	long base = t_pins_held();
 
-	/* VmPin of the exporter. */
-	p = map_anon(LIMIT);
-	kb = vm_pin_kb();
-	fd = export(p, LIMIT, O_RDWR);
-	ok(vm_pin_kb() - kb == (long)(LIMIT / 1024), "VmPin grows by the export (%ld kB)",
-	   vm_pin_kb() - kb);
-	close(fd);
-	ok(vm_pin_kb() == kb, "and shrinks back when it is released");
-
-	{
-		struct stat sb = { 0 };
-		int ret = stat(VMEM_EXP_DEVICE, &sb);
-
-		ok(!ret && (sb.st_mode & 0777) == 0666, "%s is mode 0666 (%o)",
-		   VMEM_EXP_DEVICE, sb.st_mode & 0777);
-	}
-
-	/* An unprivileged user, up to RLIMIT_MEMLOCK and not further. */
-	st = nobody_exports(16, -1);
-	ok(st == 0, "uid 65534 opens the device and exports its whole RLIMIT_MEMLOCK (%d)",
-	   st);
-	st = nobody_exports(17, -1);
-	ok(st == ENOMEM, "one page more than RLIMIT_MEMLOCK: ENOMEM (%d)", st);
-	ok(pins_held() == base, "the refused export pinned nothing");
-
-	/* The charge outlives the exporter and binds the user's other processes. */
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		bail("socketpair: %m");
-	st = nobody_exports(16, sv[1]);
-	fd = st == 0 ? recv_fd(sv[0]) : -1;
-	ok(st == 0 && fd >= 0, "uid 65534 exports its limit, hands the fd over and exits");
-	st = nobody_exports(1, -1);
-	ok(st == ENOMEM, "another process of the user cannot export while the buffer lives (%d)",
-	   st);
-	close(fd);
-	st = nobody_exports(16, -1);
-	ok(st == 0, "the charge is returned when the buffer is released (%d)", st);
-	close(sv[0]);
-	close(sv[1]);
-
-	/* CAP_IPC_LOCK is exempt from RLIMIT_MEMLOCK. */
-	{
-		struct rlimit zero = { 0, RLIM_INFINITY }, old;
-
-		getrlimit(RLIMIT_MEMLOCK, &old);
-		setrlimit(RLIMIT_MEMLOCK, &zero);
-		fd = export(p, LIMIT, O_RDWR);
-		ok(fd >= 0, "root (CAP_IPC_LOCK) exports with RLIMIT_MEMLOCK 0");
-		close(fd);
-		setrlimit(RLIMIT_MEMLOCK, &old);
-	}
-	munmap(p, LIMIT);
-
-	/* max_pinned_mb caps everyone, root included. */
-	saved = get_param("max_pinned_mb");
-	ok(saved > 0, "max_pinned_mb defaults to half of RAM (%ld MiB)", saved);
-	p = map_anon(2 << 20);
-	set_param("max_pinned_mb", 1);
-	ok_errno(export(p, 2 << 20, O_RDWR), ENOSPC, "2 MiB with max_pinned_mb=1");
-	fd = export(p, 1 << 20, O_RDWR);
-	ok(fd >= 0, "1 MiB with max_pinned_mb=1");
-	ok_errno(export(p + (1 << 20), PAGE, O_RDWR), ENOSPC, "one page more");
-	close(fd);
-	fd2 = export(p + (1 << 20), PAGE, O_RDWR);
-	ok(fd2 >= 0, "after a release there is room again");
-	close(fd2);
-	set_param("max_pinned_mb", saved);
-	munmap(p, 2 << 20);
+	vmpin_and_mode();
+	rlimit_memlock(base);
+	cap_ipc_lock();
+	max_pinned_mb();
 	enospc_returns_charge();
 	shares_are_per_user();
-
-	ok(pins_held() == base, "every pin released");
-	return done();
+	user_percent_param();
+	t_ok(t_pins_held() == base, "every pin released");
+	return t_done();
 }

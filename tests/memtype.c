@@ -64,7 +64,7 @@ static int open_once(int *fd, const char *path)
 	if (*fd < 0)
 		*fd = open(path, O_RDWR | O_CLOEXEC);
 	if (*fd < 0)
-		bail("%s: %m", path);
+		t_bail("%s: %m", path);
 	return *fd;
 }
 
@@ -92,7 +92,7 @@ static unsigned int mt_user(const void *p)
 
 	(void)*(const volatile char *)p;
 	if (ioctl(tdma(), VMEM_TEST_DMA_IOC_MEMTYPE, &m))
-		bail("memtype of %p: %m", p);
+		t_bail("memtype of %p: %m", p);
 	wc_is_uc = m.wc_is_uc;
 	return m.memtype;
 }
@@ -108,7 +108,7 @@ static int mt_vmap(int fd)
 	if (ioctl(tdma(), VMEM_TEST_DMA_IOC_MEMTYPE, &m)) {
 		if (errno == EOPNOTSUPP)
 			return -1;
-		bail("memtype of a vmap: %m");
+		t_bail("memtype of a vmap: %m");
 	}
 	return (int)m.memtype;
 }
@@ -123,12 +123,12 @@ static void *cmem_map(size_t len, unsigned int mode, void *at, uint32_t seed)
 	void *p;
 
 	if (ioctl(cmem(), VMEM_TEST_CMEM_IOC_ALLOC, &a))
-		bail("cmem alloc (mode %#x): %m", mode);
+		t_bail("cmem alloc (mode %#x): %m", mode);
 	p = mmap(at, len, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | (at ? MAP_FIXED : 0), cmem(), (off_t)a.id * PAGE);
 	if (p == MAP_FAILED)
-		bail("cmem mmap: %m");
-	fill(p, len, seed);
+		t_bail("cmem mmap: %m");
+	t_fill(p, len, seed);
 	return p;
 }
 
@@ -145,37 +145,37 @@ static void export_as(const char *what, void *p, size_t len, unsigned int drv,
 	int fd, vmt;
 	void *q;
 
-	fd = export(p, len, O_RDWR | O_CLOEXEC);
+	fd = t_export(p, len, O_RDWR | O_CLOEXEC);
 	if ((drv != VMEM_TEST_DMA_MT_CACHED && drv != VMEM_TEST_DMA_MT_WC) ||
 	    refused) {
-		ok_errno(fd, ENXIO, what);
+		t_ok_errno(fd, ENXIO, what);
 		if (fd >= 0)
 			close(fd);
 		return;
 	}
-	if (!ok(fd >= 0, "%s: exported: %s", what,
-		fd < 0 ? strerror(-fd) : "done"))
+	if (!t_ok(fd >= 0, "%s: exported: %s", what,
+		  fd < 0 ? strerror(-fd) : "done"))
 		return;
-	q = map_dmabuf(fd, len, PROT_READ | PROT_WRITE, 0);
-	if (!ok(!!q, "%s: the dma-buf maps", what)) {
+	q = t_map_dmabuf(fd, len, PROT_READ | PROT_WRITE, 0);
+	if (!t_ok(!!q, "%s: the dma-buf maps", what)) {
 		close(fd);
 		return;
 	}
 	mt = mt_user(q);
-	ok(mt == drv, "%s: the dma-buf's mmap is %s, as the owner's mapping (%s)",
-	   what, mt_name(mt), mt_name(drv));
+	t_ok(mt == drv, "%s: the dma-buf's mmap is %s, as the owner's mapping (%s)",
+	     what, mt_name(mt), mt_name(drv));
 	mt = mt_user((char *)q + len - PAGE);
-	ok(mt == drv, "%s: so is its last page (%s)", what, mt_name(mt));
+	t_ok(mt == drv, "%s: so is its last page (%s)", what, mt_name(mt));
 	vmt = mt_vmap(fd);
 	if (vmt < 0)
-		skip("this kernel has no kprobes, which read the vmap's protection",
-		     "%s: a kernel importer's vmap maps as the owner's mapping",
+		t_skip("this kernel has no kprobes, which read the vmap's protection",
+		       "%s: a kernel importer's vmap maps as the owner's mapping",
 		     what);
 	else
-		ok((unsigned int)vmt == drv,
-		   "%s: a kernel importer's vmap maps %s, as the owner's mapping (%s)",
+		t_ok((unsigned int)vmt == drv,
+		     "%s: a kernel importer's vmap maps %s, as the owner's mapping (%s)",
 		   what, mt_name(vmt), mt_name(drv));
-	ok(!memcmp(p, q, len), "%s: the dma-buf shows the owner's bytes", what);
+	t_ok(!memcmp(p, q, len), "%s: the dma-buf shows the owner's bytes", what);
 	munmap(q, len);
 	close(fd);
 }
@@ -190,8 +190,8 @@ static void cmem_case(const char *what, unsigned int mode, unsigned int want,
 	void *p = cmem_map(LEN, mode, NULL, 7);
 	unsigned int drv = mt_user(p);
 
-	ok(drv == want, "%s: the allocator's mapping is %s (expected %s)",
-	   what, mt_name(drv), mt_name(want));
+	t_ok(drv == want, "%s: the allocator's mapping is %s (expected %s)",
+	     what, mt_name(drv), mt_name(want));
 	export_as(what, p, LEN, drv, refused);
 	munmap(p, LEN);
 }
@@ -217,24 +217,24 @@ static long refused_exdev(void)
 
 static void mixed_case(const char *what, unsigned int mode, int err)
 {
-	char *p = map_anon(2 * LEN);
+	char *p = t_map_anon(2 * LEN);
 	unsigned int drv;
 	long exdev;
 	int fd;
 
-	fill(p, LEN, 3);
+	t_fill(p, LEN, 3);
 	cmem_map(LEN, mode, p + LEN, 4);
 	drv = mt_user(p + LEN);
 	exdev = refused_exdev();
-	fd = export(p, 2 * LEN, O_RDWR | O_CLOEXEC);
+	fd = t_export(p, 2 * LEN, O_RDWR | O_CLOEXEC);
 	if (fd == -EXDEV)
-		ok(exdev >= 0 && refused_exdev() == exdev + 1,
-		   "%s: counted in refused/EXDEV (%ld, then %ld)", what, exdev, refused_exdev());
+		t_ok(exdev >= 0 && refused_exdev() == exdev + 1,
+		     "%s: counted in refused/EXDEV (%ld, then %ld)", what, exdev, refused_exdev());
 	if (drv == VMEM_TEST_DMA_MT_CACHED)
-		ok(fd >= 0, "%s: the allocator maps cacheable here: one type, exported: %s",
-		   what, fd < 0 ? strerror(-fd) : "done");
+		t_ok(fd >= 0, "%s: the allocator maps cacheable here: one type, exported: %s",
+		     what, fd < 0 ? strerror(-fd) : "done");
 	else
-		ok_errno(fd, drv == VMEM_TEST_DMA_MT_WC ? err : ENXIO, what);
+		t_ok_errno(fd, drv == VMEM_TEST_DMA_MT_WC ? err : ENXIO, what);
 	if (fd >= 0)
 		close(fd);
 	munmap(p, 2 * LEN);
@@ -250,15 +250,27 @@ static void vivid_case(const char *what, int inst, unsigned int want)
 
 	video = vivid_open(inst, false, W, H, &size);
 	ret = vivid_mmap_frame(video, &p, &len);
-	if (!ok(!ret, "%s: vivid captures into its MMAP buffer", what))
-		bail("MMAP capture: %s", strerror(-ret));
+	if (!t_ok(!ret, "%s: vivid captures into its MMAP buffer", what))
+		t_bail("MMAP capture: %s", strerror(-ret));
 	drv = mt_user(p);
-	ok(drv == want, "%s: vivid maps its buffer %s (expected %s)",
-	   what, mt_name(drv), mt_name(want));
+	t_ok(drv == want, "%s: vivid maps its buffer %s (expected %s)",
+	     what, mt_name(drv), mt_name(want));
 	export_as(what, p, len, drv, false);
 	munmap(p, len);
 	vivid_free_mmap(video);
 	close(video);
+}
+
+/* Anonymous memory is cacheable, and so is its export. */
+static void anonymous(void)
+{
+	char *p = t_map_anon(LEN);
+
+	t_fill(p, LEN, 1);
+	t_ok(mt_user(p) == VMEM_TEST_DMA_MT_CACHED, "anonymous memory is mapped cacheable (%s)",
+	     mt_name(mt_user(p)));
+	export_as("anonymous memory", p, LEN, VMEM_TEST_DMA_MT_CACHED, false);
+	munmap(p, LEN);
 }
 
 int main(void)
@@ -266,12 +278,8 @@ int main(void)
 	const unsigned int uc = VMEM_TEST_DMA_MT_UC;
 	const unsigned int cached = VMEM_TEST_DMA_MT_CACHED;
 	unsigned int wc, pfnmap_wc, pfnmap_uc;
-	char *p;
 
-	p = map_anon(LEN);
-	fill(p, LEN, 1);
-	ok(mt_user(p) == cached, "anonymous memory is mapped cacheable (%s)",
-	   mt_name(mt_user(p)));
+	anonymous();
 	/*
 	 * Without x86's PAT there is no write-combining: what asks for it
 	 * is uncached, and refused as such. With it, the PAT maps RAM in a
@@ -279,11 +287,9 @@ int main(void)
 	 */
 	wc = wc_is_uc ? uc : VMEM_TEST_DMA_MT_WC;
 	if (wc_is_uc)
-		diag("this kernel has no write-combining (x86 without PAT): it is uncached");
+		t_diag("this kernel has no write-combining (x86 without PAT): it is uncached");
 	pfnmap_wc = ARM64 ? wc : wc_is_uc ? uc : cached;
 	pfnmap_uc = ARM64 || wc_is_uc ? uc : cached;
-	export_as("anonymous memory", p, LEN, cached, false);
-	munmap(p, LEN);
 
 	/*
 	 * vm_insert_page() maps with the vma's protection on every arch. On
@@ -301,7 +307,7 @@ int main(void)
 	 * remap_pfn_range(): on x86 the PAT maps RAM with its own type,
 	 * write-back, whatever the driver asked for.
 	 */
-	set_param_str("pfnmap_drivers", CMEM_DRIVER);
+	t_set_param_str("pfnmap_drivers", CMEM_DRIVER);
 	cmem_case("allocator, remap_pfn_range, write-combined",
 		  VMEM_TEST_CMEM_SPLIT | VMEM_TEST_CMEM_WC, pfnmap_wc,
 		  pfnmap_wc == uc);
@@ -314,7 +320,7 @@ int main(void)
 		   VMEM_TEST_CMEM_MIXED | VMEM_TEST_CMEM_WC, ARM64 ? EXDEV : ENXIO);
 	mixed_case("anonymous and write-combined (remap_pfn_range) memory in one range",
 		   VMEM_TEST_CMEM_SPLIT | VMEM_TEST_CMEM_WC, EXDEV);
-	set_param_str("pfnmap_drivers", "");
+	t_set_param_str("pfnmap_drivers", "");
 
 	/*
 	 * vb2's dma-contig allocator maps what dma_alloc_coherent() gave it
@@ -323,5 +329,5 @@ int main(void)
 	 */
 	vivid_case("vivid dma-contig", VIVID_DMA_CONTIG, ARM64 ? wc : cached);
 	vivid_case("vivid vmalloc", VIVID_VMALLOC, cached);
-	return done();
+	return t_done();
 }

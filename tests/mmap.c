@@ -35,7 +35,7 @@ static bool huge_pfnmap(void)
 	int major = 0, minor = 0;
 
 	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		bail("cannot read the kernel's release");
+		t_bail("cannot read the kernel's release");
 	return major > 6 || (major == 6 && minor >= 12);
 }
 
@@ -47,7 +47,7 @@ static long vm_pte_kb(void)
 	long kb = -1;
 
 	if (!f)
-		bail("/proc/self/status: %m");
+		t_bail("/proc/self/status: %m");
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "VmPTE: %ld", &kb) == 1)
 			break;
@@ -70,10 +70,10 @@ static char *map_aligned(int fd, size_t len)
 	char *a;
 
 	if (r == MAP_FAILED)
-		bail("mmap reservation: %m");
+		t_bail("mmap reservation: %m");
 	a = (char *)(((uintptr_t)r + HUGE - 1) & ~(HUGE - 1));
 	if (mmap(a, len, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
-		bail("mmap of the dma-buf at %p: %m", (void *)a);
+		t_bail("mmap of the dma-buf at %p: %m", (void *)a);
 	return a;
 }
 
@@ -83,34 +83,34 @@ static bool touch_check(const char *q, size_t len)
 	bool good = true;
 
 	for (size_t off = 0; off < len; off += PAGE)
-		good &= check(q + off, 16, (uint32_t)(off / PAGE));
+		good &= t_check(q + off, 16, (uint32_t)(off / PAGE));
 	return good;
 }
 
 static void fill_pages(char *p, size_t len)
 {
 	for (size_t off = 0; off < len; off += PAGE)
-		fill(p + off, 16, (uint32_t)(off / PAGE));
+		t_fill(p + off, 16, (uint32_t)(off / PAGE));
 }
 
 /* First touch of 4 KiB pages: one fault per page table (2 MiB). */
 static void first_touch_small(void)
 {
 	size_t len = 4 * HUGE;
-	char *p = map_anon(len), *q;
+	char *p = t_map_anon(len), *q;
 	long faults;
 	int fd;
 
 	madvise(p, len, MADV_NOHUGEPAGE);
 	fill_pages(p, len);
-	fd = export(p, len, O_RDONLY);
+	fd = t_export(p, len, O_RDONLY);
 	if (fd < 0)
-		bail("export: %s", strerror(-fd));
+		t_bail("export: %s", strerror(-fd));
 	q = map_aligned(fd, len);
 	faults = minor_faults();
-	ok(touch_check(q, len), "a first touch of 8 MiB of 4 KiB pages reads them all");
+	t_ok(touch_check(q, len), "a first touch of 8 MiB of 4 KiB pages reads them all");
 	faults = minor_faults() - faults;
-	ok(faults <= 4, "it takes at most one fault per 2 MiB (%ld faults)", faults);
+	t_ok(faults <= 4, "it takes at most one fault per 2 MiB (%ld faults)", faults);
 	munmap(q, len);
 	close(fd);
 	munmap(p, len);
@@ -126,36 +126,36 @@ static void first_touch_huge(void)
 
 	mfd = memfd_create("mmap-huge", MFD_CLOEXEC | MFD_HUGETLB);
 	if (mfd < 0 || ftruncate(mfd, len))
-		bail("hugetlb memfd: %m");
+		t_bail("hugetlb memfd: %m");
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, mfd, 0);
 	if (p == MAP_FAILED)
-		bail("mmap hugetlb: %m");
+		t_bail("mmap hugetlb: %m");
 	fill_pages(p, len);
-	fd = export(p, len, O_RDONLY);
+	fd = t_export(p, len, O_RDONLY);
 	if (fd < 0)
-		bail("export: %s", strerror(-fd));
+		t_bail("export: %s", strerror(-fd));
 
 	pte = vm_pte_kb();
 	faults = minor_faults();
 	q = map_aligned(fd, len);
-	ok(touch_check(q, len), "a first touch of 8 hugetlb pages reads them all");
+	t_ok(touch_check(q, len), "a first touch of 8 hugetlb pages reads them all");
 	faults = minor_faults() - faults;
 	pte = vm_pte_kb() - pte;
-	diag("%ld faults, %ld kB more page tables", faults, pte);
+	t_diag("%ld faults, %ld kB more page tables", faults, pte);
 	if (huge_pfnmap())
-		ok(pte < 32 && faults <= 8,
-		   "6.12+: mapped with PMDs, no page table of 4 KiB pages (%ld kB, %ld faults)",
+		t_ok(pte < 32 && faults <= 8,
+		     "6.12+: mapped with PMDs, no page table of 4 KiB pages (%ld kB, %ld faults)",
 		   pte, faults);
 	else
-		ok(pte >= 32,
-		   "before 6.12: mapped with 4 KiB pages, a page table per 2 MiB (%ld kB)",
+		t_ok(pte >= 32,
+		     "before 6.12: mapped with 4 KiB pages, a page table per 2 MiB (%ld kB)",
 		   pte);
 	munmap(q, len);
 
 	/* Not aligned: 4 KiB pages, the same bytes. */
-	q = map_dmabuf(fd, len - HUGE, PROT_READ, PAGE);
-	ok(q && check(q, 16, 1) && check(q + HUGE, 16, HUGE / PAGE + 1),
-	   "a mapping at an offset of 4 KiB maps the right pages");
+	q = t_map_dmabuf(fd, len - HUGE, PROT_READ, PAGE);
+	t_ok(q && t_check(q, 16, 1) && t_check(q + HUGE, 16, HUGE / PAGE + 1),
+	     "a mapping at an offset of 4 KiB maps the right pages");
 	if (q)
 		munmap(q, len - HUGE);
 	close(fd);
@@ -177,24 +177,24 @@ static void huge_broken_run(void)
 	int fd;
 
 	if (p == MAP_FAILED)
-		bail("mmap: %m");
+		t_bail("mmap: %m");
 	a = (char *)(((uintptr_t)p + HUGE - 1) & ~(HUGE - 1));
 	madvise(a, HUGE, MADV_HUGEPAGE);
 	fill_pages(a, HUGE);
-	pfn = pfn_of(a);
-	ok(pfn && !(pfn % (HUGE / PAGE)) && pfn_of(a + HUGE - PAGE) == pfn + HUGE / PAGE - 1,
-	   "2 MiB of anonymous memory in one transparent huge page (frame 0x%llx)",
+	pfn = t_pfn_of(a);
+	t_ok(pfn && !(pfn % (HUGE / PAGE)) && t_pfn_of(a + HUGE - PAGE) == pfn + HUGE / PAGE - 1,
+	     "2 MiB of anonymous memory in one transparent huge page (frame 0x%llx)",
 	   (unsigned long long)pfn);
 	madvise(a + PAGE, PAGE, MADV_DONTNEED);
-	fill(a + PAGE, 16, 4242);
-	ok(pfn_of(a) == pfn && pfn_of(a + PAGE) != pfn + 1,
-	   "its page 1 replaced by a page of another frame");
-	fd = export(a, HUGE, O_RDONLY);
+	t_fill(a + PAGE, 16, 4242);
+	t_ok(t_pfn_of(a) == pfn && t_pfn_of(a + PAGE) != pfn + 1,
+	     "its page 1 replaced by a page of another frame");
+	fd = t_export(a, HUGE, O_RDONLY);
 	if (fd < 0)
-		bail("export: %s", strerror(-fd));
+		t_bail("export: %s", strerror(-fd));
 	q = map_aligned(fd, HUGE);
-	ok(check(q + PAGE, 16, 4242) && check(q, 16, 0) && check(q + 2 * PAGE, 16, 2),
-	   "a 2 MiB-aligned mapping of its export shows the new page 1 between the old pages");
+	t_ok(t_check(q + PAGE, 16, 4242) && t_check(q, 16, 0) && t_check(q + 2 * PAGE, 16, 2),
+	     "a 2 MiB-aligned mapping of its export shows the new page 1 between the old pages");
 	munmap(q, HUGE);
 	close(fd);
 	munmap(p, 2 * HUGE);
@@ -225,16 +225,16 @@ static void neighbours(int fd, char *p)
 	    mmap(r, 2 * PAGE, PROT_READ | PROT_WRITE, flags, -1, 0) == MAP_FAILED ||
 	    mmap(q, 3 * PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 5 * PAGE) == MAP_FAILED ||
 	    mmap(q + 3 * PAGE, 2 * PAGE, PROT_READ | PROT_WRITE, flags, -1, 0) == MAP_FAILED)
-		bail("mmap of the neighbours: %m");
-	ok(check(q + PAGE, PAGE, 106) && check(q, PAGE, 105) &&
-	   check(q + 2 * PAGE, PAGE, 107),
+		t_bail("mmap of the neighbours: %m");
+	t_ok(t_check(q + PAGE, PAGE, 106) && t_check(q, PAGE, 105) &&
+	     t_check(q + 2 * PAGE, PAGE, 107),
 	   "a fault in the middle of a 3-page mapping maps pages 5..7");
-	ok(zeros(r, 2 * PAGE) && zeros(q + 3 * PAGE, 2 * PAGE),
-	   "the anonymous mappings on either side still read zeros");
+	t_ok(zeros(r, 2 * PAGE) && zeros(q + 3 * PAGE, 2 * PAGE),
+	     "the anonymous mappings on either side still read zeros");
 	memset(r, 0xee, 2 * PAGE);
 	memset(q + 3 * PAGE, 0xee, 2 * PAGE);
-	ok(check(p + 3 * PAGE, PAGE, 103) && check(p + 4 * PAGE, PAGE, 104) &&
-	   check(p + 8 * PAGE, PAGE, 108) && check(p + 9 * PAGE, PAGE, 109),
+	t_ok(t_check(p + 3 * PAGE, PAGE, 103) && t_check(p + 4 * PAGE, PAGE, 104) &&
+	     t_check(p + 8 * PAGE, PAGE, 108) && t_check(p + 9 * PAGE, PAGE, 109),
 	   "writes to them do not reach the buffer's pages 3, 4, 8, 9");
 	munmap(r, 7 * PAGE);
 }
@@ -245,42 +245,42 @@ int main(void)
 	char *p, *q;
 	int fd;
 
-	p = map_anon(LEN);
+	p = t_map_anon(LEN);
 	for (int i = 0; i < NP; i++)
-		fill(p + i * PAGE, PAGE, 100 + i);
-	fd = export(p, LEN, O_RDWR);
+		t_fill(p + i * PAGE, PAGE, 100 + i);
+	fd = t_export(p, LEN, O_RDWR);
 	if (fd < 0)
-		bail("export: %s", strerror(-fd));
+		t_bail("export: %s", strerror(-fd));
 
-	q = map_dmabuf(fd, 3 * PAGE, PROT_READ, 5 * PAGE);
-	ok(q && check(q, PAGE, 105) && check(q + 2 * PAGE, PAGE, 107),
-	   "mmap at page offset 5 maps pages 5..7");
+	q = t_map_dmabuf(fd, 3 * PAGE, PROT_READ, 5 * PAGE);
+	t_ok(q && t_check(q, PAGE, 105) && t_check(q + 2 * PAGE, PAGE, 107),
+	     "mmap at page offset 5 maps pages 5..7");
 	if (q)
 		munmap(q, 3 * PAGE);
 	neighbours(fd, p);
-	q = map_dmabuf(fd, PAGE, PROT_READ, (NP - 1) * PAGE);
-	ok(q && check(q, PAGE, 100 + NP - 1), "mmap of the last page");
+	q = t_map_dmabuf(fd, PAGE, PROT_READ, (NP - 1) * PAGE);
+	t_ok(q && t_check(q, PAGE, 100 + NP - 1), "mmap of the last page");
 	if (q)
 		munmap(q, PAGE);
 
 	q = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fd, (NP - 1) * PAGE);
-	ok(q == MAP_FAILED && errno == EINVAL, "mmap running past the end refused (EINVAL)");
+	t_ok(q == MAP_FAILED && errno == EINVAL, "mmap running past the end refused (EINVAL)");
 	q = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, NP * PAGE);
-	ok(q == MAP_FAILED && errno == EINVAL, "mmap starting at the end refused (EINVAL)");
+	t_ok(q == MAP_FAILED && errno == EINVAL, "mmap starting at the end refused (EINVAL)");
 	q = mmap(NULL, 2 * LEN, PROT_READ, MAP_SHARED, fd, 0);
-	ok(q == MAP_FAILED && errno == EINVAL, "mmap larger than the buffer refused (EINVAL)");
+	t_ok(q == MAP_FAILED && errno == EINVAL, "mmap larger than the buffer refused (EINVAL)");
 	q = mmap(NULL, LEN, PROT_READ, MAP_PRIVATE, fd, 0);
-	ok(q == MAP_FAILED && errno == EINVAL, "MAP_PRIVATE refused (EINVAL)");
+	t_ok(q == MAP_FAILED && errno == EINVAL, "MAP_PRIVATE refused (EINVAL)");
 
-	q = map_dmabuf(fd, PAGE, PROT_READ | PROT_WRITE, 0);
-	ok(q && mremap(q, PAGE, 2 * PAGE, 0) == MAP_FAILED,
-	   "the mapping cannot be grown with mremap");
-	ok(!ioctl(fd, DMA_BUF_IOCTL_SYNC, &s), "DMA_BUF_IOCTL_SYNC start");
+	q = t_map_dmabuf(fd, PAGE, PROT_READ | PROT_WRITE, 0);
+	t_ok(q && mremap(q, PAGE, 2 * PAGE, 0) == MAP_FAILED,
+	     "the mapping cannot be grown with mremap");
+	t_ok(!ioctl(fd, DMA_BUF_IOCTL_SYNC, &s), "DMA_BUF_IOCTL_SYNC start");
 	if (q)
-		fill(q, PAGE, 200);
+		t_fill(q, PAGE, 200);
 	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
-	ok(!ioctl(fd, DMA_BUF_IOCTL_SYNC, &s), "DMA_BUF_IOCTL_SYNC end");
-	ok(check(p, PAGE, 200), "the write between the syncs reached the memory");
+	t_ok(!ioctl(fd, DMA_BUF_IOCTL_SYNC, &s), "DMA_BUF_IOCTL_SYNC end");
+	t_ok(t_check(p, PAGE, 200), "the write between the syncs reached the memory");
 	if (q)
 		munmap(q, PAGE);
 
@@ -290,5 +290,5 @@ int main(void)
 	first_touch_small();
 	first_touch_huge();
 	huge_broken_run();
-	return done();
+	return t_done();
 }

@@ -29,7 +29,7 @@ static bool in_movable(uint64_t pfn, bool *any)
 	FILE *f = fopen("/proc/zoneinfo", "r");
 
 	if (!f)
-		bail("/proc/zoneinfo: %m");
+		t_bail("/proc/zoneinfo: %m");
 	*any = false;
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "Node ", 5)) {
@@ -55,7 +55,7 @@ static bool gup_moves_hugetlb(void)
 	int major = 0, minor = 0;
 
 	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		bail("cannot read the kernel's release");
+		t_bail("cannot read the kernel's release");
 	return major > 6 || (major == 6 && minor >= 5);
 }
 
@@ -69,39 +69,41 @@ int main(void)
 
 	mfd = memfd_create("movable", MFD_HUGETLB);
 	if (mfd < 0 || ftruncate(mfd, HUGE))
-		bail("hugetlb memfd: %m");
+		t_bail("hugetlb memfd: %m");
 	p = mmap(NULL, HUGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	if (p == MAP_FAILED)
-		bail("mmap hugetlb: %m");
-	fill(p, HUGE, 5);
-	pfn = pfn_of(p);
+		t_bail("mmap hugetlb: %m");
+	t_fill(p, HUGE, 5);
+	pfn = t_pfn_of(p);
 	if (!in_movable(pfn, &any))
-		return skip_file("movable", "%s", any ? "the hugetlb page is not in ZONE_MOVABLE" :
-				 "no ZONE_MOVABLE: boot with movablecore= (kernels.sh *-movable)");
-	ok(true, "the hugetlb page (frame 0x%llx) is in ZONE_MOVABLE",
-	   (unsigned long long)pfn);
+		return t_skip_file("movable", "%s",
+				   any ? "the hugetlb page is not in ZONE_MOVABLE" :
+				   "no ZONE_MOVABLE: boot with movablecore= (kernels.sh *-movable)");
+	t_ok(true, "the hugetlb page (frame 0x%llx) is in ZONE_MOVABLE",
+	     (unsigned long long)pfn);
 
-	pins = pins_held();
-	fd = export(p, HUGE, O_RDWR);
+	pins = t_pins_held();
+	fd = t_export(p, HUGE, O_RDWR);
 	if (gup_moves_hugetlb()) {
-		ok(fd >= 0, "a read-write export of it is made (%d)", fd);
-		pfn = pfn_of(p);
-		ok(!in_movable(pfn, &any), "its page was moved out of ZONE_MOVABLE (frame 0x%llx)",
-		   (unsigned long long)pfn);
-		q = fd >= 0 ? map_dmabuf(fd, HUGE, PROT_READ, 0) : NULL;
-		ok(q && check(q, HUGE, 5), "the buffer has the bytes");
+		t_ok(fd >= 0, "a read-write export of it is made (%d)", fd);
+		pfn = t_pfn_of(p);
+		t_ok(!in_movable(pfn, &any),
+		     "its page was moved out of ZONE_MOVABLE (frame 0x%llx)",
+		     (unsigned long long)pfn);
+		q = fd >= 0 ? t_map_dmabuf(fd, HUGE, PROT_READ, 0) : NULL;
+		t_ok(q && t_check(q, HUGE, 5), "the buffer has the bytes");
 		if (q)
 			munmap(q, HUGE);
 		if (fd >= 0)
 			close(fd);
 	} else {
-		ok_errno(fd, ENOMEM, "6.1 cannot move it: the read-write export");
-		ok_errno(export(p, HUGE, O_RDONLY), ENOMEM, "and the read-only one");
+		t_ok_errno(fd, ENOMEM, "6.1 cannot move it: the read-write export");
+		t_ok_errno(t_export(p, HUGE, O_RDONLY), ENOMEM, "and the read-only one");
 		if (fd >= 0)
 			close(fd);
 	}
-	ok(pins_held() == pins, "no pin left behind (%ld, %ld before)", pins_held(), pins);
+	t_ok(t_pins_held() == pins, "no pin left behind (%ld, %ld before)", t_pins_held(), pins);
 	munmap(p, HUGE);
 	close(mfd);
-	return done();
+	return t_done();
 }

@@ -117,10 +117,10 @@ static int32_t target_do(struct target *t, const struct msg *m)
 
 	switch (m->op) {
 	case OP_FILL:
-		fill(p, len, m->arg);
+		t_fill(p, len, m->arg);
 		return 0;
 	case OP_CHECK:
-		return check(p, len, m->arg);
+		return t_check(p, len, m->arg);
 	case OP_SUM:
 		return (int32_t)checksum(p, len);
 	case OP_UNMAP:
@@ -128,7 +128,7 @@ static int32_t target_do(struct target *t, const struct msg *m)
 	case OP_MEMLOCK:
 		return setrlimit(RLIMIT_MEMLOCK, &rl);
 	case OP_EXPORT:
-		fd = vmem_exp_export(dev(), p, m->arg * PAGE, O_RDWR | O_CLOEXEC);
+		fd = vmemexp_export(t_dev(), p, m->arg * PAGE, O_RDWR | O_CLOEXEC);
 		if (fd >= 0)
 			close(fd);
 		return fd < 0 ? fd : 0;
@@ -166,19 +166,19 @@ static void __attribute__((noreturn)) target_main(int sock, unsigned int opts)
 		_exit(98);
 	t.addr[R_HUGE] = (uintptr_t)p;
 	t.len[R_HUGE] = HUGE_LEN;
-	p = map_anon(4 * PAGE);
-	fill(p, 4 * PAGE, 3);
+	p = t_map_anon(4 * PAGE);
+	t_fill(p, 4 * PAGE, 3);
 	mprotect(p, 4 * PAGE, PROT_READ);
 	t.addr[R_RO] = (uintptr_t)p;
 	t.len[R_RO] = 4 * PAGE;
-	fill((void *)(uintptr_t)t.addr[R_HEAP], t.len[R_HEAP], 1);
-	fill((void *)(uintptr_t)t.addr[R_HUGE], t.len[R_HUGE], 2);
+	t_fill((void *)(uintptr_t)t.addr[R_HEAP], t.len[R_HEAP], 1);
+	t_fill((void *)(uintptr_t)t.addr[R_HUGE], t.len[R_HUGE], 2);
 
 	/* Root's targets also map a dma-buf of their own (nobody's would be charged). */
 	if (!(opts & T_NOBODY)) {
-		int fd = export(map_anon(4 * PAGE), 4 * PAGE, O_RDWR | O_CLOEXEC);
+		int fd = t_export(t_map_anon(4 * PAGE), 4 * PAGE, O_RDWR | O_CLOEXEC);
 
-		p = fd < 0 ? NULL : map_dmabuf(fd, 4 * PAGE, PROT_READ | PROT_WRITE, 0);
+		p = fd < 0 ? NULL : t_map_dmabuf(fd, 4 * PAGE, PROT_READ | PROT_WRITE, 0);
 		if (!p)
 			_exit(97);
 		t.addr[R_DMABUF] = (uintptr_t)p;
@@ -211,18 +211,18 @@ static void target_start(struct target *t, unsigned int opts)
 	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		bail("socketpair: %m");
+		t_bail("socketpair: %m");
 	fflush(stdout);
 	t->pid = fork();
 	if (t->pid < 0)
-		bail("fork: %m");
+		t_bail("fork: %m");
 	if (t->pid == 0) {
 		close(sv[0]);
 		target_main(sv[1], opts);
 	}
 	close(sv[1]);
 	if (recv(sv[0], &got, sizeof(got), 0) != sizeof(got))
-		bail("target %d did not start (exit %d)", t->pid, wait_child(t->pid));
+		t_bail("target %d did not start (exit %d)", t->pid, t_wait_child(t->pid));
 	memcpy(t->addr, got.addr, sizeof(t->addr));
 	memcpy(t->len, got.len, sizeof(t->len));
 	t->sock = sv[0];
@@ -250,7 +250,7 @@ static void target_exit(struct target *t, bool zombie)
 	if (zombie)
 		waitid(P_PID, t->pid, &si, WEXITED | WNOWAIT);
 	else
-		wait_child(t->pid);
+		t_wait_child(t->pid);
 }
 
 /* Exec sleep in the target and wait until its old address space is gone. */
@@ -264,12 +264,12 @@ static void target_kill(struct target *t)
 {
 	kill(t->pid, SIGKILL);
 	close(t->sock);
-	wait_child(t->pid);
+	t_wait_child(t->pid);
 }
 
 static int remote(int mem, const struct target *t, int region, size_t len, int flags)
 {
-	return vmem_exp_export_remote(dev(), mem, t->addr[region], len, flags | O_CLOEXEC);
+	return vmemexp_export_remote(t_dev(), mem, t->addr[region], len, flags | O_CLOEXEC);
 }
 
 /* Close what an export returned: 0 if it was a dma-buf fd, else its -errno. */
@@ -302,108 +302,120 @@ static void debug_region(struct target *t, int mem, int region, uint32_t seed, i
 	int fd;
 
 	fd = remote(mem, t, region, len, O_RDWR);
-	if (!ok(fd >= 0, "the debugger exports the target's %s (%zu KiB) read-write",
-		what, len >> 10)) {
-		diag("export: %s", strerror(-fd));
+	if (!t_ok(fd >= 0, "the debugger exports the target's %s (%zu KiB) read-write",
+		  what, len >> 10)) {
+		t_diag("export: %s", strerror(-fd));
 		return;
 	}
-	q = map_dmabuf(fd, len, PROT_READ | PROT_WRITE, 0);
-	if (!ok(q, "%s: the dma-buf maps read-write", what)) {
+	q = t_map_dmabuf(fd, len, PROT_READ | PROT_WRITE, 0);
+	if (!t_ok(q, "%s: the dma-buf maps read-write", what)) {
 		close(fd);
 		return;
 	}
 	sync_buf(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	if (region == R_VIVID)
-		ok(checksum((unsigned char *)q, len) ==
+		t_ok(checksum((unsigned char *)q, len) ==
 		   (uint32_t)target_cmd(t, OP_SUM, region, 0),
 		   "%s: the debugger reads the frame vivid captured for the target", what);
 	else
-		ok(check(q, len, seed), "%s: the debugger reads the target's bytes", what);
-	fill(q, len, seed + 100);
+		t_ok(t_check(q, len, seed), "%s: the debugger reads the target's bytes", what);
+	t_fill(q, len, seed + 100);
 	sync_buf(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-	ok(target_cmd(t, OP_CHECK, region, seed + 100) == 1,
-	   "%s: the target sees what the debugger wrote through the dma-buf", what);
+	t_ok(target_cmd(t, OP_CHECK, region, seed + 100) == 1,
+	     "%s: the target sees what the debugger wrote through the dma-buf", what);
 	target_cmd(t, OP_FILL, region, seed + 200);
-	ok(check(q, len, seed + 200), "%s: and the debugger what the target wrote since", what);
-	ok_errno(vgem_import(card, fd, &handle), 0, "vgem imports the remote export");
+	t_ok(t_check(q, len, seed + 200), "%s: and the debugger what the target wrote since", what);
+	t_ok_errno(vgem_import(card, fd, &handle), 0, "vgem imports the remote export");
 	vgem_close_handle(card, handle);
 	munmap(q, len);
 	close(fd);
 }
 
-static void debugger(int card)
+/* The mode of /proc/PID/mem (of @t's target) limits the export. */
+static void fd_modes(struct target *t)
 {
-	struct target t;
-	long base = pins_held(), before, pin, tpin;
-	int mem, ro, fd;
+	int ro, fd;
 	char *q;
 
+	/* A read-only fd: read-only exports only. */
+	ro = t_proc_mem(t->pid, O_RDONLY);
+	fd = remote(ro, t, R_HEAP, t->len[R_HEAP], O_RDONLY);
+	t_ok(fd >= 0, "a read-only /proc/PID/mem gives a read-only export");
+	q = fd < 0 ? NULL : t_map_dmabuf(fd, t->len[R_HEAP], PROT_READ, 0);
+	t_ok(q && t_check(q, t->len[R_HEAP], 201), "which reads the target's heap");
+	t_ok(!t_map_dmabuf(fd, PAGE, PROT_READ | PROT_WRITE, 0) && errno == EACCES,
+	     "and refuses a writable mapping (EACCES)");
+	if (q)
+		munmap(q, t->len[R_HEAP]);
+	close(fd);
+	t_ok_errno(remote(ro, t, R_HEAP, PAGE, O_RDWR), EACCES,
+		   "O_RDWR export through a /proc/PID/mem opened O_RDONLY");
+	close(ro);
+	ro = t_proc_mem(t->pid, O_WRONLY);
+	t_ok_errno(remote(ro, t, R_HEAP, PAGE, O_RDONLY), EACCES,
+		   "O_RDONLY export through a /proc/PID/mem opened O_WRONLY");
+	close(ro);
+}
+
+/* Refusals that depend on the target's memory (@mem: its file, O_RDWR). */
+static void target_refusals(struct target *t, int mem)
+{
+	char c = 'x';
+	ssize_t n = pwrite(mem, &c, 1, (off_t)t->addr[R_RO]);
+
+	/* Never more than the target's mapping: no FOLL_FORCE. */
+	t_diag("write() on /proc/PID/mem into the target's read-only mapping: %s",
+	       n == 1 ? "written (FOLL_FORCE)" : strerror(errno));
+	t_ok_errno(remote(mem, t, R_RO, PAGE, O_RDWR), EACCES,
+		   "O_RDWR export of the target's PROT_READ mapping, O_RDWR fd");
+	t_ok_errno(closed(remote(mem, t, R_RO, PAGE, O_RDONLY)), 0,
+		   "O_RDONLY export of the same mapping");
+
+	t_ok_errno(remote(mem, t, R_DMABUF, t->len[R_DMABUF], O_RDWR), EPERM,
+		   "the target's whole dma-buf mapping, read-write (its file is not handed over)");
+	t_ok_errno(remote(mem, t, R_DMABUF, t->len[R_DMABUF], O_RDONLY), EPERM,
+		   "the same, read-only");
+	t_ok_errno(vmemexp_export_remote(t_dev(), mem, 0x10000, 16 * PAGE, O_RDONLY), EFAULT,
+		   "a range the target has not mapped");
+	t_ok_errno(vmemexp_export_remote(t_dev(), mem, 0x00007ffffffff000ULL, 2 * PAGE, O_RDONLY),
+		   EFAULT, "a range crossing the top of the target's address space");
+}
+
+/* Pins and charges: the caller's, not the target's. */
+static void caller_charged(struct target *t, int mem)
+{
+	long before = t_pins_held(), pin = t_vm_pin_kb(), tpin = t_vm_pin_kb_of(t->pid);
+	int fd = remote(mem, t, R_HEAP, t->len[R_HEAP], O_RDWR);
+
+	t_ok(t_pins_held() - before == HEAP_PAGES, "the export pins the target's pages (%ld)",
+	     t_pins_held() - before);
+	t_ok(t_vm_pin_kb() - pin == (long)(t->len[R_HEAP] >> 10) &&
+	     t_vm_pin_kb_of(t->pid) == tpin,
+	     "they show in the caller's VmPin (+%ld kB), not the target's (%+ld kB)",
+	     t_vm_pin_kb() - pin, t_vm_pin_kb_of(t->pid) - tpin);
+	close(fd);
+	t_ok(t_vm_pin_kb() == pin && t_pins_held() == before, "and go when the buffer does");
+}
+
+static void debugger(int card)
+{
+	long base = t_pins_held();
+	struct target t;
+	int mem;
+
 	target_start(&t, T_VIVID);
-	mem = proc_mem(t.pid, O_RDWR);
+	mem = t_proc_mem(t.pid, O_RDWR);
 	if (mem < 0)
-		bail("open /proc/%d/mem: %s", t.pid, strerror(-mem));
+		t_bail("open /proc/%d/mem: %s", t.pid, strerror(-mem));
 	debug_region(&t, mem, R_HEAP, 1, card);
 	debug_region(&t, mem, R_HUGE, 2, card);
 	debug_region(&t, mem, R_VIVID, 0, card);
-
-	/* A read-only fd: read-only exports only. */
-	ro = proc_mem(t.pid, O_RDONLY);
-	fd = remote(ro, &t, R_HEAP, t.len[R_HEAP], O_RDONLY);
-	ok(fd >= 0, "a read-only /proc/PID/mem gives a read-only export");
-	q = fd < 0 ? NULL : map_dmabuf(fd, t.len[R_HEAP], PROT_READ, 0);
-	ok(q && check(q, t.len[R_HEAP], 201), "which reads the target's heap");
-	ok(!map_dmabuf(fd, PAGE, PROT_READ | PROT_WRITE, 0) && errno == EACCES,
-	   "and refuses a writable mapping (EACCES)");
-	if (q)
-		munmap(q, t.len[R_HEAP]);
-	close(fd);
-	ok_errno(remote(ro, &t, R_HEAP, PAGE, O_RDWR), EACCES,
-		 "O_RDWR export through a /proc/PID/mem opened O_RDONLY");
-	close(ro);
-	ro = proc_mem(t.pid, O_WRONLY);
-	ok_errno(remote(ro, &t, R_HEAP, PAGE, O_RDONLY), EACCES,
-		 "O_RDONLY export through a /proc/PID/mem opened O_WRONLY");
-	close(ro);
-
-	/* Never more than the target's mapping: no FOLL_FORCE. */
-	{
-		char c = 'x';
-		ssize_t n = pwrite(mem, &c, 1, (off_t)t.addr[R_RO]);
-
-		diag("write() on /proc/PID/mem into the target's read-only mapping: %s",
-		     n == 1 ? "written (FOLL_FORCE)" : strerror(errno));
-		ok_errno(remote(mem, &t, R_RO, PAGE, O_RDWR), EACCES,
-			 "O_RDWR export of the target's PROT_READ mapping, O_RDWR fd");
-		ok_errno(closed(remote(mem, &t, R_RO, PAGE, O_RDONLY)), 0,
-			 "O_RDONLY export of the same mapping");
-	}
-
-	/* Other refusals that depend on the target's memory. */
-	ok_errno(remote(mem, &t, R_DMABUF, t.len[R_DMABUF], O_RDWR), EPERM,
-		 "the target's whole dma-buf mapping, read-write (its file is not handed over)");
-	ok_errno(remote(mem, &t, R_DMABUF, t.len[R_DMABUF], O_RDONLY), EPERM,
-		 "the same, read-only");
-	ok_errno(vmem_exp_export_remote(dev(), mem, 0x10000, 16 * PAGE, O_RDONLY), EFAULT,
-		 "a range the target has not mapped");
-	ok_errno(vmem_exp_export_remote(dev(), mem, 0x00007ffffffff000ULL, 2 * PAGE, O_RDONLY),
-		 EFAULT, "a range crossing the top of the target's address space");
-
-	/* Pins and charges: the caller's, not the target's. */
-	before = pins_held();
-	pin = vm_pin_kb();
-	tpin = vm_pin_kb_of(t.pid);
-	fd = remote(mem, &t, R_HEAP, t.len[R_HEAP], O_RDWR);
-	ok(pins_held() - before == HEAP_PAGES, "the export pins the target's pages (%ld)",
-	   pins_held() - before);
-	ok(vm_pin_kb() - pin == (long)(t.len[R_HEAP] >> 10) && vm_pin_kb_of(t.pid) == tpin,
-	   "they show in the caller's VmPin (+%ld kB), not the target's (%+ld kB)",
-	   vm_pin_kb() - pin, vm_pin_kb_of(t.pid) - tpin);
-	close(fd);
-	ok(vm_pin_kb() == pin && pins_held() == before, "and go when the buffer does");
-
+	fd_modes(&t);
+	target_refusals(&t, mem);
+	caller_charged(&t, mem);
 	close(mem);
 	target_exit(&t, false);
-	ok(pins_held() == base, "debugger: no pin left behind");
+	t_ok(t_pins_held() == base, "debugger: no pin left behind");
 }
 
 /* src_fd of every other kind, and src_fd that is not open. */
@@ -411,45 +423,45 @@ static void wrong_fds(void)
 {
 	char path[64];
 	struct target t;
-	long base = pins_held();
+	long base = t_pins_held();
 	int fd, buf;
 
 	target_start(&t, 0);
 	fd = open("/init", O_RDONLY | O_CLOEXEC);
-	ok_errno(remote(fd, &t, R_HEAP, PAGE, O_RDONLY), EINVAL, "src_fd: a regular file");
+	t_ok_errno(remote(fd, &t, R_HEAP, PAGE, O_RDONLY), EINVAL, "src_fd: a regular file");
 	close(fd);
 	fd = open("/tmp/mem", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ok_errno(remote(fd, &t, R_HEAP, PAGE, O_RDONLY), EINVAL,
-		 "src_fd: a regular file named mem");
+	t_ok_errno(remote(fd, &t, R_HEAP, PAGE, O_RDONLY), EINVAL,
+		   "src_fd: a regular file named mem");
 	close(fd);
 	unlink("/tmp/mem");
 	snprintf(path, sizeof(path), "/proc/%d/maps", t.pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ok_errno(remote(fd, &t, R_HEAP, PAGE, O_RDONLY), EINVAL, "src_fd: /proc/PID/maps");
+	t_ok_errno(remote(fd, &t, R_HEAP, PAGE, O_RDONLY), EINVAL, "src_fd: /proc/PID/maps");
 	close(fd);
 	/* environ holds the target's mm too, but only passed a ptrace read check. */
 	snprintf(path, sizeof(path), "/proc/%d/environ", t.pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ok_errno(remote(fd, &t, R_HEAP, PAGE, O_RDONLY), EINVAL, "src_fd: /proc/PID/environ");
+	t_ok_errno(remote(fd, &t, R_HEAP, PAGE, O_RDONLY), EINVAL, "src_fd: /proc/PID/environ");
 	close(fd);
 	fd = syscall(SYS_pidfd_open, t.pid, 0);
 	if (fd < 0)
-		bail("pidfd_open: %m");
-	ok_errno(remote(fd, &t, R_HEAP, PAGE, O_RDONLY), EINVAL, "src_fd: a pidfd");
+		t_bail("pidfd_open: %m");
+	t_ok_errno(remote(fd, &t, R_HEAP, PAGE, O_RDONLY), EINVAL, "src_fd: a pidfd");
 	close(fd);
-	buf = export(map_anon(PAGE), PAGE, O_RDWR | O_CLOEXEC);
-	ok_errno(remote(buf, &t, R_HEAP, PAGE, O_RDONLY), EINVAL, "src_fd: a dma-buf");
+	buf = t_export(t_map_anon(PAGE), PAGE, O_RDWR | O_CLOEXEC);
+	t_ok_errno(remote(buf, &t, R_HEAP, PAGE, O_RDONLY), EINVAL, "src_fd: a dma-buf");
 	close(buf);
-	ok_errno(remote(dev(), &t, R_HEAP, PAGE, O_RDONLY), EINVAL, "src_fd: /dev/vmem-exp");
+	t_ok_errno(remote(t_dev(), &t, R_HEAP, PAGE, O_RDONLY), EINVAL, "src_fd: /dev/vmem-exp");
 	snprintf(path, sizeof(path), "/proc/%d/mem", t.pid);
 	fd = open(path, O_PATH | O_CLOEXEC);
-	ok_errno(remote(fd, &t, R_HEAP, PAGE, O_RDONLY), EBADF,
-		 "src_fd: /proc/PID/mem opened O_PATH (not open for I/O)");
+	t_ok_errno(remote(fd, &t, R_HEAP, PAGE, O_RDONLY), EBADF,
+		   "src_fd: /proc/PID/mem opened O_PATH (not open for I/O)");
 	close(fd);
-	ok_errno(remote(999, &t, R_HEAP, PAGE, O_RDONLY), EBADF, "src_fd: 999, not open");
-	ok_errno(remote(-1, &t, R_HEAP, PAGE, O_RDONLY), EBADF, "src_fd: -1");
+	t_ok_errno(remote(999, &t, R_HEAP, PAGE, O_RDONLY), EBADF, "src_fd: 999, not open");
+	t_ok_errno(remote(-1, &t, R_HEAP, PAGE, O_RDONLY), EBADF, "src_fd: -1");
 	target_exit(&t, false);
-	ok(pins_held() == base, "refused: nothing pinned");
+	t_ok(t_pins_held() == base, "refused: nothing pinned");
 }
 
 /* The [stack] mapping in /proc/@pid/maps: 0, or -1 if there is none. */
@@ -482,36 +494,36 @@ static void gone(void)
 	int mem, fd;
 
 	target_start(&t, 0);
-	mem = proc_mem(t.pid, O_RDWR);
+	mem = t_proc_mem(t.pid, O_RDWR);
 	target_exit(&t, true);
-	ok_errno(remote(mem, &t, R_HEAP, PAGE, O_RDONLY), ESRCH,
-		 "the target has exited (a zombie)");
-	wait_child(t.pid);
-	ok_errno(remote(mem, &t, R_HEAP, PAGE, O_RDONLY), ESRCH,
-		 "the target has exited and been reaped");
+	t_ok_errno(remote(mem, &t, R_HEAP, PAGE, O_RDONLY), ESRCH,
+		   "the target has exited (a zombie)");
+	t_wait_child(t.pid);
+	t_ok_errno(remote(mem, &t, R_HEAP, PAGE, O_RDONLY), ESRCH,
+		   "the target has exited and been reaped");
 	close(mem);
 
 	target_start(&t, 0);
-	mem = proc_mem(t.pid, O_RDWR);
-	ok(target_exec(&t), "the target execs");
-	ok_errno(remote(mem, &t, R_HEAP, PAGE, O_RDONLY), ESRCH,
-		 "the target has exec'd: the fd does not follow it to its new image");
+	mem = t_proc_mem(t.pid, O_RDWR);
+	t_ok(target_exec(&t), "the target execs");
+	t_ok_errno(remote(mem, &t, R_HEAP, PAGE, O_RDONLY), ESRCH,
+		   "the target has exec'd: the fd does not follow it to its new image");
 	close(mem);
-	mem = proc_mem(t.pid, O_RDONLY);
+	mem = t_proc_mem(t.pid, O_RDONLY);
 	/* The top of the stack: written, the new image's own pages. */
 	fd = stack_mapping(t.pid, &lo, &hi);
-	fd = fd ? fd : vmem_exp_export_remote(dev(), mem, hi - PAGE, PAGE, O_RDONLY);
-	ok(fd >= 0, "a new fd reaches the new image (the top page of its stack exports)");
+	fd = fd ? fd : vmemexp_export_remote(t_dev(), mem, hi - PAGE, PAGE, O_RDONLY);
+	t_ok(fd >= 0, "a new fd reaches the new image (the top page of its stack exports)");
 	if (fd >= 0)
 		close(fd);
 	close(mem);
 	target_kill(&t);
 
 	/* kthreadd: 6.1 opens its mem file with no address space, later kernels refuse. */
-	mem = proc_mem(2, O_RDONLY);
-	fd = mem < 0 ? mem : vmem_exp_export_remote(dev(), mem, 0x10000, PAGE, O_RDONLY);
-	ok(fd == -ESRCH, "a kernel thread (no address space): ESRCH from the %s",
-	   mem < 0 ? "open" : "export");
+	mem = t_proc_mem(2, O_RDONLY);
+	fd = mem < 0 ? mem : vmemexp_export_remote(t_dev(), mem, 0x10000, PAGE, O_RDONLY);
+	t_ok(fd == -ESRCH, "a kernel thread (no address space): ESRCH from the %s",
+	     mem < 0 ? "open" : "export");
 	if (mem >= 0)
 		close(mem);
 }
@@ -519,64 +531,65 @@ static void gone(void)
 /* The buffer outlives what the target does to its memory. */
 static void lifetime(int card)
 {
-	long base = pins_held();
+	long base = t_pins_held();
 	struct target t;
 	int mem, heap, huge, vivid;
 	uint32_t sum, handle;
 	char *q;
 
 	target_start(&t, T_VIVID);
-	mem = proc_mem(t.pid, O_RDWR);
+	mem = t_proc_mem(t.pid, O_RDWR);
 	heap = remote(mem, &t, R_HEAP, t.len[R_HEAP], O_RDWR);
 	huge = remote(mem, &t, R_HUGE, t.len[R_HUGE], O_RDONLY);
 	vivid = remote(mem, &t, R_VIVID, t.len[R_VIVID], O_RDWR);
 	sum = (uint32_t)target_cmd(&t, OP_SUM, R_VIVID, 0);
 	if (heap < 0 || huge < 0 || vivid < 0)
-		bail("remote exports: %d %d %d", heap, huge, vivid);
-	ok(target_cmd(&t, OP_UNMAP, R_HUGE, 0) == 0, "the target unmaps its hugetlb mapping");
+		t_bail("remote exports: %d %d %d", heap, huge, vivid);
+	t_ok(target_cmd(&t, OP_UNMAP, R_HUGE, 0) == 0, "the target unmaps its hugetlb mapping");
 	target_cmd(&t, OP_FILL, R_HEAP, 7);
 	close(mem);
 	target_exit(&t, false);
-	ok(pins_held() - base == (long)((t.len[R_HEAP] + t.len[R_HUGE]) / PAGE),
-	   "after the target exited, the buffers still hold its pages (%ld pins)",
-	   pins_held() - base);
+	t_ok(t_pins_held() - base == (long)((t.len[R_HEAP] + t.len[R_HUGE]) / PAGE),
+	     "after the target exited, the buffers still hold its pages (%ld pins)",
+	   t_pins_held() - base);
 
-	q = map_dmabuf(heap, t.len[R_HEAP], PROT_READ | PROT_WRITE, 0);
-	ok(q && check(q, t.len[R_HEAP], 7), "heap: the bytes the target last wrote are intact");
+	q = t_map_dmabuf(heap, t.len[R_HEAP], PROT_READ | PROT_WRITE, 0);
+	t_ok(q && t_check(q, t.len[R_HEAP], 7), "heap: the bytes the target last wrote are intact");
 	if (q) {
-		fill(q, t.len[R_HEAP], 8);
-		ok(check(q, t.len[R_HEAP], 8), "heap: and still writable");
+		t_fill(q, t.len[R_HEAP], 8);
+		t_ok(t_check(q, t.len[R_HEAP], 8), "heap: and still writable");
 		munmap(q, t.len[R_HEAP]);
 	}
-	q = map_dmabuf(huge, t.len[R_HUGE], PROT_READ, 0);
-	ok(q && check(q, t.len[R_HUGE], 2), "hugetlb: unmapped, then the target exited: intact");
+	q = t_map_dmabuf(huge, t.len[R_HUGE], PROT_READ, 0);
+	t_ok(q && t_check(q, t.len[R_HUGE], 2),
+	     "hugetlb: unmapped, then the target exited: intact");
 	if (q)
 		munmap(q, t.len[R_HUGE]);
-	q = map_dmabuf(vivid, t.len[R_VIVID], PROT_READ, 0);
-	ok(q && checksum((unsigned char *)q, t.len[R_VIVID]) == sum,
-	   "vivid: the target's vivid fd closed with it, the frame is intact");
+	q = t_map_dmabuf(vivid, t.len[R_VIVID], PROT_READ, 0);
+	t_ok(q && checksum((unsigned char *)q, t.len[R_VIVID]) == sum,
+	     "vivid: the target's vivid fd closed with it, the frame is intact");
 	if (q)
 		munmap(q, t.len[R_VIVID]);
-	ok_errno(vgem_import(card, vivid, &handle), 0, "vivid: vgem imports it now");
+	t_ok_errno(vgem_import(card, vivid, &handle), 0, "vivid: vgem imports it now");
 	vgem_close_handle(card, handle);
 	close(heap);
 	close(huge);
 	close(vivid);
-	ok(pins_held() == base, "the last close releases every pin");
+	t_ok(t_pins_held() == base, "the last close releases every pin");
 
 	/* exec instead of exit */
 	target_start(&t, 0);
-	mem = proc_mem(t.pid, O_RDWR);
+	mem = t_proc_mem(t.pid, O_RDWR);
 	heap = remote(mem, &t, R_HEAP, t.len[R_HEAP], O_RDWR);
 	close(mem);
-	ok(heap >= 0 && target_exec(&t), "the target execs with its heap exported");
-	q = heap < 0 ? NULL : map_dmabuf(heap, t.len[R_HEAP], PROT_READ, 0);
-	ok(q && check(q, t.len[R_HEAP], 1), "the buffer keeps the old image's heap");
+	t_ok(heap >= 0 && target_exec(&t), "the target execs with its heap exported");
+	q = heap < 0 ? NULL : t_map_dmabuf(heap, t.len[R_HEAP], PROT_READ, 0);
+	t_ok(q && t_check(q, t.len[R_HEAP], 1), "the buffer keeps the old image's heap");
 	if (q)
 		munmap(q, t.len[R_HEAP]);
 	close(heap);
 	target_kill(&t);
-	ok(pins_held() == base, "exec: every pin released");
+	t_ok(t_pins_held() == base, "exec: every pin released");
 }
 
 /*
@@ -622,13 +635,13 @@ static int nobody_start(int pid, uint64_t addr, size_t len, int flags, size_t me
 	fflush(stdout);
 	me = fork();
 	if (me < 0)
-		bail("fork: %m");
+		t_bail("fork: %m");
 	if (me)
 		return me;
 	if (drop_to_nobody(memlock))
 		_exit(99);
 	if (!pid) {
-		char *own = map_anon(len);
+		char *own = t_map_anon(len);
 
 		memset(own, 5, len);
 		addr = (uintptr_t)own;
@@ -652,19 +665,19 @@ static int nobody_start(int pid, uint64_t addr, size_t len, int flags, size_t me
 	}
 	if (go >= 0 && read(go, &c, 1) != 1)
 		_exit(99);
-	mem = proc_mem(pid, flags);
-	fd = mem < 0 ? mem : vmem_exp_export_remote(dev(), mem, addr, len, flags);
+	mem = t_proc_mem(pid, flags);
+	fd = mem < 0 ? mem : vmemexp_export_remote(t_dev(), mem, addr, len, flags);
 	st = mem < 0 ? 100 - mem : fd < 0 ? 50 - fd : 0;
 	if (child) {
 		close(sv[0]);
-		wait_child(child);
+		t_wait_child(child);
 	}
 	_exit(st);
 }
 
 static int nobody_export(int pid, uint64_t addr, size_t len, int flags, size_t memlock)
 {
-	return wait_child(nobody_start(pid, addr, len, flags, memlock, -1));
+	return t_wait_child(nobody_start(pid, addr, len, flags, memlock, -1));
 }
 
 /* Whose budget an export uses: the caller's, never the target's. */
@@ -674,20 +687,21 @@ static void accounting(void)
 	int st, fd, mem;
 
 	st = nobody_export(0, 0, LIMIT_PAGES * PAGE, O_RDWR, LIMIT_PAGES * PAGE);
-	ok(st == 0, "uid 65534 exports its RLIMIT_MEMLOCK of its child's memory (child's: 0) (%s)",
-	   outcome(st));
+	t_ok(st == 0,
+	     "uid 65534 exports its RLIMIT_MEMLOCK of its child's memory (child's: 0) (%s)",
+	     outcome(st));
 	st = nobody_export(0, 0, (LIMIT_PAGES + 1) * PAGE, O_RDWR, LIMIT_PAGES * PAGE);
-	ok(st == 50 + ENOMEM, "one page more: ENOMEM, the caller's limit (%s)", outcome(st));
+	t_ok(st == 50 + ENOMEM, "one page more: ENOMEM, the caller's limit (%s)", outcome(st));
 
 	/* root (exempt) exports a nobody target's memory: nobody is not charged. */
 	target_start(&t, T_NOBODY);
 	target_cmd(&t, OP_MEMLOCK, 0, LIMIT_PAGES);
-	mem = proc_mem(t.pid, O_RDWR);
+	mem = t_proc_mem(t.pid, O_RDWR);
 	fd = remote(mem, &t, R_HEAP, LIMIT_PAGES * PAGE, O_RDWR);
-	ok(fd >= 0, "root exports %d pages of a uid 65534 target", LIMIT_PAGES);
-	ok(target_cmd(&t, OP_EXPORT, R_HEAP, LIMIT_PAGES) == 0,
-	   "the target's user still has all of its RLIMIT_MEMLOCK for itself");
-	ok(vm_pin_kb_of(t.pid) == 0, "and the target's VmPin shows none of root's pins");
+	t_ok(fd >= 0, "root exports %d pages of a uid 65534 target", LIMIT_PAGES);
+	t_ok(target_cmd(&t, OP_EXPORT, R_HEAP, LIMIT_PAGES) == 0,
+	     "the target's user still has all of its RLIMIT_MEMLOCK for itself");
+	t_ok(t_vm_pin_kb_of(t.pid) == 0, "and the target's VmPin shows none of root's pins");
 	close(fd);
 	close(mem);
 	target_exit(&t, false);
@@ -702,13 +716,13 @@ static void permissions(void)
 	/* An unrelated user: the open fails, so there is nothing to export with. */
 	target_start(&t, 0);
 	st = nobody_export(t.pid, t.addr[R_HEAP], PAGE, O_RDONLY, LIMIT_PAGES * PAGE);
-	ok(refused_at_open(st), "uid 65534 cannot open a root process's /proc/PID/mem (%s)",
-	   outcome(st));
+	t_ok(refused_at_open(st), "uid 65534 cannot open a root process's /proc/PID/mem (%s)",
+	     outcome(st));
 
 	/* What passing the fd on conveys: what its opener was allowed, no more. */
-	mem = proc_mem(t.pid, O_RDONLY);
+	mem = t_proc_mem(t.pid, O_RDONLY);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		bail("socketpair: %m");
+		t_bail("socketpair: %m");
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -716,15 +730,15 @@ static void permissions(void)
 
 		if (drop_to_nobody(LIMIT_PAGES * PAGE))
 			_exit(99);
-		got = recv_fd(sv[1]);
+		got = t_recv_fd(sv[1]);
 		ro = remote(got, &t, R_HEAP, LIMIT_PAGES * PAGE, O_RDONLY);
 		rw = remote(got, &t, R_HEAP, PAGE, O_RDWR);
 		_exit((ro < 0) | (rw != -EACCES) << 1);
 	}
-	send_fd(sv[0], mem);
-	st = wait_child(pid);
-	ok(!(st & 1), "root's read-only fd, passed to uid 65534, exports read-only (%d)", st);
-	ok(!(st & 2), "and refuses O_RDWR (EACCES) (%d)", st);
+	t_send_fd(sv[0], mem);
+	st = t_wait_child(pid);
+	t_ok(!(st & 1), "root's read-only fd, passed to uid 65534, exports read-only (%d)", st);
+	t_ok(!(st & 2), "and refuses O_RDWR (EACCES) (%d)", st);
 	close(sv[0]);
 	close(sv[1]);
 	close(mem);
@@ -748,7 +762,7 @@ static void set_scope(int v)
 	FILE *f = fopen(YAMA, "w");
 
 	if (!f || fprintf(f, "%d\n", v) < 0 || fclose(f))
-		bail("write %s: %m", YAMA);
+		t_bail("write %s: %m", YAMA);
 }
 
 /* Yama narrows ptrace's attach check, and so the open, and so the export. */
@@ -758,43 +772,43 @@ static void yama(void)
 	struct target t;
 
 	if (saved < 0) {
-		skip("the kernel has no Yama", "Yama ptrace_scope 1 and 2");
+		t_skip("the kernel has no Yama", "Yama ptrace_scope 1 and 2");
 		return;
 	}
-	diag("Yama ptrace_scope was %d", saved);
+	t_diag("Yama ptrace_scope was %d", saved);
 	target_start(&t, T_NOBODY);
 
 	set_scope(0);
 	st = nobody_export(t.pid, t.addr[R_HEAP], PAGE, O_RDWR, LIMIT_PAGES * PAGE);
-	ok(st == 0, "ptrace_scope 0: uid 65534 opens its sibling's mem and exports (%s)",
-	   outcome(st));
+	t_ok(st == 0, "ptrace_scope 0: uid 65534 opens its sibling's mem and exports (%s)",
+	     outcome(st));
 	set_scope(1);
 	st = nobody_export(t.pid, t.addr[R_HEAP], PAGE, O_RDWR, LIMIT_PAGES * PAGE);
-	ok(refused_at_open(st), "ptrace_scope 1: uid 65534 cannot open its sibling's mem (%s)",
-	   outcome(st));
+	t_ok(refused_at_open(st), "ptrace_scope 1: uid 65534 cannot open its sibling's mem (%s)",
+	     outcome(st));
 	st = nobody_export(0, 0, PAGE, O_RDWR, LIMIT_PAGES * PAGE);
-	ok(st == 0, "ptrace_scope 1: it can its own child's, and exports (%s)", outcome(st));
+	t_ok(st == 0, "ptrace_scope 1: it can its own child's, and exports (%s)", outcome(st));
 	/* The sibling names it as its debugger (PR_SET_PTRACER) before it opens. */
 	if (pipe(go))
-		bail("pipe: %m");
+		t_bail("pipe: %m");
 	pid = nobody_start(t.pid, t.addr[R_HEAP], PAGE, O_RDWR, LIMIT_PAGES * PAGE, go[0]);
 	close(go[0]);
-	ok(target_cmd(&t, OP_PTRACER, 0, pid) == 0,
-	   "the sibling names the other process its debugger (PR_SET_PTRACER)");
+	t_ok(target_cmd(&t, OP_PTRACER, 0, pid) == 0,
+	     "the sibling names the other process its debugger (PR_SET_PTRACER)");
 	if (write(go[1], "g", 1) != 1)
-		bail("write: %m");
+		t_bail("write: %m");
 	close(go[1]);
-	st = wait_child(pid);
-	ok(st == 0, "ptrace_scope 1: after PR_SET_PTRACER the sibling's mem opens, exports (%s)",
-	   outcome(st));
+	st = t_wait_child(pid);
+	t_ok(st == 0, "ptrace_scope 1: after PR_SET_PTRACER the sibling's mem opens, exports (%s)",
+	     outcome(st));
 
 	set_scope(2);
 	st = nobody_export(0, 0, PAGE, O_RDWR, LIMIT_PAGES * PAGE);
-	ok(refused_at_open(st), "ptrace_scope 2: uid 65534 cannot open even its own child's (%s)",
-	   outcome(st));
-	mem = proc_mem(t.pid, O_RDWR);
+	t_ok(refused_at_open(st), "ptrace_scope 2: uid 65534 cannot open even its own child's (%s)",
+	     outcome(st));
+	mem = t_proc_mem(t.pid, O_RDWR);
 	fd = mem < 0 ? mem : remote(mem, &t, R_HEAP, PAGE, O_RDWR);
-	ok(fd >= 0, "ptrace_scope 2: root (CAP_SYS_PTRACE) opens it and exports");
+	t_ok(fd >= 0, "ptrace_scope 2: root (CAP_SYS_PTRACE) opens it and exports");
 	if (fd >= 0)
 		close(fd);
 	if (mem >= 0)
@@ -831,13 +845,13 @@ static void reader_export(int pid, int mem, const char *what, void *addr,
 	int i, fd = -1, ret, same = 1, bytes = 0;
 	void *m;
 
-	ret = export_raw((uintptr_t)addr, 4 * PAGE, O_RDONLY | O_CLOEXEC,
-			 VMEM_EXP_F_REMOTE, mem, &fd);
-	m = ret ? NULL : map_dmabuf(fd, 4 * PAGE, PROT_READ, 0);
+	ret = t_export_raw((uintptr_t)addr, 4 * PAGE, O_RDONLY | O_CLOEXEC,
+			   VMEM_EXP_F_REMOTE, mem, &fd);
+	m = ret ? NULL : t_map_dmabuf(fd, 4 * PAGE, PROT_READ, 0);
 	if (m)
-		bytes = check(m, 4 * PAGE, seed);
-	ok(ret == -EPERM || bytes,
-	   "read-only remote export of %s: its bytes, or EPERM (got %s)", what,
+		bytes = t_check(m, 4 * PAGE, seed);
+	t_ok(ret == -EPERM || bytes,
+	     "read-only remote export of %s: its bytes, or EPERM (got %s)", what,
 	   ret ? strerror(-ret) : !m ? "no mapping" : bytes ? "its bytes" :
 	   "other bytes");
 	/*
@@ -850,11 +864,11 @@ static void reader_export(int pid, int mem, const char *what, void *addr,
 		uint64_t ours;
 
 		(void)*page;
-		ours = pfn_of((const void *)page);
+		ours = t_pfn_of((const void *)page);
 
-		same &= ours && pfn_in(pid, (uintptr_t)addr + i * PAGE) == ours;
+		same &= ours && t_pfn_in(pid, (uintptr_t)addr + i * PAGE) == ours;
 	}
-	ok(same, "%s: the target still maps its parent's pages", what);
+	t_ok(same, "%s: the target still maps its parent's pages", what);
 	if (m)
 		munmap(m, 4 * PAGE);
 	if (!ret)
@@ -873,38 +887,38 @@ static void reader_export(int pid, int mem, const char *what, void *addr,
 static void reader_changes_nothing(void)
 {
 	char path[] = "/tmp/vmem-remote-roXXXXXX", c = 0;
-	char *anon = map_anon(4 * PAGE), *file, *buf = map_anon(4 * PAGE);
+	char *anon = t_map_anon(4 * PAGE), *file, *buf = t_map_anon(4 * PAGE);
 	int ffd = mkstemp(path), pipefd[2], pid, mem;
 	long anon_kb;
 
-	fill(anon, 4 * PAGE, 61);
-	fill(buf, 4 * PAGE, 62);
+	t_fill(anon, 4 * PAGE, 61);
+	t_fill(buf, 4 * PAGE, 62);
 	if (ffd < 0 || write(ffd, buf, 4 * PAGE) != 4 * PAGE || pipe(pipefd))
-		bail("reader: %s: %m", path);
+		t_bail("reader: %s: %m", path);
 	unlink(path);
 	file = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, ffd, 0);
 	if (file == MAP_FAILED)
-		bail("mmap %s: %m", path);
+		t_bail("mmap %s: %m", path);
 	pid = fork();
 	if (pid == 0) {
 		/* Reads both, as a process that only reads them would. */
-		if (!check(file, 4 * PAGE, 62) || !check(anon, 4 * PAGE, 61) ||
+		if (!t_check(file, 4 * PAGE, 62) || !t_check(anon, 4 * PAGE, 61) ||
 		    write(pipefd[1], "r", 1) != 1)
 			_exit(1);
 		pause();
 		_exit(0);
 	}
 	if (pid < 0 || read(pipefd[0], &c, 1) != 1)
-		bail("reader: the target did not start");
+		t_bail("reader: the target did not start");
 	anon_kb = rollup_kb(pid, "Anonymous");
-	mem = proc_mem(pid, O_RDONLY);
+	mem = t_proc_mem(pid, O_RDONLY);
 	if (mem < 0)
-		bail("reader: /proc/%d/mem: %s", pid, strerror(-mem));
+		t_bail("reader: /proc/%d/mem: %s", pid, strerror(-mem));
 	reader_export(pid, mem, "a private file mapping the target read", file, 62);
 	reader_export(pid, mem, "anonymous memory shared copy-on-write with the parent",
 		      anon, 61);
-	ok(rollup_kb(pid, "Anonymous") == anon_kb,
-	   "read-only remote exports: the target's Anonymous memory stays %ld kB (now %ld)",
+	t_ok(rollup_kb(pid, "Anonymous") == anon_kb,
+	     "read-only remote exports: the target's Anonymous memory stays %ld kB (now %ld)",
 	   anon_kb, rollup_kb(pid, "Anonymous"));
 	close(mem);
 	kill(pid, SIGKILL);
@@ -919,10 +933,10 @@ static void reader_changes_nothing(void)
 
 int main(void)
 {
-	long base = pins_held();
+	long base = t_pins_held();
 	int card = vgem_open();
 
-	dev();
+	t_dev();
 	debugger(card);
 	wrong_fds();
 	gone();
@@ -931,6 +945,7 @@ int main(void)
 	permissions();
 	yama();
 	reader_changes_nothing();
-	ok(pins_held() == base, "no pin left behind (%ld, %ld at the start)", pins_held(), base);
-	return done();
+	t_ok(t_pins_held() == base, "no pin left behind (%ld, %ld at the start)", t_pins_held(),
+	     base);
+	return t_done();
 }

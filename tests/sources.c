@@ -4,6 +4,8 @@
  * mmap shows the same bytes as the original memory, both ways: private and
  * shared anonymous memory, malloc, memfd, a /dev/shm file, hugetlb,
  * transparent huge pages, and a range spanning two different mappings.
+ * Also libvmemexp's names before LIBVMEMEXP_1.2 (vmem_exp_open(),
+ * vmem_exp_export(), vmem_exp_sync()), which vmemexp.h still accepts.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -13,7 +15,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
+
 #include "harness.h"
+#include "vmemexp.h"
 
 #define HPAGE	((size_t)2 << 20)
 
@@ -26,21 +31,21 @@ static void roundtrip(const char *what, void *p, size_t len)
 	void *q;
 	int fd;
 
-	fill(p, len, s1);
-	fd = export(p, len, O_RDWR | O_CLOEXEC);
-	if (!ok(fd >= 0, "%s: export %zu bytes", what, len)) {
-		diag("export: %s", strerror(-fd));
+	t_fill(p, len, s1);
+	fd = t_export(p, len, O_RDWR | O_CLOEXEC);
+	if (!t_ok(fd >= 0, "%s: export %zu bytes", what, len)) {
+		t_diag("export: %s", strerror(-fd));
 		return;
 	}
-	q = map_dmabuf(fd, len, PROT_READ | PROT_WRITE, 0);
-	if (!ok(q, "%s: mmap the dma-buf", what)) {
+	q = t_map_dmabuf(fd, len, PROT_READ | PROT_WRITE, 0);
+	if (!t_ok(q, "%s: mmap the dma-buf", what)) {
 		close(fd);
 		return;
 	}
-	ok(check(q, len, s1), "%s: the dma-buf shows the original bytes", what);
-	fill(q, len, s2);
-	ok(check(p, len, s2), "%s: writes through the dma-buf reach the original memory",
-	   what);
+	t_ok(t_check(q, len, s1), "%s: the dma-buf shows the original bytes", what);
+	t_fill(q, len, s2);
+	t_ok(t_check(p, len, s2), "%s: writes through the dma-buf reach the original memory",
+	     what);
 	munmap(q, len);
 	close(fd);
 }
@@ -76,11 +81,11 @@ static void *aligned_map(size_t len, size_t align, int flags, int fd)
 	uintptr_t a;
 
 	if (p == MAP_FAILED)
-		bail("reserve: %m");
+		t_bail("reserve: %m");
 	a = ((uintptr_t)p + align - 1) & ~(align - 1);
 	if (mmap((void *)a, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED,
 		 fd, 0) == MAP_FAILED)
-		bail("aligned mmap: %m");
+		t_bail("aligned mmap: %m");
 	return (void *)a;
 }
 
@@ -95,28 +100,26 @@ static void pattern_selftest(void)
 	unsigned int same = 0;
 
 	for (uint32_t s = 0; s < 4096; s++) {
-		fill(a, sizeof(a), s);
-		fill(b, sizeof(b), s + 1);
+		t_fill(a, sizeof(a), s);
+		t_fill(b, sizeof(b), s + 1);
 		if (!memcmp(a, b, sizeof(a)))
 			same++;
 	}
-	ok(!same, "the test pattern of every seed 0..4095 differs from the next seed's (%u alike)",
-	   same);
+	t_ok(!same,
+	     "the test pattern of every seed 0..4095 differs from the next seed's (%u alike)",
+	     same);
 }
 
-int main(void)
+/* Private and shared anonymous memory, and malloc's, of @len bytes. */
+static void anonymous(size_t len)
 {
-	size_t len = 16 * PAGE;
-	void *p;
-	int fd;
+	void *p = t_map_anon(len);
 
-	pattern_selftest();
-	p = map_anon(len);
 	roundtrip("private anonymous", p, len);
 	munmap(p, len);
 
 	if (posix_memalign(&p, PAGE, 3 * len))
-		bail("posix_memalign");
+		t_bail("posix_memalign");
 	roundtrip("malloc", p, 3 * len);
 	free(p);
 
@@ -124,10 +127,16 @@ int main(void)
 		 -1, 0);
 	roundtrip("shared anonymous", p, len);
 	munmap(p, len);
+}
 
-	fd = memfd_create("vmem-exp-test", MFD_CLOEXEC);
+/* A memfd and a /dev/shm file of @len bytes. */
+static void shmem_files(size_t len)
+{
+	int fd = memfd_create("vmem-exp-test", MFD_CLOEXEC);
+	void *p;
+
 	if (fd < 0 || ftruncate(fd, len))
-		bail("memfd: %m");
+		t_bail("memfd: %m");
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	roundtrip("memfd", p, len);
 	munmap(p, len);
@@ -135,52 +144,99 @@ int main(void)
 
 	fd = open("/dev/shm/vmem-exp-test", O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || ftruncate(fd, len))
-		bail("/dev/shm: %m");
+		t_bail("/dev/shm: %m");
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	roundtrip("/dev/shm file", p, len);
 	munmap(p, len);
 	close(fd);
 	unlink("/dev/shm/vmem-exp-test");
+}
+
+/* hugetlb, mapped anonymously and through a memfd. */
+static void hugetlb(void)
+{
+	void *p;
+	int fd;
 
 	p = mmap(NULL, 2 * HPAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
-	if (ok(p != MAP_FAILED, "hugetlb: map two 2 MiB huge pages")) {
+	if (t_ok(p != MAP_FAILED, "hugetlb: map two 2 MiB huge pages")) {
 		roundtrip("hugetlb", p, 2 * HPAGE);
 		munmap(p, 2 * HPAGE);
 	}
 
 	fd = memfd_create("vmem-exp-test-huge", MFD_CLOEXEC | MFD_HUGETLB);
 	if (fd < 0 || ftruncate(fd, 2 * HPAGE))
-		bail("hugetlb memfd: %m");
+		t_bail("hugetlb memfd: %m");
 	p = mmap(NULL, 2 * HPAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (ok(p != MAP_FAILED, "hugetlb memfd: map it")) {
+	if (t_ok(p != MAP_FAILED, "hugetlb memfd: map it")) {
 		roundtrip("hugetlb memfd", p, 2 * HPAGE);
 		munmap(p, 2 * HPAGE);
 	}
 	close(fd);
+}
 
-	p = aligned_map(2 * HPAGE, HPAGE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+static void thp(void)
+{
+	void *p = aligned_map(2 * HPAGE, HPAGE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
 	madvise(p, 2 * HPAGE, MADV_HUGEPAGE);
 	memset(p, 1, 2 * HPAGE);
-	ok(smaps_kb(p, "AnonHugePages") >= 2048,
-	   "THP: the range is backed by transparent huge pages (%ld kB)",
-	   smaps_kb(p, "AnonHugePages"));
+	t_ok(smaps_kb(p, "AnonHugePages") >= 2048,
+	     "THP: the range is backed by transparent huge pages (%ld kB)",
+	     smaps_kb(p, "AnonHugePages"));
 	/* Also a range that starts and ends inside huge pages. */
 	roundtrip("THP", p, 2 * HPAGE);
 	roundtrip("THP, unaligned sub-range", (char *)p + 5 * PAGE, HPAGE);
 	munmap(p, 2 * HPAGE);
+}
 
-	/* One range over two mappings of different kinds. */
-	p = map_anon(2 * len);
-	fd = memfd_create("vmem-exp-test-mixed", MFD_CLOEXEC);
+/* One range over two mappings of different kinds, @len bytes each. */
+static void mixed(size_t len)
+{
+	void *p = t_map_anon(2 * len);
+	int fd = memfd_create("vmem-exp-test-mixed", MFD_CLOEXEC);
+
 	if (fd < 0 || ftruncate(fd, len))
-		bail("memfd: %m");
+		t_bail("memfd: %m");
 	if (mmap((char *)p + len, len, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
-		bail("mmap fixed: %m");
+		t_bail("mmap fixed: %m");
 	roundtrip("anonymous + memfd in one range", p, 2 * len);
 	munmap(p, 2 * len);
 	close(fd);
+}
 
-	return done();
+/* The library's names before LIBVMEMEXP_1.2 still build, and work. */
+static void old_names(void)
+{
+	char *p = t_map_anon(PAGE), *q;
+	int dev = vmem_exp_open(), fd;
+
+	t_fill(p, PAGE, 7);
+	fd = dev < 0 ? dev : vmem_exp_export(dev, p, PAGE, O_RDWR | O_CLOEXEC);
+	q = fd < 0 ? NULL : t_map_dmabuf(fd, PAGE, PROT_READ, 0);
+	t_ok(q && t_check(q, PAGE, 7), "vmem_exp_open() and vmem_exp_export(), the old names");
+	t_ok(fd >= 0 && !vmem_exp_sync(dev, fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 0, 0) &&
+	     !vmem_exp_sync(dev, fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, 0, 0),
+	     "vmem_exp_sync(), the old name");
+	if (q)
+		munmap(q, PAGE);
+	close(fd);
+	close(dev);
+	munmap(p, PAGE);
+}
+
+int main(void)
+{
+	size_t len = 16 * PAGE;
+
+	pattern_selftest();
+	anonymous(len);
+	shmem_files(len);
+	hugetlb();
+	thp();
+	mixed(len);
+	old_names();
+	return t_done();
 }

@@ -62,7 +62,7 @@ static uint64_t rnd(void)
 static void bad(const char *what, int err)
 {
 	if (atomic_fetch_add(&n_bad, 1) < 5)
-		diag("%s: unexpected %s", what, err ? strerrorname_np(err) : "success");
+		t_diag("%s: unexpected %s", what, err ? strerrorname_np(err) : "success");
 }
 
 /* Hand an fd to the pool; whatever it displaces is closed. */
@@ -84,7 +84,7 @@ static int withdraw(void)
 /* Map a buffer of at least one page, touch it, unmap it. */
 static void touch(int fd, bool write)
 {
-	volatile char *q = map_dmabuf(fd, PAGE, PROT_READ | (write ? PROT_WRITE : 0), 0);
+	volatile char *q = t_map_dmabuf(fd, PAGE, PROT_READ | (write ? PROT_WRITE : 0), 0);
 
 	if (!q) {
 		bad("mmap of a dma-buf", errno);
@@ -104,8 +104,8 @@ static int export_some(int devfd, bool *rw)
 	int fd;
 
 	*rw = rnd() % 2;
-	fd = vmem_exp_export(devfd, slots[s] + first * PAGE, pages * PAGE,
-			     (*rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	fd = vmemexp_export(devfd, slots[s] + first * PAGE, pages * PAGE,
+			    (*rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	atomic_fetch_add(&n_export, 1);
 	/*
 	 * The slot may be unmapped, PROT_NONE or read-only right now, or a
@@ -124,7 +124,7 @@ static void *exporter(void *arg)
 	rng = (uintptr_t)arg * 2654435761u + 1;
 	while (!atomic_load(&stop)) {
 		bool rw;
-		int fd = export_some(dev(), &rw);
+		int fd = export_some(t_dev(), &rw);
 
 		if (fd < 0)
 			continue;
@@ -148,9 +148,9 @@ static void *consumer(void *arg)
 			sched_yield();
 			continue;
 		}
-		ret = vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 0, 0);
+		ret = vmemexp_sync(t_dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 0, 0);
 		if (!ret)
-			ret = vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, 0, 0);
+			ret = vmemexp_sync(t_dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, 0, 0);
 		if (!ret && ioctl(fd, DMA_BUF_IOCTL_SYNC, &s))
 			ret = -errno;
 		s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
@@ -233,7 +233,7 @@ static void *forker(void *arg)
 
 	rng = 777;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
-		bail("socketpair: %m");
+		t_bail("socketpair: %m");
 	while (!atomic_load(&stop)) {
 		int pid = fork(), st, fd;
 
@@ -241,19 +241,19 @@ static void *forker(void *arg)
 			/* No stdio here: another thread may hold its lock. */
 			int s = rnd() % SLOTS;
 
-			fd = vmem_exp_export(dev(), slots[s], SLOT_LEN, O_RDWR);
+			fd = vmemexp_export(t_dev(), slots[s], SLOT_LEN, O_RDWR);
 			if (fd < 0)
 				_exit(-fd);
-			_exit(send_fd(sv[1], fd) ? 255 : 0);
+			_exit(t_send_fd(sv[1], fd) ? 255 : 0);
 		}
 		if (pid < 0) {
 			bad("fork", errno);
 			continue;
 		}
 		/* The child's exit code: 0, or the errno of its export. */
-		st = wait_child(pid);
+		st = t_wait_child(pid);
 		if (st == 0) {
-			fd = recv_fd(sv[0]);
+			fd = t_recv_fd(sv[0]);
 			if (fd >= 0)
 				deposit(fd);
 			else
@@ -274,79 +274,107 @@ static void *forker(void *arg)
  * told to exit and reaped (ESRCH), right after it was told (either), or
  * before; the buffer must hold the child's bytes, and goes to the pool.
  */
+/*
+ * A remote export's target: a child that maps SLOT_LEN bytes of 0x5a,
+ * writes their address to @ready and exits once @go is written to. Its
+ * pid, or -1.
+ */
+static int remote_target(int ready, int go)
+{
+	int pid = fork();
+
+	if (pid == 0) {
+		/* No stdio or malloc here: another thread may hold their locks. */
+		char *p = mmap(NULL, SLOT_LEN, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char c;
+
+		if (p == MAP_FAILED)
+			_exit(1);
+		memset(p, 0x5a, SLOT_LEN);
+		if (write(ready, &p, sizeof(p)) != sizeof(p))
+			_exit(1);
+		read(go, &c, 1);
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * What a remote export of @pages pages gave (@fd) when its target had been
+ * reaped before it (@when 0), exited during it (1) or lived on (2).
+ */
+static void remote_outcome(int fd, int when, int pages)
+{
+	char *q;
+
+	atomic_fetch_add(&n_remote, 1);
+	if (fd == -ESRCH && when < 2) {
+		atomic_fetch_add(&n_remote_gone, 1);
+		return;
+	}
+	if (fd < 0 || (when == 0 && fd >= 0)) {
+		bad(when == 0 ? "remote export after the target was reaped" :
+		    "remote export", fd < 0 ? -fd : 0);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	q = t_map_dmabuf(fd, pages * PAGE, PROT_READ, 0);
+	if (!q || !t_all_bytes(q, pages * PAGE, 0x5a))
+		bad("bytes of a remote export", q ? EIO : errno);
+	if (q)
+		munmap(q, pages * PAGE);
+	deposit(fd);
+}
+
+/* One remote export of a new target's memory; false if none could start. */
+static bool remote_once(void)
+{
+	int first = rnd() % SLOT_PAGES, pages = 1 + rnd() % (SLOT_PAGES - first);
+	int when = rnd() % 3, rw = rnd() % 2, ready[2], go[2], pid, mem, fd;
+	uint64_t addr;
+
+	if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC)) {
+		bad("pipe", errno);
+		return false;
+	}
+	pid = remote_target(ready[1], go[0]);
+	close(ready[1]);
+	close(go[0]);
+	if (pid < 0 || read(ready[0], &addr, sizeof(addr)) != sizeof(addr)) {
+		bad("remote target", pid < 0 ? errno : EIO);
+		close(ready[0]);
+		close(go[1]);
+		if (pid > 0)
+			t_wait_child(pid);
+		return true;
+	}
+	mem = t_proc_mem(pid, rw ? O_RDWR : O_RDONLY);
+	if (when < 2)
+		write(go[1], "x", 1);
+	if (when == 0)
+		t_wait_child(pid);
+	fd = mem < 0 ? mem : vmemexp_export_remote(t_dev(), mem, addr + first * PAGE,
+						    pages * PAGE,
+						    (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (when == 2)
+		write(go[1], "x", 1);
+	if (when > 0)
+		t_wait_child(pid);
+	close(go[1]);
+	close(ready[0]);
+	if (mem >= 0)
+		close(mem);
+	remote_outcome(fd, when, pages);
+	return true;
+}
+
 static void *remoter(void *arg)
 {
 	rng = 4242;
-	while (!atomic_load(&stop)) {
-		int first = rnd() % SLOT_PAGES, pages = 1 + rnd() % (SLOT_PAGES - first);
-		int when = rnd() % 3, rw = rnd() % 2, ready[2], go[2], pid, mem, fd;
-		uint64_t addr;
-		char *q;
-
-		if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC)) {
-			bad("pipe", errno);
-			break;
-		}
-		pid = fork();
-		if (pid == 0) {
-			/* No stdio or malloc here: another thread may hold their locks. */
-			char *p = mmap(NULL, SLOT_LEN, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-			char c;
-
-			if (p == MAP_FAILED)
-				_exit(1);
-			memset(p, 0x5a, SLOT_LEN);
-			if (write(ready[1], &p, sizeof(p)) != sizeof(p))
-				_exit(1);
-			read(go[0], &c, 1);
-			_exit(0);
-		}
-		close(ready[1]);
-		close(go[0]);
-		if (pid < 0 || read(ready[0], &addr, sizeof(addr)) != sizeof(addr)) {
-			bad("remote target", pid < 0 ? errno : EIO);
-			close(ready[0]);
-			close(go[1]);
-			if (pid > 0)
-				wait_child(pid);
-			continue;
-		}
-		mem = proc_mem(pid, rw ? O_RDWR : O_RDONLY);
-		if (when < 2)
-			write(go[1], "x", 1);
-		if (when == 0)
-			wait_child(pid);
-		fd = mem < 0 ? mem : vmem_exp_export_remote(dev(), mem, addr + first * PAGE,
-							     pages * PAGE,
-							     (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-		if (when == 2)
-			write(go[1], "x", 1);
-		if (when > 0)
-			wait_child(pid);
-		close(go[1]);
-		close(ready[0]);
-		if (mem >= 0)
-			close(mem);
-		atomic_fetch_add(&n_remote, 1);
-		if (fd == -ESRCH && when < 2) {
-			atomic_fetch_add(&n_remote_gone, 1);
-			continue;
-		}
-		if (fd < 0 || (when == 0 && fd >= 0)) {
-			bad(when == 0 ? "remote export after the target was reaped" :
-			    "remote export", fd < 0 ? -fd : 0);
-			if (fd >= 0)
-				close(fd);
-			continue;
-		}
-		q = map_dmabuf(fd, pages * PAGE, PROT_READ, 0);
-		if (!q || !all_bytes(q, pages * PAGE, 0x5a))
-			bad("bytes of a remote export", q ? EIO : errno);
-		if (q)
-			munmap(q, pages * PAGE);
-		deposit(fd);
-	}
+	while (!atomic_load(&stop) && remote_once())
+		;
 	return NULL;
 }
 
@@ -354,18 +382,18 @@ int main(void)
 {
 	int seconds = getenv("STRESS_SECONDS") ? atoi(getenv("STRESS_SECONDS")) : 10;
 	pthread_t t[7];
-	long base = pins_held(), total;
+	long base = t_pins_held(), total;
 	int base_fds, fd;
 	char *area;
 
 	card = vgem_open();
-	dev();
-	area = map_anon(SLOTS * SLOT_LEN);
+	t_dev();
+	area = t_map_anon(SLOTS * SLOT_LEN);
 	for (int i = 0; i < SLOTS; i++)
 		slots[i] = area + i * SLOT_LEN;
 	for (int i = 0; i < POOL; i++)
 		atomic_init(&pool[i], -1);
-	base_fds = open_fds();
+	base_fds = t_open_fds();
 
 	pthread_create(&t[0], NULL, exporter, (void *)1);
 	pthread_create(&t[1], NULL, exporter, (void *)2);
@@ -386,23 +414,23 @@ int main(void)
 
 	total = n_export + n_map + n_sync + n_import + n_close + n_mutate + n_fork +
 		n_remote;
-	diag("%d s: %ld exports (%ld refused), %ld mmaps, %ld syncs, %ld vgem imports",
-	     seconds, n_export, n_export_err, n_map, n_sync, n_import);
-	diag("%ld closes, %ld mapping changes, %ld forks", n_close, n_mutate, n_fork);
-	diag("%ld remote exports (%ld of a target already gone: ESRCH)", n_remote,
-	     n_remote_gone);
-	ok(total > 100 && n_export > n_export_err,
-	   "%ld operations completed, exports among them succeeded", total);
-	ok(n_remote > n_remote_gone && n_remote_gone > 0,
-	   "remote exports both succeeded and found targets gone");
-	ok(!n_bad, "every failure was a documented errno (%ld were not)", n_bad);
-	ok(open_fds() == base_fds, "no fd left behind");
-	ok(pins_held() == base, "no pin left behind (%ld, %ld at the start)", pins_held(),
-	   base);
+	t_diag("%d s: %ld exports (%ld refused), %ld mmaps, %ld syncs, %ld vgem imports",
+	       seconds, n_export, n_export_err, n_map, n_sync, n_import);
+	t_diag("%ld closes, %ld mapping changes, %ld forks", n_close, n_mutate, n_fork);
+	t_diag("%ld remote exports (%ld of a target already gone: ESRCH)", n_remote,
+	       n_remote_gone);
+	t_ok(total > 100 && n_export > n_export_err,
+	     "%ld operations completed, exports among them succeeded", total);
+	t_ok(n_remote > n_remote_gone && n_remote_gone > 0,
+	     "remote exports both succeeded and found targets gone");
+	t_ok(!n_bad, "every failure was a documented errno (%ld were not)", n_bad);
+	t_ok(t_open_fds() == base_fds, "no fd left behind");
+	t_ok(t_pins_held() == base, "no pin left behind (%ld, %ld at the start)", t_pins_held(),
+	     base);
 	munmap(area, SLOTS * SLOT_LEN);
-	area = map_anon(PAGE);
-	fd = export(area, PAGE, O_RDWR);
-	ok(fd >= 0, "the device still exports afterwards");
+	area = t_map_anon(PAGE);
+	fd = t_export(area, PAGE, O_RDWR);
+	t_ok(fd >= 0, "the device still exports afterwards");
 	close(fd);
-	return done();
+	return t_done();
 }

@@ -64,7 +64,7 @@ static int dma_open(void)
 	int fd = open("/dev/vmem-test-dma", O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		bail("/dev/vmem-test-dma: %m");
+		t_bail("/dev/vmem-test-dma: %m");
 	return fd;
 }
 
@@ -74,7 +74,7 @@ static long long dev_differ(int t, size_t off, size_t len, unsigned char val)
 	struct vmem_test_dma_access a = { .offset = off, .len = len, .value = val };
 
 	if (ioctl(t, VMEM_TEST_DMA_IOC_ACCESS, &a))
-		bail("device read: %m");
+		t_bail("device read: %m");
 	return (long long)a.differ;
 }
 
@@ -85,94 +85,110 @@ static void dev_write(int t, size_t off, size_t len, unsigned char val)
 	};
 
 	if (ioctl(t, VMEM_TEST_DMA_IOC_ACCESS, &a))
-		bail("device write: %m");
+		t_bail("device write: %m");
 }
 
 static int sync_range(int fd, uint32_t flags, size_t off, size_t len)
 {
-	return vmem_exp_sync(dev(), fd, flags, off, len);
+	return vmemexp_sync(t_dev(), fd, flags, off, len);
 }
 
 /* Partial syncs both ways, with the device's mapping in direction @dir. */
+/*
+ * The device writes everything; the CPU takes pages 5 to 7 of @fd (at @p)
+ * with a partial sync; device @t's mapping may bounce (@bounced).
+ */
+static void partial_to_cpu(int t, int fd, unsigned char *p, bool bounced)
+{
+	dev_write(t, 0, LEN, 0xaa);
+	t_ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 5 * PAGE + 100,
+			2 * PAGE) == 0, "SYNC_START of part of the buffer");
+	t_ok(t_all_bytes(p + 5 * PAGE, 3 * PAGE, 0xaa),
+	     "the CPU reads what the device wrote in the range, page-rounded");
+	if (bounced) {
+		t_ok(t_all_bytes(p, 5 * PAGE, 0x11) &&
+		     t_all_bytes(p + 8 * PAGE, LEN - 8 * PAGE, 0x11),
+		     "nothing outside the range was synced to the CPU");
+	} else {
+		t_skip("the device's mapping does not bounce (boot with swiotlb=force)",
+		       "nothing outside the range was synced to the CPU");
+	}
+	t_ok(sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, 5 * PAGE + 100,
+			2 * PAGE) == 0, "SYNC_END of the same part");
+}
+
+/* The CPU writes pages 10 and 11 and gives them back to the device. */
+static void partial_to_device(int t, int fd, unsigned char *p, bool bounced)
+{
+	t_ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE, 10 * PAGE,
+			2 * PAGE) == 0, "SYNC_START for writing");
+	memset(p + 10 * PAGE, 0x22, 2 * PAGE);
+	t_ok(sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE, 10 * PAGE,
+			2 * PAGE) == 0, "SYNC_END of the written part");
+	t_ok(dev_differ(t, 10 * PAGE, 2 * PAGE, 0x22) == 0,
+	     "the device reads what the CPU wrote in the range");
+	if (bounced) {
+		t_ok(dev_differ(t, 12 * PAGE, LEN - 12 * PAGE, 0xaa) == 0 &&
+		     dev_differ(t, 0, 10 * PAGE, 0xaa) == 0,
+		     "nothing outside the range was synced to the device");
+	} else {
+		t_skip("the device's mapping does not bounce (boot with swiotlb=force)",
+		       "nothing outside the range was synced to the device");
+	}
+}
+
+/* A whole sync (len 0: to the end); the last byte; ranges that do not fit. */
+static void whole_and_edges(int fd, unsigned char *p)
+{
+	struct vmem_exp_sync s = {
+		.fd = fd, .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ,
+		.offset = PAGE, .len = UINT64_MAX,
+	};
+
+	t_ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0) == 0 &&
+	     t_all_bytes(p, 10 * PAGE, 0xaa) && t_all_bytes(p + 10 * PAGE, 2 * PAGE, 0x22) &&
+	     t_all_bytes(p + 12 * PAGE, LEN - 12 * PAGE, 0xaa),
+	     "a whole-buffer SYNC_START brings all the device wrote");
+	sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0);
+
+	t_ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, LEN - 1, 1) == 0,
+	     "the last byte alone");
+	sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, LEN - 1, 1);
+	t_ok_errno(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, LEN - PAGE,
+			      2 * PAGE), EINVAL, "a range past the end");
+	t_ok_errno(ioctl(t_dev(), DBUFIOC_VMEM_SYNC, &s) ? -errno : 0, EINVAL,
+		   "offset + len wraps around");
+}
+
 static void partial(void)
 {
-	struct vmem_exp_sync s = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
 	struct vmem_test_dma_attach at = { .dir = VMEM_TEST_DMA_BIDIRECTIONAL };
 	int t = dma_open(), fd;
 	unsigned char *p;
 	bool bounced;
 
 	if (posix_memalign((void **)&p, PAGE, LEN))
-		bail("posix_memalign");
+		t_bail("posix_memalign");
 	memset(p, 0x11, LEN);
-	fd = export(p, LEN, O_RDWR | O_CLOEXEC);
+	fd = t_export(p, LEN, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		bail("export: %s", strerror(-fd));
+		t_bail("export: %s", strerror(-fd));
 	at.fd = fd;
-	if (!ok(!ioctl(t, VMEM_TEST_DMA_IOC_ATTACH, &at), "the DMA device maps the buffer"))
-		bail("attach: %m");
+	if (!t_ok(!ioctl(t, VMEM_TEST_DMA_IOC_ATTACH, &at), "the DMA device maps the buffer"))
+		t_bail("attach: %m");
 	bounced = at.bounced;
-	diag("the device's mapping has %u segments and %s", at.nents,
-	     bounced ? "bounces (swiotlb)" : "reaches the pages themselves");
-	if (required("bounce"))
-		ok(bounced, "the device's mapping bounces, as this guest requires");
-	ok(dev_differ(t, 0, LEN, 0x11) == 0,
-	   "the device sees what the CPU wrote before it mapped the buffer");
+	t_diag("the device's mapping has %u segments and %s", at.nents,
+	       bounced ? "bounces (swiotlb)" : "reaches the pages themselves");
+	if (t_required("bounce"))
+		t_ok(bounced, "the device's mapping bounces, as this guest requires");
+	t_ok(dev_differ(t, 0, LEN, 0x11) == 0,
+	     "the device sees what the CPU wrote before it mapped the buffer");
 
-	/* The device writes everything; the CPU takes pages 5 to 7. */
-	dev_write(t, 0, LEN, 0xaa);
-	ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 5 * PAGE + 100,
-		      2 * PAGE) == 0, "SYNC_START of part of the buffer");
-	ok(all_bytes(p + 5 * PAGE, 3 * PAGE, 0xaa),
-	   "the CPU reads what the device wrote in the range, page-rounded");
-	if (bounced) {
-		ok(all_bytes(p, 5 * PAGE, 0x11) &&
-		   all_bytes(p + 8 * PAGE, LEN - 8 * PAGE, 0x11),
-		   "nothing outside the range was synced to the CPU");
-	} else {
-		skip("the device's mapping does not bounce (boot with swiotlb=force)",
-		     "nothing outside the range was synced to the CPU");
-	}
-	ok(sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, 5 * PAGE + 100,
-		      2 * PAGE) == 0, "SYNC_END of the same part");
+	partial_to_cpu(t, fd, p, bounced);
+	partial_to_device(t, fd, p, bounced);
+	whole_and_edges(fd, p);
 
-	/* The CPU writes pages 10 and 11 and gives them back to the device. */
-	ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE, 10 * PAGE,
-		      2 * PAGE) == 0, "SYNC_START for writing");
-	memset(p + 10 * PAGE, 0x22, 2 * PAGE);
-	ok(sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE, 10 * PAGE,
-		      2 * PAGE) == 0, "SYNC_END of the written part");
-	ok(dev_differ(t, 10 * PAGE, 2 * PAGE, 0x22) == 0,
-	   "the device reads what the CPU wrote in the range");
-	if (bounced) {
-		ok(dev_differ(t, 12 * PAGE, LEN - 12 * PAGE, 0xaa) == 0 &&
-		   dev_differ(t, 0, 10 * PAGE, 0xaa) == 0,
-		   "nothing outside the range was synced to the device");
-	} else {
-		skip("the device's mapping does not bounce (boot with swiotlb=force)",
-		     "nothing outside the range was synced to the device");
-	}
-
-	/* A whole sync (len 0: to the end) brings everything else. */
-	ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0) == 0 &&
-	   all_bytes(p, 10 * PAGE, 0xaa) && all_bytes(p + 10 * PAGE, 2 * PAGE, 0x22) &&
-	   all_bytes(p + 12 * PAGE, LEN - 12 * PAGE, 0xaa),
-	   "a whole-buffer SYNC_START brings all the device wrote");
-	sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0);
-
-	/* The last byte alone, and ranges that do not fit. */
-	ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, LEN - 1, 1) == 0,
-	   "the last byte alone");
-	sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, LEN - 1, 1);
-	ok_errno(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, LEN - PAGE,
-			    2 * PAGE), EINVAL, "a range past the end");
-	s.fd = fd;
-	s.offset = PAGE;
-	s.len = UINT64_MAX;
-	ok_errno(ioctl(dev(), DBUFIOC_VMEM_SYNC, &s) ? -errno : 0, EINVAL,
-		 "offset + len wraps around");
-
-	ok(!ioctl(t, VMEM_TEST_DMA_IOC_DETACH), "the device unmaps the buffer");
+	t_ok(!ioctl(t, VMEM_TEST_DMA_IOC_DETACH), "the device unmaps the buffer");
 	close(t);
 	close(fd);
 	free(p);
@@ -199,24 +215,25 @@ static void fences(void)
 	char *p;
 
 	if (posix_memalign((void **)&p, PAGE, LEN))
-		bail("posix_memalign");
+		t_bail("posix_memalign");
 	memset(p, 0x33, LEN);
-	fd = export(p, LEN, O_RDWR | O_CLOEXEC);
+	fd = t_export(p, LEN, O_RDWR | O_CLOEXEC);
 	if (fd < 0 || vgem_import(card, fd, &handle))
-		bail("export and vgem import");
+		t_bail("export and vgem import");
 	fa.handle = handle;
 	if (ioctl(card, VGEM_IOCTL_FENCE_ATTACH, &fa))
-		bail("vgem fence attach: %m");
+		t_bail("vgem fence attach: %m");
 
 	sigaction(SIGALRM, &sa, NULL);
 	setitimer(ITIMER_REAL, &it, NULL);
-	ok_errno(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, PAGE, PAGE),
-		 EINTR, "a partial SYNC_START waits for a device's write fence; a signal ends it");
+	t_ok_errno(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, PAGE, PAGE),
+		   EINTR,
+		   "a partial SYNC_START waits for a device's write fence; a signal ends it");
 	fs.fence = fa.out_fence;
 	if (ioctl(card, VGEM_IOCTL_FENCE_SIGNAL, &fs))
-		bail("vgem fence signal: %m");
-	ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, PAGE, PAGE) == 0 &&
-	   sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, PAGE, PAGE) == 0,
+		t_bail("vgem fence signal: %m");
+	t_ok(sync_range(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, PAGE, PAGE) == 0 &&
+	     sync_range(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, PAGE, PAGE) == 0,
 	   "once the fence is signalled it goes through");
 	vgem_close_handle(card, handle);
 	close(fd);
@@ -238,34 +255,34 @@ static void huge_entries(void)
 
 	mfd = memfd_create("sync-huge", MFD_CLOEXEC | MFD_HUGETLB);
 	if (mfd < 0 || ftruncate(mfd, len)) {
-		skip("no hugetlb memfd", "scatterlist entries of huge pages");
+		t_skip("no hugetlb memfd", "scatterlist entries of huge pages");
 		return;
 	}
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, mfd, 0);
 	if (p == MAP_FAILED) {
-		skip("the hugetlb pool is too small", "scatterlist entries of huge pages");
+		t_skip("the hugetlb pool is too small", "scatterlist entries of huge pages");
 		close(mfd);
 		return;
 	}
-	fd = export(p, len, O_RDWR | O_CLOEXEC);
+	fd = t_export(p, len, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		bail("export of hugetlb memory: %s", strerror(-fd));
+		t_bail("export of hugetlb memory: %s", strerror(-fd));
 	t1 = dma_open();
 	t2 = dma_open();
 	big.fd = fd;
 	dflt.fd = fd;
 	if (ioctl(t1, VMEM_TEST_DMA_IOC_ATTACH, &big) ||
 	    ioctl(t2, VMEM_TEST_DMA_IOC_ATTACH, &dflt))
-		bail("attach: %m");
+		t_bail("attach: %m");
 	if (big.bounced)
-		skip("the device's mapping bounces: segments are bounded by swiotlb",
-		     "at most one scatterlist entry per 2 MiB page");
+		t_skip("the device's mapping bounces: segments are bounded by swiotlb",
+		       "at most one scatterlist entry per 2 MiB page");
 	else
-		ok(big.nents >= 1 && big.nents <= 8,
-		   "at most one scatterlist entry per 2 MiB page (8 pages: %u entries)",
+		t_ok(big.nents >= 1 && big.nents <= 8,
+		     "at most one scatterlist entry per 2 MiB page (8 pages: %u entries)",
 		   big.nents);
-	ok(dflt.nents >= len / (64 << 10),
-	   "a device with 64 KiB segments gets at least %zu entries (%u)",
+	t_ok(dflt.nents >= len / (64 << 10),
+	     "a device with 64 KiB segments gets at least %zu entries (%u)",
 	   len / (64 << 10), dflt.nents);
 	close(t1);
 	close(t2);
@@ -292,27 +309,27 @@ static void overlaps(void)
 
 	if (!access("/sys/kernel/debug/dma-api", F_OK) && !uname(&u) &&
 	    atoi(u.release) < 7) {
-		skip("6.x's DMA-API debug warns past seven overlapping mappings, meant or not",
-		     "nine device-writable mappings of one page");
+		t_skip("6.x's DMA-API debug warns past seven overlapping mappings, meant or not",
+		       "nine device-writable mappings of one page");
 		return;
 	}
-	p = map_anon(PAGE);
+	p = t_map_anon(PAGE);
 	memset(p, 0x11, PAGE);
 	for (i = 0; i < 9; i++) {
-		fd[i] = export(p, PAGE, O_RDWR | O_CLOEXEC);
+		fd[i] = t_export(p, PAGE, O_RDWR | O_CLOEXEC);
 		t[i] = dma_open();
 		at.fd = fd[i];
 		mapped += fd[i] >= 0 && !ioctl(t[i], VMEM_TEST_DMA_IOC_ATTACH, &at);
 	}
-	ok(mapped == 9, "nine exports of one page, each mapped DMA_FROM_DEVICE (%d mapped)",
-	   mapped);
+	t_ok(mapped == 9, "nine exports of one page, each mapped DMA_FROM_DEVICE (%d mapped)",
+	     mapped);
 	for (i = 0; i < 9 && mapped == 9; i++) {
 		dev_write(t[i], 0, PAGE, 0x20 + i);
 		seen += !sync_range(fd[i], DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, 0, PAGE) &&
-			all_bytes(p, PAGE, 0x20 + i) &&
+			t_all_bytes(p, PAGE, 0x20 + i) &&
 			!sync_range(fd[i], DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, 0, PAGE);
 	}
-	ok(seen == 9, "the CPU reads what the device wrote through each (%d of 9)", seen);
+	t_ok(seen == 9, "the CPU reads what the device wrote through each (%d of 9)", seen);
 	for (i = 0; i < 9; i++) {
 		close(t[i]);
 		close(fd[i]);
@@ -322,12 +339,12 @@ static void overlaps(void)
 
 int main(void)
 {
-	long base = pins_held();
+	long base = t_pins_held();
 
 	partial();
 	fences();
 	huge_entries();
 	overlaps();
-	ok(pins_held() == base, "every pin is released");
-	return done();
+	t_ok(t_pins_held() == base, "every pin is released");
+	return t_done();
 }

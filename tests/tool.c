@@ -51,7 +51,7 @@ static int run(uid_t uid, const char *cmd, char *out, size_t size)
 	ssize_t r;
 
 	if (pipe(pipefd))
-		bail("pipe: %m");
+		t_bail("pipe: %m");
 	pid = fork();
 	if (pid == 0) {
 		dup2(pipefd[1], 1);
@@ -163,7 +163,7 @@ static long maps_column(const void *p)
 	snprintf(key, sizeof(key), "%lx-", (unsigned long)p);
 	f = fopen("/proc/self/maps", "r");
 	if (!f)
-		bail("/proc/self/maps: %m");
+		t_bail("/proc/self/maps: %m");
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, key, strlen(key)) && strchr(line, '/')) {
 			col = strchr(line, '/') - line;
@@ -181,11 +181,11 @@ static void *map_new_file(const char *path)
 
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || ftruncate(fd, PAGE))
-		bail("%s: %m", path);
+		t_bail("%s: %m", path);
 	p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (p == MAP_FAILED)
-		bail("mmap %s: %m", path);
+		t_bail("mmap %s: %m", path);
 	return p;
 }
 
@@ -203,7 +203,7 @@ static void long_dirs(char *path, size_t len)
 		path[n + seg + 1] = '\0';
 		n += seg + 1;
 		if (mkdir(path, 0700) && errno != EEXIST)
-			bail("mkdir %s: %m", path);
+			t_bail("mkdir %s: %m", path);
 	}
 }
 
@@ -219,20 +219,20 @@ static void test_long_maps_line(void)
 	col = maps_column(short_map);
 	munmap(short_map, PAGE);
 	if (col < 0 || col > 200)
-		bail("no maps line for /tmp/vx/short (%ld)", col);
+		t_bail("no maps line for /tmp/vx/short (%ld)", col);
 	/* fgets() into 512 bytes split the line after 511 of them. */
 	long_dirs(path, (size_t)(511 - col));
 	strcat(path, FAKE_LINE);
 	if (mkdir(path, 0700) && errno != EEXIST)
-		bail("mkdir %s: %m", path);
+		t_bail("mkdir %s: %m", path);
 	strcat(path, "/dmabuf:vmem-exp");
 	p = map_new_file(path);
-	ok(maps_column(p) == col,
-	   "a file mapped at a %zu-byte path: its maps line's byte 512 starts \"%.30s...\"",
+	t_ok(maps_column(p) == col,
+	     "a file mapped at a %zu-byte path: its maps line's byte 512 starts \"%.30s...\"",
 	   strlen(path), FAKE_LINE);
 	ret = run(0, TOOL " --json list", out, sizeof(out));
-	ok(ret == 0 && !buffer_line(out, FAKE_INO),
-	   "vmemexp list does not read the tail of its maps line as a dma-buf (inode %lu)",
+	t_ok(ret == 0 && !buffer_line(out, FAKE_INO),
+	     "vmemexp list does not read the tail of its maps line as a dma-buf (inode %lu)",
 	   FAKE_INO);
 	munmap(p, PAGE);
 }
@@ -243,7 +243,7 @@ static int vgem_named(int card, const char *name)
 	int fd = vgem_dmabuf(card, LEN);
 
 	if (ioctl(fd, DMA_BUF_SET_NAME, name))
-		bail("DMA_BUF_SET_NAME: %m");
+		t_bail("DMA_BUF_SET_NAME: %m");
 	return fd;
 }
 
@@ -258,18 +258,18 @@ static void test_renamed_dmabufs(void)
 	card = vgem_open();
 	fd = vgem_named(card, "vmem-exp");
 	mapped_ino = ino_of(fd);
-	q = map_dmabuf(fd, LEN, PROT_READ, 0);
+	q = t_map_dmabuf(fd, LEN, PROT_READ, 0);
 	if (!q)
-		bail("mmap of a vgem dma-buf: %m");
+		t_bail("mmap of a vgem dma-buf: %m");
 	close(fd);
 	/* fdinfo shows the name after exp_name, with its newlines raw. */
 	held = vgem_named(card, "x\nexp_name:\tvmem_exp");
 	held_ino = ino_of(held);
 	ret = run(0, TOOL " --json list", out, sizeof(out));
-	ok(ret == 0 && !buffer_line(out, mapped_ino),
-	   "a vgem dma-buf named vmem-exp, only mapped, is not listed (inode %lu)", mapped_ino);
-	ok(ret == 0 && !buffer_line(out, held_ino),
-	   "nor one whose name puts \"exp_name: vmem_exp\" on a line of its fdinfo (inode %lu)",
+	t_ok(ret == 0 && !buffer_line(out, mapped_ino),
+	     "a vgem dma-buf named vmem-exp, only mapped, is not listed (inode %lu)", mapped_ino);
+	t_ok(ret == 0 && !buffer_line(out, held_ino),
+	     "nor one whose name puts \"exp_name: vmem_exp\" on a line of its fdinfo (inode %lu)",
 	   held_ino);
 	munmap(q, LEN);
 	close(held);
@@ -300,30 +300,32 @@ static void test_odd_comm(void *p, const char *comm)
 	int fd, empty, ret;
 
 	prctl(PR_SET_NAME, ODD_COMM);
-	fd = export(p, PAGE, O_RDWR | O_CLOEXEC);
+	fd = t_export(p, PAGE, O_RDWR | O_CLOEXEC);
 	prctl(PR_SET_NAME, "");
-	empty = export(p, PAGE, O_RDWR | O_CLOEXEC);
+	empty = t_export(p, PAGE, O_RDWR | O_CLOEXEC);
 	prctl(PR_SET_NAME, ODD_COMM);
 	if (fd < 0 || empty < 0)
-		bail("export: %s", strerror(-(fd < 0 ? fd : empty)));
+		t_bail("export: %s", strerror(-(fd < 0 ? fd : empty)));
 	ret = run(0, TOOL " --json list", out, sizeof(out));
-	ok(ret == 0 && !raw_bytes(out), "--json list escapes every control byte and byte >= 0x80");
+	t_ok(ret == 0 && !raw_bytes(out),
+	     "--json list escapes every control byte and byte >= 0x80");
 	snprintf(key, sizeof(key), "\"exporter\": {\"pid\": %d, \"comm\": \"%s\"", getpid(),
 		 ODD_JSON);
-	ok(strstr(out, key), "the exporter's command, \"%s\" in JSON", ODD_JSON);
+	t_ok(strstr(out, key), "the exporter's command, \"%s\" in JSON", ODD_JSON);
 	snprintf(key, sizeof(key), "{\"pid\": %d, \"comm\": \"%s\", \"fd\": %d}", getpid(),
 		 ODD_JSON, fd);
-	ok(strstr(out, key), "and the holder's, from /proc");
+	t_ok(strstr(out, key), "and the holder's, from /proc");
 	snprintf(key, sizeof(key), "\"exporter\": {\"pid\": %d, \"comm\": \"\", ", getpid());
-	ok(strstr(out, key), "an empty command is an empty string (debugfs ends its line with it)");
+	t_ok(strstr(out, key),
+	     "an empty command is an empty string (debugfs ends its line with it)");
 	if (!strstr(out, key))
-		diag("%s", buffer_line(out, ino_of(empty)) ?: out);
+		t_diag("%s", buffer_line(out, ino_of(empty)) ?: out);
 	ret = run(0, TOOL " list", out, sizeof(out));
 	snprintf(key, sizeof(key), "%d (%s) 0x", getpid(), ODD_TEXT);
-	ok(ret == 0 && !raw_bytes(out) && strstr(out, key),
-	   "text: the command escaped, \"%s\", on one line", ODD_TEXT);
+	t_ok(ret == 0 && !raw_bytes(out) && strstr(out, key),
+	     "text: the command escaped, \"%s\", on one line", ODD_TEXT);
 	snprintf(key, sizeof(key), "%d () 0x", getpid());
-	ok(strstr(out, key), "and the empty one empty");
+	t_ok(strstr(out, key), "and the empty one empty");
 	prctl(PR_SET_NAME, comm);
 	close(fd);
 	close(empty);
@@ -362,59 +364,44 @@ static void test_arguments(void)
 	for (i = 0; i < ARRAY_SIZE(bad_args); i++) {
 		snprintf(cmd, sizeof(cmd), TOOL " export %s -- true", bad_args[i].args);
 		ret = run(0, cmd, out, sizeof(out));
-		ok(ret == 2 && strstr(out, "usage:"), "%s: usage, exit 2 (%d)", bad_args[i].why,
-		   ret);
+		t_ok(ret == 2 && strstr(out, "usage:"), "%s: usage, exit 2 (%d)", bad_args[i].why,
+		     ret);
 	}
 	ret = run(0, TOOL " export --size 010k -- sh -c 'echo $VMEMEXP_SIZE'", out, sizeof(out));
-	ok(ret == 0 && !strcmp(out, "12288"),
-	   "--size 010k is ten kibibytes, not octal (12288 bytes after rounding: %s)", out);
+	t_ok(ret == 0 && !strcmp(out, "12288"),
+	     "--size 010k is ten kibibytes, not octal (12288 bytes after rounding: %s)", out);
 	ret = run(0, TOOL " export --size 0x2001 -- sh -c 'echo $VMEMEXP_SIZE'", out, sizeof(out));
-	ok(ret == 0 && !strcmp(out, "12288"), "--size 0x2001 is hexadecimal (%s)", out);
+	t_ok(ret == 0 && !strcmp(out, "12288"), "--size 0x2001 is hexadecimal (%s)", out);
 	ret = run(0, TOOL " export --help 2>/dev/null", out, sizeof(out));
-	ok(ret == 0 && strstr(out, "usage:"), "export --help: usage on stdout, exit 0 (%d)", ret);
+	t_ok(ret == 0 && strstr(out, "usage:"), "export --help: usage on stdout, exit 0 (%d)", ret);
 	ret = run(0, TOOL " export --file /nonexistent -- true", out, sizeof(out));
-	ok(ret == 1 && strstr(out, "/nonexistent: ENOENT") && !strstr(out, "module"),
-	   "a missing file: ENOENT, and nothing about the module (%s)", out);
+	t_ok(ret == 1 && strstr(out, "/nonexistent: ENOENT") && !strstr(out, "module"),
+	     "a missing file: ENOENT, and nothing about the module (%s)", out);
 }
 
-int main(int argc, char **argv)
+/* --version agrees with the module's MODULE_VERSION. */
+static void test_version(void)
 {
-	char out[65536], cmd[512], version[64], path[64], comm[32], *line;
-	int sv[2], pid, fd, ret, card, st, ffd;
-	long einval, eacces, exports, held;
-	unsigned long ino;
-	uint32_t handle;
-	char ack = 0;
-	void *p;
+	char out[4096], version[64];
 	FILE *f;
+	int ret;
 
-	if (argc == 3 && !strcmp(argv[1], "check-export"))
-		return check_export(argv[2]);
-	if (access(TOOL, X_OK))
-		bail(TOOL " is not in the guest");
-	f = fopen("/proc/self/comm", "r");
-	if (!f || !fgets(comm, sizeof(comm), f))
-		bail("/proc/self/comm: %m");
-	fclose(f);
-	comm[strcspn(comm, "\n")] = '\0';
-
-	/* --version agrees with the module's MODULE_VERSION. */
 	f = fopen("/sys/module/vmem_exp/version", "r");
 	if (!f || !fgets(version, sizeof(version), f))
-		bail("no /sys/module/vmem_exp/version");
+		t_bail("no /sys/module/vmem_exp/version");
 	fclose(f);
 	version[strcspn(version, "\n")] = '\0';
 	ret = run(0, TOOL " --version", out, sizeof(out));
-	ok(ret == 0 && strstr(out, version), "vmemexp --version says %s, as the module does (%s)",
-	   version, out);
+	t_ok(ret == 0 && strstr(out, version), "vmemexp --version says %s, as the module does (%s)",
+	     version, out);
+}
 
-	/* A buffer with several holders. */
-	p = map_anon(LEN);
-	fill(p, LEN, 3);
-	fd = export(p, LEN, O_RDWR | O_CLOEXEC);
-	if (!ok(fd >= 0, "export %zu bytes", (size_t)LEN))
-		bail("export failed");
-	ino = ino_of(fd);
+/* fdinfo names a vmem-exp dma-buf, and nothing of who exported it. */
+static void test_fdinfo(int fd)
+{
+	char out[4096], path[64];
+	FILE *f;
+
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	f = fopen(path, "r");
 	out[0] = '\0';
@@ -424,200 +411,275 @@ int main(int argc, char **argv)
 		out[n] = '\0';
 		fclose(f);
 	}
-	ok(strstr(out, "\nexp_name:\tvmem_exp\n") && strstr(out, "\nname:\tvmem-exp\n"),
-	   "fdinfo shows the dma-buf's exp_name vmem_exp and name vmem-exp");
+	t_ok(strstr(out, "\nexp_name:\tvmem_exp\n") && strstr(out, "\nname:\tvmem-exp\n"),
+	     "fdinfo shows the dma-buf's exp_name vmem_exp and name vmem-exp");
 	if (!strstr(out, "\nname:\tvmem-exp\n"))
-		diag("%s", out);
+		t_diag("%s", out);
+}
+
+/*
+ * A second process that receives @fd over @sv and maps it, then holds both
+ * until it reads a byte, and exits 0 if the mapping showed seed 3: its pid.
+ */
+static int second_holder(int fd, int sv[2])
+{
+	char ack = 0;
+	int pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		bail("socketpair: %m");
+		t_bail("socketpair: %m");
 	pid = fork();
 	if (pid == 0) {
 		int cfd;
 		void *q;
 
 		close(sv[0]);
-		cfd = recv_fd(sv[1]);
-		q = cfd < 0 ? NULL : map_dmabuf(cfd, LEN, PROT_READ, 0);
+		cfd = t_recv_fd(sv[1]);
+		q = cfd < 0 ? NULL : t_map_dmabuf(cfd, LEN, PROT_READ, 0);
 		if (write(sv[1], &ack, 1) != 1 || !q)
 			_exit(1);
 		/* Hold fd and mapping until the parent has listed them. */
 		if (read(sv[1], &ack, 1) != 1)
 			_exit(2);
-		_exit(check(q, LEN, 3) ? 0 : 3);
+		_exit(t_check(q, LEN, 3) ? 0 : 3);
 	}
 	close(sv[1]);
-	ok(send_fd(sv[0], fd) == 0 && read(sv[0], &ack, 1) == 1,
-	   "a second process holds the buffer's fd and a mapping of it");
-	card = vgem_open();
-	ok(card >= 0 && vgem_import(card, fd, &handle) == 0, "vgem imports the buffer");
+	t_ok(t_send_fd(sv[0], fd) == 0 && read(sv[0], &ack, 1) == 1,
+	     "a second process holds the buffer's fd and a mapping of it");
+	return pid;
+}
+
+/* Root's --json list: @fd's buffer at @p, with the second process @pid. */
+static void list_holders(int fd, void *p, int pid, const char *comm)
+{
+	char out[65536], key[512], *line;
+	unsigned long ino = ino_of(fd);
+	int ret;
 
 	ret = run(0, TOOL " --json list", out, sizeof(out));
 	line = buffer_line(out, ino);
-	ok(ret == 0 && line, "vmemexp --json list (root) lists the buffer, inode %lu", ino);
+	t_ok(ret == 0 && line, "vmemexp --json list (root) lists the buffer, inode %lu", ino);
 	if (!line) {
-		diag("%s", out);
+		t_diag("%s", out);
 		line = "";
 	}
-	snprintf(cmd, sizeof(cmd), "\"exporter\": {\"pid\": %d, \"comm\": \"%s\", \"addr\": %lu}",
+	snprintf(key, sizeof(key), "\"exporter\": {\"pid\": %d, \"comm\": \"%s\", \"addr\": %lu}",
 		 getpid(), comm, (unsigned long)p);
-	ok(strstr(line, cmd), "it names the exporter, its command and address");
-	ok(json_num(line, "size") == (long)LEN && strstr(line, "\"mode\": \"rw\""),
-	   "its size and mode");
-	ok(json_num(line, "pins") == (long)(LEN / PAGE) && json_num(line, "refs") == 0,
-	   "its pages are held by %ld pins", json_num(line, "pins"));
-	snprintf(cmd, sizeof(cmd), "{\"pid\": %d, \"comm\": \"%s\", \"fd\": %d}", getpid(), comm,
+	t_ok(strstr(line, key), "it names the exporter, its command and address");
+	t_ok(json_num(line, "size") == (long)LEN && strstr(line, "\"mode\": \"rw\""),
+	     "its size and mode");
+	t_ok(json_num(line, "pins") == (long)(LEN / PAGE) && json_num(line, "refs") == 0,
+	     "its pages are held by %ld pins", json_num(line, "pins"));
+	snprintf(key, sizeof(key), "{\"pid\": %d, \"comm\": \"%s\", \"fd\": %d}", getpid(), comm,
 		 fd);
-	ok(strstr(line, cmd), "the exporter's fd is a holder");
-	snprintf(cmd, sizeof(cmd), "{\"pid\": %d, \"comm\": \"%s\", \"fd\": ", pid, comm);
-	ok(strstr(line, cmd), "the second process's fd is a holder");
-	snprintf(cmd, sizeof(cmd), "\"mappings\": [{\"pid\": %d,", pid);
-	ok(strstr(line, cmd), "the second process's mapping is a holder");
-	ok(strstr(line, "\"devices\": [\"vgem"), "vgem's attachment is listed");
+	t_ok(strstr(line, key), "the exporter's fd is a holder");
+	snprintf(key, sizeof(key), "{\"pid\": %d, \"comm\": \"%s\", \"fd\": ", pid, comm);
+	t_ok(strstr(line, key), "the second process's fd is a holder");
+	snprintf(key, sizeof(key), "\"mappings\": [{\"pid\": %d,", pid);
+	t_ok(strstr(line, key), "the second process's mapping is a holder");
+	t_ok(strstr(line, "\"devices\": [\"vgem"), "vgem's attachment is listed");
 
 	ret = run(0, TOOL " list", out, sizeof(out));
-	snprintf(cmd, sizeof(cmd), "%d (%s) 0x%lx-0x%lx", getpid(), comm, (unsigned long)p,
+	snprintf(key, sizeof(key), "%d (%s) 0x%lx-0x%lx", getpid(), comm, (unsigned long)p,
 		 (unsigned long)p + LEN);
-	ok(ret == 0 && strstr(out, cmd) && strstr(out, "held by: 16 pins") &&
-	   strstr(out, "devices: vgem"), "vmemexp list (text) says the same");
+	t_ok(ret == 0 && strstr(out, key) && strstr(out, "held by: 16 pins") &&
+	     strstr(out, "devices: vgem"), "vmemexp list (text) says the same");
+}
 
-	/* An unprivileged user sees its own buffers, not root's. */
-	snprintf(cmd, sizeof(cmd), TOOL " export --size 8k -- " TOOL " --json list");
-	ret = run(NOBODY, cmd, out, sizeof(out));
-	ok(ret == 0 && !buffer_line(out, ino) && strstr(out, "\"mode\": \"rw\""),
-	   "uid 65534 lists the buffer it exported, and not root's (exit %d)", ret);
-	ok(strstr(out, "\"held\": null"), "without debugfs it shows no holds it cannot know");
-	ok(strstr(out, "\"exporter\": null, ") && strstr(out, "\"fds\": [{\"pid\": "),
-	   "nor the exporter, but the processes that hold the buffer");
+/* An unprivileged user sees its own buffers, not root's (@ino). */
+static void list_unprivileged(unsigned long ino)
+{
+	char out[65536];
+	int ret;
 
-	ok(write(sv[0], &ack, 1) == 1, "let the second process go");
+	ret = run(NOBODY, TOOL " export --size 8k -- " TOOL " --json list", out, sizeof(out));
+	t_ok(ret == 0 && !buffer_line(out, ino) && strstr(out, "\"mode\": \"rw\""),
+	     "uid 65534 lists the buffer it exported, and not root's (exit %d)", ret);
+	t_ok(strstr(out, "\"held\": null"), "without debugfs it shows no holds it cannot know");
+	t_ok(strstr(out, "\"exporter\": null, ") && strstr(out, "\"fds\": [{\"pid\": "),
+	     "nor the exporter, but the processes that hold the buffer");
+}
+
+/* list: a buffer of @p (seed 3) with several holders. */
+static void test_list(void *p, const char *comm)
+{
+	int sv[2], pid, fd, card, st;
+	uint32_t handle;
+	char ack = 0;
+
+	fd = t_export(p, LEN, O_RDWR | O_CLOEXEC);
+	if (!t_ok(fd >= 0, "export %zu bytes", (size_t)LEN))
+		t_bail("export failed");
+	test_fdinfo(fd);
+	pid = second_holder(fd, sv);
+	card = vgem_open();
+	t_ok(card >= 0 && vgem_import(card, fd, &handle) == 0, "vgem imports the buffer");
+	list_holders(fd, p, pid, comm);
+	list_unprivileged(ino_of(fd));
+
+	t_ok(write(sv[0], &ack, 1) == 1, "let the second process go");
 	close(sv[0]);
-	st = wait_child(pid);
-	ok(st == 0, "the second process read the bytes through its mapping (%d)", st);
+	st = t_wait_child(pid);
+	t_ok(st == 0, "the second process read the bytes through its mapping (%d)", st);
 	vgem_close_handle(card, handle);
 	close(card);
 	close(fd);
+}
 
-	/* status: exports made and refused, by errno. */
+/* status: exports made and refused (of @p), by errno. */
+static void test_status(void *p)
+{
+	long einval, eacces, exports, held;
+	char out[65536];
+	int ret, fd;
+
 	ret = run(0, TOOL " --json status", out, sizeof(out));
 	einval = json_num(out, "EINVAL");
 	eacces = json_num(out, "EACCES");
 	exports = json_num(out, "exports");
-	ok(ret == 0 && einval >= 0 && eacces >= 0 && exports > 0,
-	   "vmemexp --json status counts exports (%ld) and refusals", exports);
-	ok(strstr(out, "\"max_export_mb\": \"4096\""), "and shows the parameters");
-	ok_errno(export(p, 0, O_RDWR), EINVAL, "a zero-length export");
+	t_ok(ret == 0 && einval >= 0 && eacces >= 0 && exports > 0,
+	     "vmemexp --json status counts exports (%ld) and refusals", exports);
+	t_ok(strstr(out, "\"max_export_mb\": \"4096\""), "and shows the parameters");
+	t_ok_errno(t_export(p, 0, O_RDWR), EINVAL, "a zero-length export");
 	mprotect(p, PAGE, PROT_READ);
-	ok_errno(export(p, PAGE, O_RDWR), EACCES, "a writable export of read-only memory");
-	fd = export(p, LEN, O_RDONLY);
-	ok(fd >= 0, "a read-only export");
+	t_ok_errno(t_export(p, PAGE, O_RDWR), EACCES, "a writable export of read-only memory");
+	fd = t_export(p, LEN, O_RDONLY);
+	t_ok(fd >= 0, "a read-only export");
 	ret = run(0, TOOL " --json status", out, sizeof(out));
 	held = json_num(out, "held_bytes");
-	ok(json_num(out, "EINVAL") == einval + 1 && json_num(out, "EACCES") == eacces + 1,
-	   "the refused counters moved: EINVAL %ld, EACCES %ld", json_num(out, "EINVAL"),
-	   json_num(out, "EACCES"));
-	ok(json_num(out, "exports") == exports + 1, "exports made moved by one");
-	ok(held >= (long)LEN, "held bytes include the live buffer (%ld)", held);
+	t_ok(json_num(out, "EINVAL") == einval + 1 && json_num(out, "EACCES") == eacces + 1,
+	     "the refused counters moved: EINVAL %ld, EACCES %ld", json_num(out, "EINVAL"),
+	     json_num(out, "EACCES"));
+	t_ok(json_num(out, "exports") == exports + 1, "exports made moved by one");
+	t_ok(held >= (long)LEN, "held bytes include the live buffer (%ld)", held);
 	ret = run(0, TOOL " status", out, sizeof(out));
-	ok(ret == 0 && strstr(out, "EACCES") && strstr(out, "not mapped writable"),
-	   "vmemexp status explains the refusals it counted");
+	t_ok(ret == 0 && strstr(out, "EACCES") && strstr(out, "not mapped writable"),
+	     "vmemexp status explains the refusals it counted");
 	close(fd);
+}
 
-	/* export: fresh memory and a file's range, handed to a command. */
+/* export: fresh memory and a file's range, handed to a command. */
+static void test_export(void)
+{
+	char out[4096], cmd[512], b[PAGE], *m;
+	int ret, ffd;
+
 	snprintf(cmd, sizeof(cmd), TOOL " export --size 20k -- %s check-export counter",
 		 "/tests/*-tool.t");
 	ret = run(0, cmd, out, sizeof(out));
-	ok(ret == 0, "export: the command maps $VMEMEXP_FD and finds the pattern (%d %s)",
-	   ret, out);
+	t_ok(ret == 0, "export: the command maps $VMEMEXP_FD and finds the pattern (%d %s)",
+	     ret, out);
 	ffd = open("/dev/shm/tool-file", O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (ffd < 0 || ftruncate(ffd, 4 * PAGE))
-		bail("/dev/shm/tool-file: %m");
-	{
-		char *m = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ffd, 0);
-
-		fill(m, 4 * PAGE, 9);
-		munmap(m, 4 * PAGE);
-	}
+		t_bail("/dev/shm/tool-file: %m");
+	m = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ffd, 0);
+	t_fill(m, 4 * PAGE, 9);
+	munmap(m, 4 * PAGE);
 	snprintf(cmd, sizeof(cmd), "%s %s -- %s", TOOL " export --file /dev/shm/tool-file",
 		 "--offset 4096 --size 8192",
 		 "/tests/*-tool.t check-export file:/dev/shm/tool-file:4096");
 	ret = run(0, cmd, out, sizeof(out));
-	ok(ret == 0, "export --file: the command sees the file's bytes at the offset (%d %s)",
-	   ret, out);
-	{
-		unsigned char b[PAGE];
-
-		ok(pread(ffd, b, PAGE, PAGE) == (ssize_t)PAGE && all_bytes(b, PAGE, 0x5a),
-		   "and its writes through the dma-buf reach the file");
-	}
+	t_ok(ret == 0, "export --file: the command sees the file's bytes at the offset (%d %s)",
+	     ret, out);
+	t_ok(pread(ffd, b, PAGE, PAGE) == (ssize_t)PAGE && t_all_bytes(b, PAGE, 0x5a),
+	     "and its writes through the dma-buf reach the file");
 	close(ffd);
-	/* export --pid: another process's range, for whoever may ptrace it. */
-	{
-		int pp[2], target;
-		unsigned char *t;
-		unsigned long taddr = 0;
-		size_t i;
-
-		if (pipe(pp))
-			bail("pipe: %m");
-		target = fork();
-		if (target == 0) {
-			t = map_anon(4 * PAGE);
-			for (i = 0; i < 4 * PAGE; i++)
-				t[i] = (unsigned char)(i % 251);
-			taddr = (unsigned long)t;
-			if (write(pp[1], &taddr, sizeof(taddr)) != sizeof(taddr))
-				_exit(1);
-			pause();
-			_exit(0);
-		}
-		if (read(pp[0], &taddr, sizeof(taddr)) != sizeof(taddr))
-			bail("the target did not start");
-		snprintf(cmd, sizeof(cmd), TOOL " export --pid %d --addr 0x%lx --size 16k -- %s",
-			 target, taddr, "/tests/*-tool.t check-export counter");
-		ret = run(0, cmd, out, sizeof(out));
-		ok(ret == 0, "export --pid: the command maps another process's range (%d %s)",
-		   ret, out);
-		ret = run(NOBODY, cmd, out, sizeof(out));
-		ok(ret == 1 && strstr(out, "/mem: EACCES") && !strstr(out, "writable"),
-		   "uid 65534 may not ptrace root's process: exit 1, EACCES for /proc/PID/mem and not the export's (%d: %s)",
-		   ret, out);
-		kill(target, SIGKILL);
-		waitpid(target, NULL, 0);
-		close(pp[0]);
-		close(pp[1]);
-	}
 
 	ret = run(0, TOOL " export -- sh -c 'exit 7'", out, sizeof(out));
-	ok(ret == 7, "export exits with the command's status (%d)", ret);
+	t_ok(ret == 7, "export exits with the command's status (%d)", ret);
 	ret = run(0, TOOL " export -- /nonexistent", out, sizeof(out));
-	ok(ret == 127, "a command that cannot run: 127 (%d)", ret);
+	t_ok(ret == 127, "a command that cannot run: 127 (%d)", ret);
+}
 
-	/* Errors: the errno's name and meaning; exit 1, or 2 for usage. */
-	mkdir("/tmp/toolfs", 0700);
-	if (mount("ramfs", "/tmp/toolfs", "ramfs", 0, NULL))
-		bail("mount ramfs: %m");
-	ffd = open("/tmp/toolfs/f", O_RDWR | O_CREAT, 0600);
-	if (ffd < 0 || ftruncate(ffd, PAGE))
-		bail("ramfs file: %m");
-	close(ffd);
-	ret = run(0, TOOL " export --file /tmp/toolfs/f -- true", out, sizeof(out));
-	ok(ret == 1 && strstr(out, "EOPNOTSUPP") && strstr(out, "dirty pages"),
-	   "a refused export: exit 1, the errno and why (%d: %s)", ret, out);
-	ret = run(0, TOOL " export --file /tmp/toolfs/f --rdonly -- true", out, sizeof(out));
-	ok(ret == 0, "the same file read-only is exported (%d %s)", ret, out);
+/* export --pid: another process's range, for whoever may ptrace it. */
+static void test_export_pid(void)
+{
+	char out[4096], cmd[512];
+	unsigned long taddr = 0;
+	int pp[2], target, ret;
+	unsigned char *t;
+	size_t i;
+
+	if (pipe(pp))
+		t_bail("pipe: %m");
+	target = fork();
+	if (target == 0) {
+		t = t_map_anon(4 * PAGE);
+		for (i = 0; i < 4 * PAGE; i++)
+			t[i] = (unsigned char)(i % 251);
+		taddr = (unsigned long)t;
+		if (write(pp[1], &taddr, sizeof(taddr)) != sizeof(taddr))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	if (read(pp[0], &taddr, sizeof(taddr)) != sizeof(taddr))
+		t_bail("the target did not start");
+	snprintf(cmd, sizeof(cmd), TOOL " export --pid %d --addr 0x%lx --size 16k -- %s",
+		 target, taddr, "/tests/*-tool.t check-export counter");
+	ret = run(0, cmd, out, sizeof(out));
+	t_ok(ret == 0, "export --pid: the command maps another process's range (%d %s)",
+	     ret, out);
+	ret = run(NOBODY, cmd, out, sizeof(out));
+	t_ok(ret == 1 && strstr(out, "/mem: EACCES") && !strstr(out, "writable"),
+	     "uid 65534 may not ptrace root's process: exit 1, EACCES for /proc/PID/mem and not the export's (%d: %s)",
+	     ret, out);
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	close(pp[0]);
+	close(pp[1]);
+}
+
+/* Errors: the errno's name and meaning; exit 1, or 2 for usage. */
+static void test_errors(void)
+{
+	char out[4096];
+	int ret;
+
+	close(t_ramfs_file("/tmp/toolfs", PAGE));
+	ret = run(0, TOOL " export --file /tmp/toolfs/file -- true", out, sizeof(out));
+	t_ok(ret == 1 && strstr(out, "EOPNOTSUPP") && strstr(out, "dirty pages"),
+	     "a refused export: exit 1, the errno and why (%d: %s)", ret, out);
+	ret = run(0, TOOL " export --file /tmp/toolfs/file --rdonly -- true", out, sizeof(out));
+	t_ok(ret == 0, "the same file read-only is exported (%d %s)", ret, out);
 	umount("/tmp/toolfs");
 	ret = run(0, TOOL " export --file /nonexistent -- true", out, sizeof(out));
-	ok(ret == 1 && strstr(out, "No such file"), "a missing file: exit 1 (%d)", ret);
+	t_ok(ret == 1 && strstr(out, "No such file"), "a missing file: exit 1 (%d)", ret);
 	ret = run(0, TOOL " frobnicate", out, sizeof(out));
-	ok(ret == 2 && strstr(out, "usage:"), "an unknown command: usage, exit 2 (%d)", ret);
+	t_ok(ret == 2 && strstr(out, "usage:"), "an unknown command: usage, exit 2 (%d)", ret);
 	ret = run(0, TOOL " --help", out, sizeof(out));
-	ok(ret == 0 && strstr(out, "usage:"), "--help: usage, exit 0");
+	t_ok(ret == 0 && strstr(out, "usage:"), "--help: usage, exit 0");
+}
+
+int main(int argc, char **argv)
+{
+	char comm[32];
+	void *p;
+	FILE *f;
+
+	if (argc == 3 && !strcmp(argv[1], "check-export"))
+		return check_export(argv[2]);
+	if (access(TOOL, X_OK))
+		t_bail(TOOL " is not in the guest");
+	f = fopen("/proc/self/comm", "r");
+	if (!f || !fgets(comm, sizeof(comm), f))
+		t_bail("/proc/self/comm: %m");
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+
+	test_version();
+	p = t_map_anon(LEN);
+	t_fill(p, LEN, 3);
+	test_list(p, comm);
+	test_status(p);
+	test_export();
+	test_export_pid();
+	test_errors();
 	test_arguments();
 
 	/* list: what a user can craft does not make a buffer ours. */
 	test_long_maps_line();
 	test_renamed_dmabufs();
-	test_odd_comm(map_anon(PAGE), comm);
-	return done();
+	test_odd_comm(t_map_anon(PAGE), comm);
+	return t_done();
 }

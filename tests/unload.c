@@ -25,38 +25,38 @@ static int unload(void)
 
 int main(void)
 {
-	char *p = map_anon(PAGE), *q;
+	char *p = t_map_anon(PAGE), *q;
 	int devfd, fd, mod, ret;
 
-	devfd = vmem_exp_open();
+	devfd = vmemexp_open();
 	if (devfd < 0)
-		bail("open: %s", strerror(-devfd));
-	fd = vmem_exp_export(devfd, p, PAGE, O_RDWR);
+		t_bail("open: %s", strerror(-devfd));
+	fd = vmemexp_export(devfd, p, PAGE, O_RDWR);
 	if (fd < 0)
-		bail("export: %s", strerror(-fd));
+		t_bail("export: %s", strerror(-fd));
 
 	close(devfd);
-	ok_errno(unload(), EWOULDBLOCK, "unload while a dma-buf exists");
-	q = map_dmabuf(fd, PAGE, PROT_READ, 0);
+	t_ok_errno(unload(), EWOULDBLOCK, "unload while a dma-buf exists");
+	q = t_map_dmabuf(fd, PAGE, PROT_READ, 0);
 	close(fd);
-	ok_errno(unload(), EWOULDBLOCK, "unload while only an mmap of the dma-buf exists");
+	t_ok_errno(unload(), EWOULDBLOCK, "unload while only an mmap of the dma-buf exists");
 	munmap(q, PAGE);
 
-	devfd = vmem_exp_open();
-	ok_errno(unload(), EWOULDBLOCK, "unload while /dev/vmem-exp is open");
+	devfd = vmemexp_open();
+	t_ok_errno(unload(), EWOULDBLOCK, "unload while /dev/vmem-exp is open");
 	close(devfd);
 
-	ok_errno(unload(), 0, "unload once nothing is left");
-	ok(access(VMEM_EXP_DEVICE, F_OK) && errno == ENOENT, "the device node is gone");
+	t_ok_errno(unload(), 0, "unload once nothing is left");
+	t_ok(access(VMEMEXP_DEVICE, F_OK) && errno == ENOENT, "the device node is gone");
 
 	mod = open(MODULE_PATH, O_RDONLY | O_CLOEXEC);
 	ret = mod < 0 ? -errno : syscall(SYS_finit_module, mod, "", 0) ? -errno : 0;
-	ok_errno(ret, 0, "reload");
+	t_ok_errno(ret, 0, "reload");
 	close(mod);
-	devfd = vmem_exp_open();
-	fd = devfd < 0 ? devfd : vmem_exp_export(devfd, p, PAGE, O_RDWR);
-	ok(fd >= 0, "the reloaded module exports");
+	devfd = vmemexp_open();
+	fd = devfd < 0 ? devfd : vmemexp_export(devfd, p, PAGE, O_RDWR);
+	t_ok(fd >= 0, "the reloaded module exports");
 	close(fd);
 	close(devfd);
-	return done();
+	return t_done();
 }

@@ -28,62 +28,62 @@
 
 int main(void)
 {
-	long base = pins_held();
+	long base = t_pins_held();
 	int card = vgem_open(), fd, vfd, ret;
 	struct drm_prime_handle re = { .flags = DRM_CLOEXEC | DRM_RDWR };
 	uint32_t handle, again;
 	char *p, *g;
 
 	if (posix_memalign((void **)&p, PAGE, LEN))
-		bail("posix_memalign");
-	fill(p, LEN, 21);
-	fd = export(p, LEN, O_RDWR | O_CLOEXEC);
+		t_bail("posix_memalign");
+	t_fill(p, LEN, 21);
+	fd = t_export(p, LEN, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		bail("export: %s", strerror(-fd));
+		t_bail("export: %s", strerror(-fd));
 
 	ret = vgem_import(card, fd, &handle);
-	if (!ok(!ret, "vgem imports the dma-buf (PRIME fd to handle)"))
-		bail("import: %s", strerror(-ret));
+	if (!t_ok(!ret, "vgem imports the dma-buf (PRIME fd to handle)"))
+		t_bail("import: %s", strerror(-ret));
 
-	ok(!vgem_import(card, fd, &again) && again == handle,
-	   "importing it again gives the same GEM object");
+	t_ok(!vgem_import(card, fd, &again) && again == handle,
+	     "importing it again gives the same GEM object");
 
 	/*
 	 * vgem cannot map an imported object (DRM refuses its mmap offset), so
 	 * the bytes are checked through the fd vgem hands back.
 	 */
 	re.handle = handle;
-	ok(!ioctl(card, DRM_IOCTL_PRIME_HANDLE_TO_FD, &re) && same_file(re.fd, fd),
-	   "re-exporting the GEM object gives back the same dma-buf");
-	g = map_dmabuf(re.fd, LEN, PROT_READ | PROT_WRITE, 0);
-	ok(g && check(g, LEN, 21), "the fd from vgem maps the malloc'd bytes");
+	t_ok(!ioctl(card, DRM_IOCTL_PRIME_HANDLE_TO_FD, &re) && t_same_file(re.fd, fd),
+	     "re-exporting the GEM object gives back the same dma-buf");
+	g = t_map_dmabuf(re.fd, LEN, PROT_READ | PROT_WRITE, 0);
+	t_ok(g && t_check(g, LEN, 21), "the fd from vgem maps the malloc'd bytes");
 	if (g) {
-		fill(g, LEN, 22);
-		ok(check(p, LEN, 22), "writes through it land in the malloc'd memory");
+		t_fill(g, LEN, 22);
+		t_ok(t_check(p, LEN, 22), "writes through it land in the malloc'd memory");
 		munmap(g, LEN);
 	}
 	close(re.fd);
 
-	ok(!vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0) &&
-	   !vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0),
+	t_ok(!vmemexp_sync(t_dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0) &&
+	     !vmemexp_sync(t_dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, 0),
 	   "SYNC start/end on our buffer while vgem has it mapped");
-	ok(!vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, PAGE, PAGE) &&
-	   !vmem_exp_sync(dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, PAGE, PAGE),
+	t_ok(!vmemexp_sync(t_dev(), fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, PAGE, PAGE) &&
+	     !vmemexp_sync(t_dev(), fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, PAGE, PAGE),
 	   "SYNC of a sub-range on our buffer");
 
 	vgem_close_handle(card, handle);
 	close(fd);
-	ok(pins_held() == base, "closing the handle and the fd releases every pin");
+	t_ok(t_pins_held() == base, "closing the handle and the fd releases every pin");
 
 	vfd = vgem_dmabuf(card, LEN);
-	ok_errno(vmem_exp_sync(dev(), vfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0), 0,
-		 "SYNC start on a vgem dma-buf");
-	ok_errno(vmem_exp_sync(dev(), vfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, PAGE), 0,
-		 "SYNC end on the first page of a vgem dma-buf");
-	ok_errno(vmem_exp_sync(dev(), vfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, LEN, PAGE),
-		 EINVAL, "SYNC past the end of a vgem dma-buf");
+	t_ok_errno(vmemexp_sync(t_dev(), vfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, 0, 0), 0,
+		   "SYNC start on a vgem dma-buf");
+	t_ok_errno(vmemexp_sync(t_dev(), vfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, 0, PAGE), 0,
+		   "SYNC end on the first page of a vgem dma-buf");
+	t_ok_errno(vmemexp_sync(t_dev(), vfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW, LEN, PAGE),
+		   EINVAL, "SYNC past the end of a vgem dma-buf");
 	close(vfd);
 	close(card);
 	free(p);
-	return done();
+	return t_done();
 }

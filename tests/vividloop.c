@@ -50,27 +50,27 @@ static void run(const char *what, int inst, unsigned char *p, size_t len,
 	memset(p, 0, len);
 	picture(p, seed);
 	memset(cap, 0xa5, FRAME);
-	fd = export(p, len, O_RDWR | O_CLOEXEC);
+	fd = t_export(p, len, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		bail("export: %s", strerror(-fd));
+		t_bail("export: %s", strerror(-fd));
 	ret = vivid_loop_frame(inst, fd, len, cap, FRAME);
-	ok(!ret, "%s: played through DMABUF output, looped, captured: %s", what,
-	   ret ? strerror(-ret) : "done");
+	t_ok(!ret, "%s: played through DMABUF output, looped, captured: %s", what,
+	     ret ? strerror(-ret) : "done");
 	for (size_t i = 0; !ret && i < FRAME; i++) {
 		if (cap[i] != p[i] && !diff++)
 			first = i;
 	}
 	if (diff)
-		diag("%zu bytes differ, the first in line %zu", diff, first / (W * 2));
-	ok(!ret && !diff, "%s: the frame is the dma-buf's picture, byte for byte",
-	   what);
+		t_diag("%zu bytes differ, the first in line %zu", diff, first / (W * 2));
+	t_ok(!ret && !diff, "%s: the frame is the dma-buf's picture, byte for byte",
+	     what);
 	close(fd);
 	free(cap);
 }
 
 int main(void)
 {
-	long base = pins_held();
+	long base = t_pins_held();
 	size_t len = (FRAME + PAGE - 1) & ~(PAGE - 1), hlen = 2 << 20;
 	unsigned char *p;
 	char what[64];
@@ -78,7 +78,7 @@ int main(void)
 	p = mmap(NULL, hlen, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	if (p == MAP_FAILED)
-		bail("hugetlb: %m");
+		t_bail("hugetlb: %m");
 	for (int i = 0; i < RUNS; i++) {
 		snprintf(what, sizeof(what), "dma-contig, a huge page, #%d", i);
 		run(what, VIVID_DMA_CONTIG, p, hlen, 17 * i + 1);
@@ -86,13 +86,13 @@ int main(void)
 	munmap(p, hlen);
 
 	if (posix_memalign((void **)&p, PAGE, len))
-		bail("posix_memalign");
+		t_bail("posix_memalign");
 	for (int i = 0; i < RUNS; i++) {
 		snprintf(what, sizeof(what), "vmalloc, malloc'd memory, #%d", i);
 		run(what, VIVID_VMALLOC, p, len, 29 * i + 5);
 	}
 	free(p);
 
-	ok(pins_held() == base, "every pin released");
-	return done();
+	t_ok(t_pins_held() == base, "every pin released");
+	return t_done();
 }

@@ -1081,12 +1081,12 @@ static int export_remote(const struct export_args *ea)
 	mem = open(path, flags | O_CLOEXEC);
 	if (mem < 0)
 		return fail_mem(path, ea->pid, errno);
-	dev = vmem_exp_open();
+	dev = vmemexp_open();
 	if (dev < 0) {
 		ret = fail_dev(-dev);
 		goto close_mem;
 	}
-	fd = vmem_exp_export_remote(dev, mem, ea->addr, ea->size, flags);
+	fd = vmemexp_export_remote(dev, mem, ea->addr, ea->size, flags);
 	close(dev);
 	if (fd < 0) {
 		ret = fail_export(-fd, true);
@@ -1154,12 +1154,12 @@ static int cmd_export(int argc, char **argv)
 	p = map_source(&ea, page);
 	if (!p)
 		return 1;
-	dev = vmem_exp_open();
+	dev = vmemexp_open();
 	if (dev < 0) {
 		ret = fail_dev(-dev);
 		goto unmap;
 	}
-	fd = vmem_exp_export(dev, p, ea.size, ea.rdonly ? O_RDONLY : O_RDWR);
+	fd = vmemexp_export(dev, p, ea.size, ea.rdonly ? O_RDONLY : O_RDWR);
 	close(dev);
 	if (fd < 0) {
 		ret = fail_export(-fd, false);

@@ -16,20 +16,10 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
-
-/*
- * vmf_insert_mixed() takes a pfn_t on 6.1 and 6.12 and a plain frame number
- * on 7.2; the release in between that changed it was not checked.
- */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0)
-#include <linux/pfn_t.h>
-#define CMEM_MIXED_PFN(pfn)	__pfn_to_pfn_t(pfn, 0)
-#else
-#define CMEM_MIXED_PFN(pfn)	(pfn)
-#endif
 
 #include "vmem_test_cmem.h"
+/* vm_flags_set() and vmem_exp_insert_mixed() on every kernel. */
+#include "../../kernel/compat.h"
 
 #define CMEM_MAX_ALLOCS	64
 #define CMEM_MAX_SIZE	(4UL << 20)
@@ -285,15 +275,10 @@ static int cmem_insert_pfns(struct vm_area_struct *vma, struct cmem_alloc *a,
 	unsigned long i;
 	vm_fault_t ret;
 
-	/* vm_flags became read-only outside the mm helpers in 6.3. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
-	vma->vm_flags |= VM_MIXEDMAP;
-#else
 	vm_flags_set(vma, VM_MIXEDMAP);
-#endif
 	for (i = 0; i < nr; i++) {
-		ret = vmf_insert_mixed(vma, vma->vm_start + (i << PAGE_SHIFT),
-				       CMEM_MIXED_PFN(a->pfns[i]));
+		ret = vmem_exp_insert_mixed(vma, vma->vm_start + (i << PAGE_SHIFT),
+					    a->pfns[i]);
 		if (ret != VM_FAULT_NOPAGE)
 			return -EFAULT;
 	}

@@ -27,18 +27,15 @@
 #include <linux/string.h>
 #include <linux/swiotlb.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 
 #include "vmem_test_dma.h"
-/* VMEM_EXP_PROT_MT_MASK: which bits of a PTE are its memory type. */
+/*
+ * VMEM_EXP_PROT_MT_MASK (which bits of a PTE are its memory type), the
+ * DMA_BUF namespace and dma_buf_vmap_unlocked() on every kernel.
+ */
 #include "../../kernel/compat.h"
 
-/* The symbol namespace became a string literal in 6.13. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-MODULE_IMPORT_NS("DMA_BUF");
-#else
-MODULE_IMPORT_NS(DMA_BUF);
-#endif
+VMEM_EXP_IMPORT_DMA_BUF_NS();
 
 /**
  * struct tdma - one open file: at most one mapped dma-buf
@@ -242,11 +239,7 @@ static int tdma_vmap_memtype(struct dma_buf *dmabuf, u32 *memtype)
 	ret = register_kprobe(&kp);
 	if (ret)
 		goto out;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 	ret = dma_buf_vmap_unlocked(dmabuf, &map);
-#else
-	ret = dma_buf_vmap(dmabuf, &map);
-#endif
 	unregister_kprobe(&kp);
 	if (ret)
 		goto out;
@@ -255,11 +248,7 @@ static int tdma_vmap_memtype(struct dma_buf *dmabuf, u32 *memtype)
 			   VMEM_TEST_DMA_MT_NONE;
 	else
 		*memtype = tdma_memtype_of(__pgprot(tdma_probe_prot));
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 	dma_buf_vunmap_unlocked(dmabuf, &map);
-#else
-	dma_buf_vunmap(dmabuf, &map);
-#endif
 out:
 	WRITE_ONCE(tdma_probe_task, NULL);
 	mutex_unlock(&tdma_probe_lock);

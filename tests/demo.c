@@ -70,12 +70,12 @@ static void legacy(void)
 	video = vivid_open(VIVID_DMA_CONTIG, false, W, H, &size);
 	ret = vivid_mmap_frame(video, &p, &len);
 	if (ret)
-		bail("MMAP capture: %s", strerror(-ret));
+		t_bail("MMAP capture: %s", strerror(-ret));
 	sum = checksum(p, size);
 	printf("#    mapped at %p (VM_PFNMAP), checksum %08x\n", p, sum);
-	fd = export(p, len, O_RDWR | O_CLOEXEC);
+	fd = t_export(p, len, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		bail("export: %s", strerror(-fd));
+		t_bail("export: %s", strerror(-fd));
 	printf("# 8. DBUFIOC_VMEM_EXP makes it a dma-buf (fd %d), holding vivid's buffer\n", fd);
 	munmap(p, len);
 	vivid_free_mmap(video);
@@ -83,15 +83,15 @@ static void legacy(void)
 	printf("# 9. vivid frees the buffer (munmap, REQBUFS 0): the dma-buf keeps it alive\n");
 	looped = malloc(size);
 	if (!looped)
-		bail("malloc");
+		t_bail("malloc");
 	ret = vivid_loop_frame(VIVID_DMA_CONTIG_2, fd, len, looped, size);
 	if (ret)
-		bail("loop: %s", strerror(-ret));
+		t_bail("loop: %s", strerror(-ret));
 	printf("# 10. a second vivid plays the dma-buf on its output (V4L2_MEMORY_DMABUF)\n");
 	printf("#     and loops it back to its capture: checksum %08x\n", checksum(looped, size));
 	thumbnail(looped, W * 2);
 	close(fd);
-	ok(checksum(looped, size) == sum, "legacy driver demo");
+	t_ok(checksum(looped, size) == sum, "legacy driver demo");
 	free(looped);
 }
 
@@ -109,7 +109,7 @@ static void remote(void)
 	uint64_t addr;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		bail("socketpair: %m");
+		t_bail("socketpair: %m");
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -124,40 +124,73 @@ static void remote(void)
 		_exit(strcmp(heap, REPLY) ? 1 : 0);
 	}
 	if (read(sv[0], &addr, sizeof(addr)) != sizeof(addr))
-		bail("the program did not start");
+		t_bail("the program did not start");
 	printf("# 11. another process's memory: pid %d keeps a message in its heap at 0x%llx\n",
 	       pid, (unsigned long long)addr);
-	mem = proc_mem(pid, O_RDWR);
+	mem = t_proc_mem(pid, O_RDWR);
 	if (mem < 0)
-		bail("/proc/%d/mem: %s", pid, strerror(-mem));
-	fd = vmem_exp_export_remote(dev(), mem, addr, PAGE, O_RDWR | O_CLOEXEC);
+		t_bail("/proc/%d/mem: %s", pid, strerror(-mem));
+	fd = vmemexp_export_remote(t_dev(), mem, addr, PAGE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		bail("remote export: %s", strerror(-fd));
+		t_bail("remote export: %s", strerror(-fd));
 	close(mem);
 	printf("# 12. a debugger-like process opens /proc/%d/mem (the kernel checks it may\n"
 	       "#     ptrace pid %d) and exports that page with VMEM_EXP_F_REMOTE: fd %d\n",
 	       pid, pid, fd);
-	q = map_dmabuf(fd, PAGE, PROT_READ | PROT_WRITE, 0);
+	q = t_map_dmabuf(fd, PAGE, PROT_READ | PROT_WRITE, 0);
 	if (!q)
-		bail("mmap: %m");
+		t_bail("mmap: %m");
 	printf("#     it reads through the dma-buf: \"%s\"\n", q);
 	strcpy(q, REPLY);
 	fflush(stdout);
 	if (write(sv[0], "g", 1) != 1)
-		bail("write: %m");
-	st = wait_child(pid);
+		t_bail("write: %m");
+	st = t_wait_child(pid);
 	printf("# 13. pid %d has exited; the dma-buf still holds its page: \"%s\"\n", pid, q);
-	ok(st == 0 && !strcmp(q, REPLY), "remote memory demo");
+	t_ok(st == 0 && !strcmp(q, REPLY), "remote memory demo");
 	munmap(q, PAGE);
 	close(fd);
 	close(sv[0]);
 	close(sv[1]);
 }
 
+/*
+ * Step 5: another process receives @fd over a unix socket, maps its @len
+ * bytes and checksums the @size of the frame, as the exporter does at
+ * @frame. The child's exit status.
+ */
+static int share(int fd, size_t len, size_t size, unsigned char *frame)
+{
+	int sv[2], pid, st;
+
+	printf("# 5. another process receives the fd over a unix socket and maps it\n");
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		t_bail("socketpair: %m");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int rfd = t_recv_fd(sv[1]);
+		unsigned char *q = t_map_dmabuf(rfd, len, PROT_READ, 0);
+
+		if (!q)
+			_exit(1);
+		printf("#    pid %d sees checksum %08x\n", getpid(), checksum(q, size));
+		fflush(stdout);
+		_exit(0);
+	}
+	t_send_fd(sv[0], fd);
+	st = t_wait_child(pid);
+	printf("#    pid %d (the exporter) has checksum %08x in its malloc'd memory\n",
+	       getpid(), checksum(frame, size));
+	close(sv[0]);
+	close(sv[1]);
+	return st;
+}
+
 int main(void)
 {
 	size_t size, len, used;
-	int video, fd, card, sv[2], pid, st, ret;
+	int video, fd, card, st, ret;
 	unsigned char *frame;
 	uint32_t handle;
 
@@ -165,20 +198,20 @@ int main(void)
 	video = vivid_open(VIVID_VMALLOC, false, W, H, &size);
 	len = (size + PAGE - 1) & ~(PAGE - 1);
 	if (posix_memalign((void **)&frame, PAGE, len))
-		bail("posix_memalign");
+		t_bail("posix_memalign");
 	memset(frame, 0, len);
 	printf("#    %zu bytes at %p\n", len, (void *)frame);
 
 	printf("# 2. DBUFIOC_VMEM_EXP turns that memory into a dma-buf\n");
-	fd = export(frame, len, O_RDWR | O_CLOEXEC);
+	fd = t_export(frame, len, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		bail("export: %s", strerror(-fd));
+		t_bail("export: %s", strerror(-fd));
 	printf("#    dma-buf fd %d, same pages, nothing copied\n", fd);
 
 	printf("# 3. vivid (a V4L2 capture driver) captures into it with V4L2_MEMORY_DMABUF\n");
 	ret = vivid_dmabuf_frame(video, fd, len, &used);
 	if (ret)
-		bail("capture: %s", strerror(-ret));
+		t_bail("capture: %s", strerror(-ret));
 	printf("#    %zu bytes of %ux%u YUYV landed straight in the malloc'd memory:\n",
 	       used, W, H);
 	thumbnail(frame, W * 2);
@@ -187,28 +220,10 @@ int main(void)
 	card = vgem_open();
 	ret = vgem_import(card, fd, &handle);
 	if (ret)
-		bail("PRIME import: %s", strerror(-ret));
+		t_bail("PRIME import: %s", strerror(-ret));
 	printf("#    GEM handle %u\n", handle);
 
-	printf("# 5. another process receives the fd over a unix socket and maps it\n");
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		bail("socketpair: %m");
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		int rfd = recv_fd(sv[1]);
-		unsigned char *q = map_dmabuf(rfd, len, PROT_READ, 0);
-
-		if (!q)
-			_exit(1);
-		printf("#    pid %d sees checksum %08x\n", getpid(), checksum(q, size));
-		fflush(stdout);
-		_exit(0);
-	}
-	send_fd(sv[0], fd);
-	st = wait_child(pid);
-	printf("#    pid %d (the exporter) has checksum %08x in its malloc'd memory\n",
-	       getpid(), checksum(frame, size));
+	st = share(fd, len, size, frame);
 
 	vgem_close_handle(card, handle);
 	close(fd);
@@ -216,9 +231,9 @@ int main(void)
 	close(video);
 	printf("# 6. closing the last fd unpins the memory; it is plain malloc'd memory again\n");
 	free(frame);
-	ok(st == 0, "demo");
+	t_ok(st == 0, "demo");
 
 	legacy();
 	remote();
-	return done();
+	return t_done();
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Inserted into 6.1's udmabuf.c by udmabuf-module.sh for make bench: the
+ * Inserted into 6.1's udmabuf.c by scripts/udmabuf-module.sh for make bench: the
  * checks udmabuf makes through symbols 6.1 does not export to modules.
  */
 #include <uapi/linux/magic.h>
