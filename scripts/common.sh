@@ -432,3 +432,22 @@ root_apt() {
 			--no-install-recommends "$@"
 }
 
+# root_build ROOT NAME WHAT SCRIPT FILE...: build in the Debian root ROOT
+# what its guest runs there, with the root's own compiler and libraries
+# (scripts/guest-root.sh; the host's packages are not involved): copy
+# FILE... (paths in the checkout, from its top) into a new directory of
+# ROOT and run the shell SCRIPT (set -eu) there in a chroot, as the step
+# NAME (WHAT). Sets RB to that directory as the host sees it; the caller
+# takes what was built from it and removes it.
+root_build() {
+	_root=$1 _name=$2 _what=$3 _script=$4
+	shift 4
+	RB=$_root/tmp/vmem-exp-$_name.$$
+	rm -rf "$RB"
+	mkdir -p "$RB"
+	tar -cf - "$@" | tar -xf - -C "$RB"
+	if ! step "$_name" "$_what" chroot "$_root" /bin/sh -euc "cd ${RB#"$_root"}; $_script"; then
+		rm -rf "$RB"
+		return 1
+	fi
+}

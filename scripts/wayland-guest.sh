@@ -9,27 +9,24 @@
 # root's path.
 set -eu
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
 root=$(scripts/guest-root.sh wayland "$1")
-b=/tmp/vmem-exp-wayland
-rm -rf "$root$b"
-mkdir -p "$root$b/linux"
-cp tests/wayland-dmabuf.c "$root$b/"
-cp include/uapi/linux/vmem_exp.h "$root$b/linux/"
 # shellcheck disable=SC2016 # expanded in the root
-chroot "$root" /bin/sh -euc '
-	cd '"$b"'
+root_build "$root" wayland-build "the Wayland client, built in ${root##*/}" '
 	p=$(pkg-config --variable=pkgdatadir wayland-protocols)
 	for x in "$p/stable/linux-dmabuf/linux-dmabuf-v1.xml:linux-dmabuf-v1" \
 		"$p/stable/xdg-shell/xdg-shell.xml:xdg-shell"; do
 		wayland-scanner client-header "${x%:*}" "${x#*:}-client.h"
 		wayland-scanner private-code "${x%:*}" "${x#*:}-protocol.c"
 	done
-	cc -O2 -Wall -Wextra -Wno-unused-parameter -Werror -I. -o wayland-dmabuf \
-		wayland-dmabuf.c linux-dmabuf-v1-protocol.c xdg-shell-protocol.c \
-		$(pkg-config --cflags --libs wayland-client)' >&2
+	cc -O2 -Wall -Wextra -Wno-unused-parameter -Werror -I. -Iinclude/uapi \
+		-o wayland-dmabuf tests/wayland-dmabuf.c linux-dmabuf-v1-protocol.c \
+		xdg-shell-protocol.c $(pkg-config --cflags --libs wayland-client)' \
+	tests/wayland-dmabuf.c include/uapi/linux/vmem_exp.h
 rm -rf "$2/gst"
 mkdir -p "$2/gst"
-cp "$root$b/wayland-dmabuf" tests/wayland.sh "$2/gst/"
-rm -rf "$root$b"
+cp "$RB/wayland-dmabuf" tests/wayland.sh "$2/gst/"
+rm -rf "$RB"
 cp tests/gst-mount.sh "$2/wayland.t"
 echo "$root"
