@@ -23,7 +23,7 @@ scripts/build-module.sh "$g" "$out"
 kroot=$(scripts/fetch-kernel.sh "$g")
 kernel_vars "$g"
 root=$(scripts/gst-guest.sh "$K_REL" "$out" tests/gst-demo.sh)
-VMEM_EXP_EXTRA_MODULES=$(virtfs_modules "$kroot" "$K_VER") VMEM_EXP_GST_DIR="$out/gst" \
+VMEM_EXP_EXTRA_MODULES=$(virtfs_modules "$kroot" "$K_VER") VMEM_EXP_USERSPACE_DIR="$out/userspace" \
 	scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" "$kroot" "$K_VER" \
 	"$out/vmem_exp.ko" "$out/gst.t"
 if ! VMEM_EXP_VIRTFS="$root" scripts/run-guest.sh "$g" "$kroot/$K_VMLINUZ" \

@@ -5,7 +5,7 @@
 # tests/gst-cases.c, built inside the Debian REL root (made once by
 # guest-root.sh) against its own GStreamer, with SCRIPT (tests/gst.sh;
 # make demo's is tests/gst-demo.sh) as gst.sh and tests/gst-lib.sh, in
-# OUT/gst, and the test file that runs it, OUT/gst.t (tests/gst-mount.sh).
+# OUT/userspace, and the test file that runs it, OUT/gst.t (tests/userspace-mount.sh).
 # Prints the root's path.
 set -eu
 cd "$(dirname "$0")/.."
@@ -21,10 +21,10 @@ root_build "$root" gst-build "the GStreamer plugin and programs, built in ${root
 		$(pkg-config --cflags --libs gstreamer-app-1.0 gstreamer-allocators-1.0)
 	test -f build/gst/libgstvmemexp.so' \
 	Makefile VERSION gst lib include examples/gst-appsrc.c tests/gst-cases.c
-rm -rf "$2/gst"
-mkdir -p "$2/gst"
-cp "$RB/build/gst/libgstvmemexp.so" "$RB/gst-appsrc" "$RB/gst-cases" tests/gst-lib.sh "$2/gst/"
+rm -rf "$2/userspace"
+mkdir -p "$2/userspace"
+cp "$RB/build/gst/libgstvmemexp.so" "$RB/gst-appsrc" "$RB/gst-cases" tests/gst-lib.sh "$2/userspace/"
 rm -rf "$RB"
-cp "${3:-tests/gst.sh}" "$2/gst/gst.sh"
-cp tests/gst-mount.sh "$2/gst.t"
+cp "${3:-tests/gst.sh}" "$2/userspace/gst.sh"
+cp tests/userspace-mount.sh "$2/gst.t"
 echo "$root"

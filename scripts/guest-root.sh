@@ -4,7 +4,7 @@
 # userspace of a guest kind of kernels.sh (K_GUEST), making it the first
 # time in $VMEM_EXP_CACHE (debootstrap minbase, then apt: a few minutes,
 # once per machine). The guest mounts a copy of it as its root over
-# virtio-9p (tests/gst-mount.sh). The kinds:
+# virtio-9p (tests/userspace-mount.sh). The kinds:
 #   gst      GStreamer's tools and base/good plugins, v4l-utils, and what
 #            builds the plugin and the programs of gst-guest.sh against the
 #            root's own GStreamer (gcc, make, GStreamer's -dev packages)

@@ -4,8 +4,8 @@
 # K_GUEST=wayland) needs beside the test initramfs: tests/wayland-dmabuf.c
 # built inside the Debian REL root against its own libwayland (the
 # protocols' code generated there by wayland-scanner), with tests/wayland.sh,
-# in OUT/gst, and the test file that runs it, OUT/wayland.t
-# (tests/gst-mount.sh); the root made (once) by guest-root.sh. Prints the
+# in OUT/userspace, and the test file that runs it, OUT/wayland.t
+# (tests/userspace-mount.sh); the root made (once) by guest-root.sh. Prints the
 # root's path.
 set -eu
 cd "$(dirname "$0")/.."
@@ -24,9 +24,9 @@ root_build "$root" wayland-build "the Wayland client, built in ${root##*/}" '
 		-o wayland-dmabuf tests/wayland-dmabuf.c linux-dmabuf-v1-protocol.c \
 		xdg-shell-protocol.c $(pkg-config --cflags --libs wayland-client)' \
 	tests/wayland-dmabuf.c include/uapi/linux/vmem_exp.h
-rm -rf "$2/gst"
-mkdir -p "$2/gst"
-cp "$RB/wayland-dmabuf" tests/wayland.sh "$2/gst/"
+rm -rf "$2/userspace"
+mkdir -p "$2/userspace"
+cp "$RB/wayland-dmabuf" tests/wayland.sh "$2/userspace/"
 rm -rf "$RB"
-cp tests/gst-mount.sh "$2/wayland.t"
+cp tests/userspace-mount.sh "$2/wayland.t"
 echo "$root"
