@@ -58,7 +58,7 @@ headers() {
 	download_debs "$K_REL" "$root" $kbuild
 }
 if [ ! -f "$root/.headers-$K_VER" ]; then
-	step "headers-$K_VER" "the $K_VER headers, unpacked into $root" headers
+	step "headers-$K_VER" "${root##*/}: the $K_VER headers, unpacked" headers
 	touch "$root/.headers-$K_VER"
 fi
 echo "$root"

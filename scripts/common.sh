@@ -34,8 +34,7 @@ step() {
 		sleep 1
 		_step_t=$((_step_t + 1))
 		[ $((_step_t % 60)) != 0 ] ||
-			echo "prep: $_step_what: $((_step_t / 60)) min:" \
-				"$(tail -n 1 "$_step_log" | cut -c 1-60)" >&2
+			echo "prep:   $((_step_t / 60)) min: $(tail -n 1 "$_step_log" | cut -c 1-64)" >&2
 	done
 	_step_rc=0
 	wait "$_step_pid" || _step_rc=$?
@@ -390,12 +389,12 @@ debian_root() {
 		_ds=$VMEM_EXP_CACHE/debootstrap
 		if [ ! -x "$_ds/usr/sbin/debootstrap" ]; then
 			mkdir -p "$_ds"
-			step debootstrap "debootstrap, trixie's" \
+			step debootstrap "debootstrap (trixie's), downloaded" \
 				download_debs trixie "$_ds" debootstrap || return 1
 		fi
 		rm -rf --one-file-system "$2"
 		# debootstrap's own log: DIR/debootstrap/debootstrap.log.
-		step "$_name-debootstrap" "a Debian $1 root in $2 (debootstrap, a minute or two, once)" \
+		step "$_name-debootstrap" "$_name: a Debian $1 root (debootstrap, a minute or two, once)" \
 			env DEBOOTSTRAP_DIR="$_ds/usr/share/debootstrap" "$_ds/usr/sbin/debootstrap" \
 			--variant=minbase --include="$3" "$1" "$2" "$(debian_mirror '')" || return 1
 		# The same sources as the harness's own apt for REL.
@@ -412,7 +411,8 @@ debian_root() {
 		tr '\n' ' ')
 	if [ -n "$_new" ]; then
 		# shellcheck disable=SC2086 # a list of packages
-		step "$_name-apt" "installing in $_name: $_new" root_apt "$2" $_new || return 1
+		step "$_name-apt" "$_name: $(echo "$_new" | wc -w) packages installed (apt)" \
+			root_apt "$2" $_new || return 1
 		echo "$_new" | tr ' ' '\n' | grep . >> "$2/.packages"
 	fi
 }

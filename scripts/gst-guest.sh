@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 . scripts/common.sh
 root=$(scripts/guest-root.sh gst "$1")
 # shellcheck disable=SC2016 # expanded in the root
-root_build "$root" gst-build "the GStreamer plugin and programs, built in ${root##*/}" '
+root_build "$root" gst-build "${root##*/}: the GStreamer plugin and programs, built" '
 	make -s gst VMEM_EXP_WERROR='"${VMEM_EXP_WERROR:-}"'
 	cc -O2 -Wall -Wextra -Werror -o gst-appsrc examples/gst-appsrc.c \
 		$(pkg-config --cflags --libs gstreamer-app-1.0)

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 . scripts/common.sh
 root=$(scripts/guest-root.sh wayland "$1")
 # shellcheck disable=SC2016 # expanded in the root
-root_build "$root" wayland-build "the Wayland client, built in ${root##*/}" '
+root_build "$root" wayland-build "${root##*/}: the Wayland client, built" '
 	p=$(pkg-config --variable=pkgdatadir wayland-protocols)
 	for x in "$p/stable/linux-dmabuf/linux-dmabuf-v1.xml:linux-dmabuf-v1" \
 		"$p/stable/xdg-shell/xdg-shell.xml:xdg-shell"; do
