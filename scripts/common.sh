@@ -12,17 +12,20 @@ VMEM_EXP_CACHE=${VMEM_EXP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmem-exp}
 # step NAME WHAT CMD [ARG...]: run CMD as one step of preparing a run (host
 # packages, a download, a Debian root, a build), quietly: "prep: WHAT ..."
 # when it starts, a line a minute while it runs (with the log's last line)
-# and its time when it ends, on stderr; what CMD prints (apt, debootstrap, make) goes to
-# $VMEM_EXP_CACHE/logs/NAME.log. When CMD fails, the log's last lines and
-# its path are printed, and step returns CMD's status. With V=1 in the
-# environment CMD's output goes to stderr as it comes, and no log is kept.
-# CMD runs in a subshell with set -e: it sets no variable of the caller.
+# and its time when it ends, on stderr; what CMD prints (apt, debootstrap,
+# make) goes to $VMEM_EXP_CACHE/logs/NAME.log. When CMD fails, the log's
+# last lines and its path are printed, and step returns CMD's status. With
+# V=1 in the environment CMD's output goes to stderr as it comes, and no
+# log is kept. CMD runs in a subshell with set -e (in the background, where
+# set -e holds even when step's caller tests its status): it sets no
+# variable of the caller.
 step() {
 	_step_log=$VMEM_EXP_CACHE/logs/$1.log _step_what=$2
 	shift 2
 	if [ "${V:-0}" != 0 ]; then
 		echo "prep: $_step_what" >&2
-		(set -e; "$@") >&2
+		(set -e; "$@") >&2 &
+		wait "$!"
 		return
 	fi
 	echo "prep: $_step_what ..." >&2
