@@ -13,8 +13,8 @@ echo "demo: building the module and booting the $k kernel under QEMU" >&2
 scripts/run-program.sh "$k" "build/demo-$k" build/tools/demo.t
 sed -n 's/^# \([ 0-9]\)/\1/p' "build/demo-$k/guest/tap.log" | grep -v '^ *kernel '
 
-# The GStreamer case: the plugin, a Debian root (made once, about a
-# minute), and the guest of make check KERNELS=bookworm-gst.
+# The GStreamer case: a Debian root (made once, a few minutes), the plugin
+# built in it, and the guest of make check KERNELS=bookworm-gst.
 g=bookworm-gst out=build/demo-gst
 echo "demo: the GStreamer case: the plugin, a Debian userspace, the $g guest" >&2
 # shellcheck source=scripts/common.sh
