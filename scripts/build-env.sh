@@ -42,8 +42,9 @@ pkgs="$gcc,make,libc6-dev,$libs,pahole,kmod,xz-utils,bc,python3,perl"
 # A newer kernel of the release may want a newer compiler: then it is
 # installed into the existing chroot.
 debian_root "$K_REL" "$root" "$pkgs"
-if [ ! -f "$root/.headers-$K_VER" ]; then
-	echo "build-env: unpacking the $K_VER headers into $root" >&2
+# headers: unpack the kernel's headers, and the kbuild tools of the
+# host's architecture, into the root.
+headers() {
 	hdrs='' kbuild=''
 	for p in $K_HEADERS; do
 		case $p in
@@ -55,6 +56,9 @@ if [ ! -f "$root/.headers-$K_VER" ]; then
 	download_debs "$K_APT" "$root" $hdrs
 	# shellcheck disable=SC2086 # a list of packages
 	download_debs "$K_REL" "$root" $kbuild
+}
+if [ ! -f "$root/.headers-$K_VER" ]; then
+	step "headers-$K_VER" "${root##*/}: the $K_VER headers, unpacked" headers
 	touch "$root/.headers-$K_VER"
 fi
 echo "$root"

@@ -104,9 +104,9 @@ for k in $KERNELS; do
 		tests="$tests $out/example.t"
 		export VMEM_EXP_EXTRA_BINS="$out/share $out/libvmemexp"
 	fi
-	unset VMEM_EXP_EXTRA_MODULES VMEM_EXP_GST_DIR VMEM_EXP_VIRTFS
+	unset VMEM_EXP_EXTRA_MODULES VMEM_EXP_USERSPACE_DIR VMEM_EXP_VIRTFS
 	if [ -n "$K_GUEST" ]; then
-		if ! gst=$(scripts/$K_GUEST-guest.sh "$K_REL" "$out"); then
+		if ! root=$(scripts/$K_GUEST-guest.sh "$K_REL" "$out"); then
 			echo "not ok - $K_NAME: build the $K_GUEST guest's programs and prepare its Debian root"
 			failed=$((failed + 1)) failures="$failures $K_NAME"
 			continue
@@ -114,7 +114,7 @@ for k in $KERNELS; do
 		tests="$tests $out/$K_GUEST.t"
 		VMEM_EXP_EXTRA_MODULES=$(virtfs_modules "$kroot" "$K_VER")
 		export VMEM_EXP_EXTRA_MODULES
-		export VMEM_EXP_GST_DIR="$out/gst" VMEM_EXP_VIRTFS="$gst"
+		export VMEM_EXP_USERSPACE_DIR="$out/userspace" VMEM_EXP_VIRTFS="$root"
 	fi
 	# shellcheck disable=SC2086 # a list of files
 	scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" "$kroot" "$K_VER" \

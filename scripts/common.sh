@@ -9,6 +9,48 @@
 . "$(dirname "$0")/kernels.sh"
 VMEM_EXP_CACHE=${VMEM_EXP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmem-exp}
 
+# step NAME WHAT CMD [ARG...]: run CMD as one step of preparing a run (host
+# packages, a download, a Debian root, a build), quietly: "prep: WHAT ..."
+# when it starts, a line a minute while it runs (with the log's last line)
+# and its time when it ends, on stderr; what CMD prints (apt, debootstrap,
+# make) goes to $VMEM_EXP_CACHE/logs/NAME.log. When CMD fails, the log's
+# last lines and its path are printed, and step returns CMD's status. With
+# V=1 in the environment CMD's output goes to stderr as it comes, and no
+# log is kept. CMD runs in a subshell with set -e (in the background, where
+# set -e holds even when step's caller tests its status): it sets no
+# variable of the caller.
+step() {
+	_step_log=$VMEM_EXP_CACHE/logs/$1.log _step_what=$2
+	shift 2
+	if [ "${V:-0}" != 0 ]; then
+		echo "prep: $_step_what" >&2
+		(set -e; "$@") >&2 &
+		wait "$!"
+		return
+	fi
+	echo "prep: $_step_what ..." >&2
+	mkdir -p "$VMEM_EXP_CACHE/logs"
+	_step_start=$(date +%s)
+	(set -e; "$@") > "$_step_log" 2>&1 &
+	_step_pid=$! _step_t=0
+	while kill -0 "$_step_pid" 2>/dev/null; do
+		sleep 1
+		_step_t=$((_step_t + 1))
+		[ $((_step_t % 60)) != 0 ] ||
+			echo "prep:   $((_step_t / 60)) min: $(tail -n 1 "$_step_log" | cut -c 1-64)" >&2
+	done
+	_step_rc=0
+	wait "$_step_pid" || _step_rc=$?
+	_step_t=$(($(date +%s) - _step_start))
+	if [ "$_step_rc" != 0 ]; then
+		tail -n 20 "$_step_log" | sed 's/^/  | /' >&2
+		echo "prep: $_step_what: failed (exit status $_step_rc) after $_step_t s;" \
+			"the whole log: $_step_log" >&2
+		return "$_step_rc"
+	fi
+	echo "prep: $_step_what: done in $_step_t s" >&2
+}
+
 # kernel_vars SPEC: SPEC is a name of the table (kernels.sh), or
 # NAME=VERSION to pin that kernel to one exact version (for reproducing a
 # report; a kernel release such as 6.1.0-56-amd64, or for a kernel built
@@ -123,7 +165,8 @@ kernel_version() {
 kernel_resolve() {
 	# Fresh lists: a new setup fetches them, an old one is updated.
 	if [ -s "$VMEM_EXP_CACHE/apt-$(apt_name "$K_APT")/sources.list" ]; then
-		apt_release "$K_APT" -qq update >&2 || return 0
+		step "apt-$(apt_name "$K_APT")" "apt lists of Debian $K_APT, updated" \
+			apt_release "$K_APT" update || return 0
 	else
 		apt_setup "$K_APT" || return 0
 	fi
@@ -243,7 +286,7 @@ apt_setup() {
 		"$_main" "$_rel" "$_main" "$_rel" "${_sec:-$_main}" "$_rel" ;;
 	esac > "$_d/sources.list.new"
 	mv "$_d/sources.list.new" "$_d/sources.list"
-	if ! apt_in apt-get "$1" -qq update >&2; then
+	if ! step "apt-$(apt_name "$1")" "apt lists of Debian $1" apt_in apt-get "$1" update; then
 		rm -f "$_d/sources.list"
 		return 1
 	fi
@@ -301,7 +344,8 @@ guest_busybox() {
 	if [ ! -f "$_b/.complete" ]; then
 		rm -rf "$_b"
 		mkdir -p "$_b"
-		download_debs "$K_APT" "$_b" busybox-static || return 1
+		step "busybox-$(apt_name "$K_APT")" "$K_APT's busybox-static" \
+			download_debs "$K_APT" "$_b" busybox-static || return 1
 		touch "$_b/.complete"
 	fi
 	# Merged-/usr packages put it in usr/bin.
@@ -317,10 +361,10 @@ guest_busybox() {
 source_tarball() {
 	_s=$VMEM_EXP_CACHE/src/$K_SOURCE-$K_PKGVER
 	if [ ! -f "$_s/.complete" ]; then
-		echo "kernels: downloading $K_SOURCE $K_PKGVER" >&2
 		rm -rf "$_s"
 		mkdir -p "$_s"
-		download_debs "$K_REL" "$_s" "$K_SOURCE=$K_PKGVER" || return 1
+		step "$K_SOURCE-$K_PKGVER" "$K_SOURCE $K_PKGVER, downloaded" \
+			download_debs "$K_REL" "$_s" "$K_SOURCE=$K_PKGVER" || return 1
 		touch "$_s/.complete"
 	fi
 	echo "$_s/usr/src/$K_SOURCE.tar.xz"
@@ -339,23 +383,23 @@ virtfs_modules() {
 # minbase, from the system's mirror, the first time: a minute or two) with
 # the packages PKGS (comma-separated) installed, and apt sources for REL,
 # REL-updates and REL-security. A root made earlier gets what PKGS adds
-# (several users share one root, each with its own list).
+# (several users share one root, each with its own list). Both are steps
+# (step), logged as DIR's name with -debootstrap and -apt.
 debian_root() {
+	_name=${2##*/}
 	if [ ! -f "$2/.complete" ]; then
-		echo "root: making a Debian $1 root in $2 with $3 (minutes, once)" >&2
 		"$(dirname "$0")/deps.sh" debian-archive-keyring
 		_ds=$VMEM_EXP_CACHE/debootstrap
 		if [ ! -x "$_ds/usr/sbin/debootstrap" ]; then
 			mkdir -p "$_ds"
-			download_debs trixie "$_ds" debootstrap || return 1
+			step debootstrap "debootstrap (trixie's), downloaded" \
+				download_debs trixie "$_ds" debootstrap || return 1
 		fi
 		rm -rf --one-file-system "$2"
-		if ! DEBOOTSTRAP_DIR=$_ds/usr/share/debootstrap "$_ds/usr/sbin/debootstrap" \
-			--variant=minbase --include="$3" \
-			"$1" "$2" "$(debian_mirror '')" >&2; then
-			echo "root: debootstrap failed; see $2/debootstrap/debootstrap.log" >&2
-			return 1
-		fi
+		# debootstrap's own log: DIR/debootstrap/debootstrap.log.
+		step "$_name-debootstrap" "$_name: a Debian $1 root (debootstrap, a minute or two, once)" \
+			env DEBOOTSTRAP_DIR="$_ds/usr/share/debootstrap" "$_ds/usr/sbin/debootstrap" \
+			--variant=minbase --include="$3" "$1" "$2" "$(debian_mirror '')" || return 1
 		# The same sources as the harness's own apt for REL.
 		if [ ! -s "$VMEM_EXP_CACHE/apt-$1/sources.list" ]; then
 			apt_setup "$1" || return 1
@@ -369,16 +413,44 @@ debian_root() {
 		grep -vxF "$(cat "$2/.complete" "$2/.packages" 2>/dev/null | tr , '\n')" |
 		tr '\n' ' ')
 	if [ -n "$_new" ]; then
-		echo "root: installing $_new in $2" >&2
-		# The host's apt's view of the archive's dates (a snapshot
-		# mirror's Release file may be past its Valid-Until).
-		_o=$(apt-config dump | sed -n \
-			's/^\(Acquire::Check-\(Valid-Until\|Date\)\) "\(.*\)";$/-o \1=\3/p')
-		# shellcheck disable=SC2086 # apt's options, one a word
-		chroot "$2" apt-get $_o -qq update >&2 || return 1
 		# shellcheck disable=SC2086 # a list of packages
-		DEBIAN_FRONTEND=noninteractive chroot "$2" apt-get $_o install -y -q \
-			--no-install-recommends $_new >&2 || return 1
+		step "$_name-apt" "$_name: $(echo "$_new" | wc -w) packages installed (apt)" \
+			root_apt "$2" $_new || return 1
 		echo "$_new" | tr ' ' '\n' | grep . >> "$2/.packages"
+	fi
+}
+
+# root_apt ROOT PKG...: apt-get update, then install PKG... (no
+# recommends) in the Debian root ROOT.
+root_apt() {
+	_r=$1
+	shift
+	# The host's apt's view of the archive's dates (a snapshot mirror's
+	# Release file may be past its Valid-Until).
+	_o=$(apt-config dump | sed -n \
+		's/^\(Acquire::Check-\(Valid-Until\|Date\)\) "\(.*\)";$/-o \1=\3/p')
+	# shellcheck disable=SC2086 # apt's options, one a word
+	chroot "$_r" apt-get $_o update &&
+		DEBIAN_FRONTEND=noninteractive chroot "$_r" apt-get $_o install -y \
+			--no-install-recommends "$@"
+}
+
+# root_build ROOT NAME WHAT SCRIPT FILE...: build in the Debian root ROOT
+# what its guest runs there, with the root's own compiler and libraries
+# (scripts/guest-root.sh; the host's packages are not involved): copy
+# FILE... (paths in the checkout, from its top) into a new directory of
+# ROOT and run the shell SCRIPT (set -eu) there in a chroot, as the step
+# NAME (WHAT). Sets RB to that directory as the host sees it; the caller
+# takes what was built from it and removes it.
+root_build() {
+	_root=$1 _name=$2 _what=$3 _script=$4
+	shift 4
+	RB=$_root/tmp/vmem-exp-$_name.$$
+	rm -rf "$RB"
+	mkdir -p "$RB"
+	tar -cf - "$@" | tar -xf - -C "$RB"
+	if ! step "$_name" "$_what" chroot "$_root" /bin/sh -euc "cd ${RB#"$_root"}; $_script"; then
+		rm -rf "$RB"
+		return 1
 	fi
 }

@@ -46,7 +46,6 @@ root=$K_ROOT
 in=${K_KDIR%/build}
 src=$root/$K_SOURCE
 obj=$root/build
-log=$root/build.log
 
 say() {
 	echo "debug-kernel: $*" >&2
@@ -97,10 +96,10 @@ rm -f "$root/.complete"
 start=$(date +%s)
 
 if [ "$(cat "$src/.vmem-exp-version" 2>/dev/null)" != "$srcver" ]; then
-	say "unpacking $tarball into $src"
 	rm -rf "$src" "$obj"
 	mkdir -p "$src"
-	tar -xJf "$tarball" -C "$src" --strip-components=1
+	step "$K_NAME-unpack" "$K_SOURCE $srcver, unpacked into $src" \
+		tar -xJf "$tarball" -C "$src" --strip-components=1
 	echo "$srcver" > "$src/.vmem-exp-version"
 fi
 
@@ -117,15 +116,15 @@ for c in $K_CONFIG; do
 	cp "$here/$c" "$root/config/"
 	frags="$frags $in/config/$c"
 done
-say "configuring $K_SOURCE ($srcver) with$frags, with $(run gcc --version | head -n 1)"
-: > "$log"
-{
+configure() {
 	kmake tinyconfig
 	# shellcheck disable=SC2086 # a list of files
 	run "$in/$K_SOURCE/scripts/kconfig/merge_config.sh" -m -O "$in/build" "$in/build/.config" \
 		"$in/$K_SOURCE/kernel/configs/kvm_guest.config" $frags
 	kmake olddefconfig
-} >> "$log" 2>&1 || { tail -20 "$log" >&2; say "configuration failed; see $log"; exit 1; }
+}
+step "$K_NAME-config" "configuring $K_SOURCE ($srcver) with$frags, with $(run gcc --version | head -n 1)" \
+	configure
 
 # Every option asked for must have survived olddefconfig: several drop
 # silently when a dependency is missing (KASAN and KFENCE under SLOB, ...).
@@ -161,26 +160,16 @@ if ! (cd "$root/config" && cat $K_CONFIG) | awk '
 	exit 1
 fi
 
-jobs=$(nproc)
-say "building bzImage and modules with -j$jobs (about 9 minutes the first time on 2 cores for 6.1, 30 for 7.x; log: $log)"
-kmake -j"$jobs" bzImage modules >> "$log" 2>&1 &
-pid=$!
-# A line a minute, so a long first build does not look hung.
-t=0
-while kill -0 "$pid" 2>/dev/null; do
-	sleep 2
-	t=$((t + 2))
-	[ $((t % 60)) != 0 ] ||
-		say "still building ($((t / 60)) min, $(grep -c '^  CC ' "$log") files compiled)"
-done
-wait "$pid" || { tail -30 "$log" >&2; say "build failed; see $log"; exit 1; }
-
+# build: the kernel and its modules, installed into $root.
+build() {
+	kmake -j"$(nproc)" bzImage modules
+	rm -rf "${root:?}/lib/modules" "${root:?}/boot"
+	mkdir -p "$root/boot"
+	kmake modules_install INSTALL_MOD_PATH="$in" DEPMOD=/sbin/depmod
+}
+step "$K_NAME-build" "$K_NAME: bzImage and modules, built with -j$(nproc) (about 9 minutes on 2 cores for 6.1, 30 for 7.x)" \
+	build
 kver=$(cat "$obj/include/config/kernel.release")
-say "installing $kver into $root"
-rm -rf "${root:?}/lib/modules" "${root:?}/boot"
-mkdir -p "$root/boot"
-kmake modules_install INSTALL_MOD_PATH="$in" DEPMOD=/sbin/depmod >> "$log" 2>&1 ||
-	{ tail -20 "$log" >&2; say "modules_install failed; see $log"; exit 1; }
 cp "$obj/arch/x86/boot/bzImage" "$root/boot/bzImage"
 cp "$obj/.config" "$root/boot/config-$kver"
 cp "$obj/System.map" "$root/boot/System.map-$kver"

@@ -13,8 +13,8 @@ echo "demo: building the module and booting the $k kernel under QEMU" >&2
 scripts/run-program.sh "$k" "build/demo-$k" build/tests/demo.t
 sed -n 's/^# \([ 0-9]\)/\1/p' "build/demo-$k/guest/tap.log" | grep -v '^ *kernel '
 
-# The GStreamer case: the plugin, a Debian root (made once, about a
-# minute), and the guest of make check KERNELS=bookworm-gst.
+# The GStreamer case: a Debian root (made once, a few minutes), the plugin
+# built in it, and the guest of make check KERNELS=bookworm-gst.
 g=bookworm-gst out=build/demo-gst
 echo "demo: the GStreamer case: the plugin, a Debian userspace, the $g guest" >&2
 # shellcheck source=scripts/common.sh
@@ -23,7 +23,7 @@ scripts/build-module.sh "$g" "$out"
 kroot=$(scripts/fetch-kernel.sh "$g")
 kernel_vars "$g"
 root=$(scripts/gst-guest.sh "$K_REL" "$out" tests/gst-demo.sh)
-VMEM_EXP_EXTRA_MODULES=$(virtfs_modules "$kroot" "$K_VER") VMEM_EXP_GST_DIR="$out/gst" \
+VMEM_EXP_EXTRA_MODULES=$(virtfs_modules "$kroot" "$K_VER") VMEM_EXP_USERSPACE_DIR="$out/userspace" \
 	scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" "$kroot" "$K_VER" \
 	"$out/vmem_exp.ko" "$out/gst.t"
 if ! VMEM_EXP_VIRTFS="$root" scripts/run-guest.sh "$g" "$kroot/$K_VMLINUZ" \

@@ -14,8 +14,8 @@ kernel_vars "$1"
 [ -z "$K_SOURCE" ] || exec "$(dirname "$0")/debug-kernel.sh" "$1"
 root=$VMEM_EXP_CACHE/kernel-$K_VER
 
-if [ ! -f "$root/.complete" ]; then
-	echo "fetch-kernel: downloading $K_IMAGE into $root" >&2
+# fetch: download and unpack $K_IMAGE into $root.
+fetch() {
 	rm -rf "$root"
 	mkdir -p "$root"
 	# shellcheck disable=SC2086 # a list of packages
@@ -27,10 +27,13 @@ if [ ! -f "$root/.complete" ]; then
 	for v in "boot/vmlinuz-$K_VER" "lib/modules/$K_VER/vmlinuz"; do
 		[ ! -f "$root/$v" ] || ln -sf "$v" "$root/$K_VMLINUZ"
 	done
-	[ -e "$root/$K_VMLINUZ" ] ||
-		{ echo "fetch-kernel: no vmlinuz in $K_IMAGE" >&2; exit 1; }
+	[ -e "$root/$K_VMLINUZ" ] || { echo "fetch-kernel: no vmlinuz in $K_IMAGE"; return 1; }
 	# The package leaves modules.dep to its postinst; make it here.
 	/sbin/depmod -b "$root" "$K_VER"
+}
+
+if [ ! -f "$root/.complete" ]; then
+	step "kernel-$K_VER" "the $K_NAME kernel, $K_VER, downloaded" fetch
 	touch "$root/.complete"
 fi
 echo "$root"

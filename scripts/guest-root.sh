@@ -4,8 +4,10 @@
 # userspace of a guest kind of kernels.sh (K_GUEST), making it the first
 # time in $VMEM_EXP_CACHE (debootstrap minbase, then apt: a few minutes,
 # once per machine). The guest mounts a copy of it as its root over
-# virtio-9p (tests/gst-mount.sh). The kinds:
-#   gst      GStreamer's tools and base/good plugins, v4l-utils
+# virtio-9p (tests/userspace-mount.sh). The kinds:
+#   gst      GStreamer's tools and base/good plugins, v4l-utils, and what
+#            builds the plugin and the programs of gst-guest.sh against the
+#            root's own GStreamer (gcc, make, GStreamer's -dev packages)
 #   wayland  Weston with Mesa's GL drivers (llvmpipe), and what builds
 #            tests/wayland-dmabuf.c against the root's own libwayland
 #            (gcc, libwayland-dev, wayland-protocols) and netpbm (the test
@@ -19,6 +21,7 @@ case $guest in
 gst)
 	root=$VMEM_EXP_CACHE/gstroot-$rel
 	pkgs=gstreamer1.0-tools,gstreamer1.0-plugins-base,gstreamer1.0-plugins-good,v4l-utils
+	pkgs=$pkgs,gcc,libc6-dev,make,pkgconf,libgstreamer-plugins-base1.0-dev
 	;;
 wayland)
 	root=$VMEM_EXP_CACHE/wlroot-$rel

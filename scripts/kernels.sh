@@ -33,13 +33,13 @@ KNOWN_KERNELS="bookworm trixie sid trixie-swiotlb"
 #              installed into a root of K_REL (scripts/pkg-build.sh)
 #   K_TESTS    the tests that run (empty: all, the make check default),
 #              besides the example of a packaged kernel
-#   K_GUEST    the kind of guest: empty, the busybox initramfs alone; gst,
-#              that initramfs plus a Debian K_REL userspace shared over
-#              virtio-9p, where the GStreamer tests run (tests/gst.sh;
-#              the root is made by scripts/guest-root.sh, once); wayland,
-#              the same with Weston, where tests/wayland.sh runs
-#              (the same script). scripts/K_GUEST-guest.sh
-#              prepares it.
+#   K_GUEST    the kind of guest: empty, the busybox initramfs alone;
+#              else a userspace guest: that initramfs plus a Debian K_REL
+#              userspace shared over virtio-9p (made once by
+#              scripts/guest-root.sh; tests/userspace-mount.sh mounts it),
+#              where the GStreamer tests run (gst: tests/gst.sh) or
+#              Weston's (wayland: tests/wayland.sh). scripts/K_GUEST-guest.sh
+#              builds the guest's programs in that root.
 # and, for the guest (empty: run-guest.sh's defaults):
 #   K_APPEND   more kernel parameters
 #   K_MEM      guest memory (QEMU -m)

@@ -118,6 +118,26 @@ if [ "$(dpkg-parsechangelog -S Version)" != "$(cat VERSION)" ]; then
 	status=1
 fi
 
+# step (common.sh): a step that fails prints its log's last 20 lines and
+# path and returns the tool's status; its log holds everything.
+echo "lint: step"
+tmp=$(mktemp -d)
+# shellcheck disable=SC2016 # expanded by the inner sh
+out=$(V='' VMEM_EXP_CACHE=$tmp sh -c '. scripts/common.sh
+	step lint-ok "a step that works" true &&
+	step lint-fail "a step that fails" sh -c "echo first; seq 30; exit 3"
+	echo "status $?"' scripts/lint 2>&1)
+log=$tmp/logs/lint-fail.log
+if ! echo "$out" | grep -qx 'prep: a step that works: done in [0-9]* s' ||
+	! echo "$out" | grep -qx '  | 11' || echo "$out" | grep -qx '  | 10' ||
+	! echo "$out" | grep -q "failed (exit status 3).* the whole log: $log\$" ||
+	! echo "$out" | grep -qx 'status 3' || ! grep -qx first "$log"; then
+	echo "lint: step (scripts/common.sh) did not report a failing step as it should:"
+	echo "$out"
+	status=1
+fi
+rm -rf "$tmp"
+
 echo "lint: shellcheck"
 shellcheck $(git ls-files 'scripts/*.sh') tests/run.sh tests/init .ci/run || status=1
 [ "$status" = 0 ] && echo "lint: clean"

@@ -5,8 +5,8 @@
 # The test-only modules (vmem_test_cmem.ko, vmem_test_dma.ko) and the
 # benchmark's udmabuf.ko (6.1) are taken from beside VMEM_EXP_KO, where
 # they are. Programs in VMEM_EXP_EXTRA_BINS
-# go into /bin; the directory VMEM_EXP_GST_DIR (the GStreamer guest's
-# plugin and tests) becomes /gst, and the modules VMEM_EXP_EXTRA_MODULES
+# go into /bin; the directory VMEM_EXP_USERSPACE_DIR (a userspace guest's
+# programs and tests, kernels.sh K_GUEST) becomes /userspace, and the modules VMEM_EXP_EXTRA_MODULES
 # (with their dependencies) are loaded before vgem and vivid.
 # KERNEL_ROOT holds the unpacked Debian image (lib/modules/KVER); the tests
 # are installed in the given order as /tests/NN-name.t. For a guest of
@@ -75,7 +75,7 @@ for m in vmem_test_cmem.ko vmem_test_dma.ko udmabuf.ko; do
 		esac >> "$stage/etc/modules.load"
 	fi
 done
-[ -z "${VMEM_EXP_GST_DIR:-}" ] || cp -r "$VMEM_EXP_GST_DIR" "$stage/gst"
+[ -z "${VMEM_EXP_USERSPACE_DIR:-}" ] || cp -r "$VMEM_EXP_USERSPACE_DIR" "$stage/userspace"
 for b in ${VMEM_EXP_EXTRA_BINS:-}; do
 	cp "$b" "$stage/bin/"
 done

@@ -13,7 +13,7 @@
 # Usage: pkg-build.sh SPEC OUTDIR
 # Leaves in OUTDIR: vmem_exp.ko (DKMS's), share and libvmemexp (the
 # examples, static), example.t (the guest test that runs them), the
-# packages (debs/) and the build's log (dpkg-buildpackage.log).
+# packages (debs/).
 set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
@@ -35,17 +35,12 @@ rm -rf "$src" "$out/debs"
 mkdir -p "$src/vmem-exp" "$out/debs"
 (cd "$here" && git ls-files -z -c -o --exclude-standard |
 	xargs -0 tar -cf - --) | tar -xf - -C "$src/vmem-exp"
-say "dpkg-buildpackage -b -us -uc (log: $out/dpkg-buildpackage.log)"
-if ! (cd "$src/vmem-exp" && dpkg-buildpackage -b -us -uc) > "$out/dpkg-buildpackage.log" 2>&1; then
-	tail -20 "$out/dpkg-buildpackage.log" >&2
-	say "dpkg-buildpackage failed"
-	exit 1
-fi
+dpkg_build() {
+	cd "$src/vmem-exp" && dpkg-buildpackage -b -us -uc
+}
+step pkg-build "the Debian packages (dpkg-buildpackage -b -us -uc)" dpkg_build
 mv "$src"/*.deb "$out/debs/"
 rm -rf "$src"
-for deb in "$out"/debs/*.deb; do
-	say "  ${deb##*/}"
-done
 
 # 2. A Debian root of the kernel's release with DKMS and pkg-config; the
 # packages and the kernel's headers installed with its apt, as a user would.
@@ -58,25 +53,22 @@ cp -r "$out/debs" "$root/tmp/debs"
 # Whatever an earlier run installed goes first: this run's packages are new.
 chroot "$root" dpkg --purge vmem-exp-dkms vmemexp-tools libvmemexp-dev libvmemexp1 \
 	> /dev/null 2>&1 || true
-chroot "$root" apt-get -qq update >&2
-say "installing the packages and linux-headers-$K_VER into $root"
 arch=$(dpkg --print-architecture)
 # shellcheck disable=SC2086 # a list of packages
-DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -q --no-install-recommends \
-	$K_HEADERS /tmp/debs/vmem-exp-dkms_"$version"_all.deb \
+step pkg-install "the packages and linux-headers-$K_VER, installed into $root" \
+	root_apt "$root" $K_HEADERS /tmp/debs/vmem-exp-dkms_"$version"_all.deb \
 	/tmp/debs/libvmemexp1_"$version"_"$arch".deb /tmp/debs/libvmemexp-dev_"$version"_"$arch".deb \
-	/tmp/debs/vmemexp-tools_"$version"_"$arch".deb > "$out/apt-install.log" 2>&1 ||
-	{ tail -20 "$out/apt-install.log" >&2; say "installing the packages failed"; exit 1; }
+	/tmp/debs/vmemexp-tools_"$version"_"$arch".deb
 
 # 3. DKMS builds the module for the guest's kernel. The package's own
 # postinst builds for the kernels it finds; this is the step a user's
 # kernel upgrade runs (dkms autoinstall) for a kernel it did not see.
 ko=lib/modules/$K_VER/updates/dkms/vmem_exp.ko
-if [ ! -f "$root/$ko" ]; then
-	say "dkms autoinstall -k $K_VER"
-	chroot "$root" dkms autoinstall -k "$K_VER" >&2 ||
-		{ cat "$root/var/lib/dkms/vmem-exp/$version/build/make.log" >&2 || true; exit 1; }
-fi
+dkms_build() {
+	chroot "$root" dkms autoinstall -k "$K_VER" ||
+		{ cat "$root/var/lib/dkms/vmem-exp/$version/build/make.log"; exit 1; }
+}
+[ -f "$root/$ko" ] || step pkg-dkms "the module, built by dkms autoinstall -k $K_VER" dkms_build
 [ -f "$root/$ko" ] || { say "DKMS left no $ko"; exit 1; }
 chroot "$root" dkms status vmem-exp >&2
 cp "$root/$ko" "$out/vmem_exp.ko"

@@ -47,10 +47,10 @@ boot_limit=${VMEM_EXP_BOOT_TIMEOUT:-300}
 mkdir -p "$out"
 tap=$out/tap.log console=$out/console.log
 rm -f "$out"/console.boot-*.log
-# The GStreamer guest's Debian root (check.sh), shared read-only over 9p.
+# A userspace guest's Debian root (check.sh), shared read-only over 9p.
 virtfs=
 [ -z "${VMEM_EXP_VIRTFS:-}" ] ||
-	virtfs="-virtfs local,path=$VMEM_EXP_VIRTFS,mount_tag=gstroot,security_model=none,readonly=on"
+	virtfs="-virtfs local,path=$VMEM_EXP_VIRTFS,mount_tag=userspace,security_model=none,readonly=on"
 
 boot() {
 	: > "$tap"

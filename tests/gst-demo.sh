@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Description: make demo's GStreamer case, in the GStreamer guest's Debian
-# root (scripts/demo.sh puts it where tests/gst-mount.sh runs tests/gst.sh).
+# root (scripts/demo.sh puts it where tests/userspace-mount.sh runs tests/gst.sh).
 # The design document's integration case with stock tools: videotestsrc
 # draws into memory that vmemexport exported, v4l2sink hands the dma-bufs
 # to vivid's HDMI output, and vivid's capture loops the picture back.

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Description: the vmemexp GStreamer plugin with stock GStreamer tools, in a
-# Debian userspace (tests/gst-mount.sh runs it; the plugin, the example and
+# Debian userspace (tests/userspace-mount.sh runs it; the plugin, the example and
 # this script are in /mnt). Frames go through vmemexport into vivid's
 # HDMI output with v4l2sink io-mode=dmabuf-import and come back through
 # vivid's capture loopback; they must be identical, and the element must

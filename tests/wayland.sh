@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Description: a vmem-exp dma-buf shown by a Wayland compositor, in a Debian
-# userspace (tests/gst-mount.sh runs it; the client and this script are in
+# userspace (tests/userspace-mount.sh runs it; the client and this script are in
 # /mnt). For each kind of buffer, udmabuf's (a memfd: the comparison) then
 # vmem-exp's, a fresh Weston (headless backend, GL renderer: Mesa's
 # llvmpipe) and tests/wayland-dmabuf.c: the compositor offers linear

@@ -3,13 +3,13 @@
 # Description: the GStreamer or Wayland tests, in a Debian userspace. Runs
 # in the test initramfs as a test file, gst.t or wayland.t (the guests of
 # K_GUEST=gst and K_GUEST=wayland in scripts/kernels.sh): mounts the Debian
-# root that QEMU shares over virtio-9p (read-only; tag gstroot), gives it
-# /dev, /proc, /sys, a tmpfs /tmp and this initramfs's /gst (the programs
+# root that QEMU shares over virtio-9p (read-only; tag userspace), gives it
+# /dev, /proc, /sys, a tmpfs /tmp and this initramfs's /userspace (the programs
 # and tests) at /mnt, and runs the script named as this file there (gst.sh:
 # tests/gst.sh; wayland.sh: tests/wayland.sh), which prints TAP.
 r=/newroot
 mkdir -p $r
-if ! mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=524288 gstroot $r; then
+if ! mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=524288 userspace $r; then
 	echo "1..1"
 	echo "not ok 1 mount the Debian root over virtio-9p"
 	exit 1
@@ -18,7 +18,7 @@ mount -t tmpfs tmpfs $r/tmp
 mount -o bind /dev $r/dev
 mount -t proc proc $r/proc
 mount -t sysfs sysfs $r/sys
-mount -o bind /gst $r/mnt
+mount -o bind /userspace $r/mnt
 # This file is /tests/NN-NAME.t.
 name=${0##*/}
 name=${name%.t}
