@@ -311,16 +311,170 @@ static int show(struct wl_display *dpy, struct wl_surface *surf,
 	return wait_for(dpy, &framed, want, deadline);
 }
 
-int main(int argc, char **argv)
+/* Bind the globals; 0 if the compositor has them all and linear XRGB8888. */
+static int bind_globals(struct wl_display *dpy)
+{
+	struct wl_registry *reg = wl_display_get_registry(dpy);
+
+	wl_registry_add_listener(reg, &registry_listener, NULL);
+	wl_display_roundtrip(dpy);
+	if (!compositor || !dmabuf || !wm_base || !shm) {
+		fprintf(stderr, "missing globals:%s%s%s%s\n",
+			compositor ? "" : " wl_compositor",
+			dmabuf ? "" : " zwp_linux_dmabuf_v1 (v3)",
+			wm_base ? "" : " xdg_wm_base", shm ? "" : " wl_shm");
+		return -1;
+	}
+	zwp_linux_dmabuf_v1_add_listener(dmabuf, &dmabuf_listener, NULL);
+	xdg_wm_base_add_listener(wm_base, &wm_listener, NULL);
+	wl_display_roundtrip(dpy);
+	if (!linear_ok) {
+		fprintf(stderr, "the compositor offers no linear XRGB8888\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* buffers[i] as a wl_shm buffer of the same frame; 0 on success. */
+static int make_shm_buffer(int i, uint32_t blue)
+{
+	struct wl_shm_pool *pool;
+	int fd = frame_memfd(blue);
+
+	if (fd < 0)
+		return -1;
+	pool = wl_shm_create_pool(shm, fd, SIZE);
+	buffers[i] = wl_shm_pool_create_buffer(pool, 0, W, H, STRIDE,
+					       WL_SHM_FORMAT_XRGB8888);
+	wl_shm_pool_destroy(pool);
+	close(fd);
+	created++;
+	return 0;
+}
+
+/*
+ * buffers[i] as a dma-buf of KIND (vmem or udmabuf), once the compositor
+ * accepted it: 0, 2 if it refused it, 1 on any other failure.
+ */
+static int make_dmabuf_buffer(struct wl_display *dpy, const char *kind, int i,
+			      uint32_t blue, double deadline)
 {
 	struct zwp_linux_buffer_params_v1 *params;
-	struct xdg_surface *xsurf;
-	struct xdg_toplevel *top;
+	int fd = strcmp(kind, "vmem") ? export_udmabuf(blue) : export_vmem(blue);
+
+	if (fd < 0)
+		return 1;
+	params = zwp_linux_dmabuf_v1_create_params(dmabuf);
+	zwp_linux_buffer_params_v1_add_listener(params, &params_listener, NULL);
+	zwp_linux_buffer_params_v1_add(params, fd, 0, 0, STRIDE,
+				       MOD_LINEAR >> 32, MOD_LINEAR & 0xffffffff);
+	zwp_linux_buffer_params_v1_create(params, W, H, FMT_XRGB8888, 0);
+	if (wait_for(dpy, &created, i + 1, deadline)) {
+		fprintf(stderr, "buffer %d: %s\n", i, failed ?
+			"the compositor refused it (failed event)" : "no created event");
+		close(fd);
+		return failed ? 2 : 1;
+	}
+	close(fd);
+	zwp_linux_buffer_params_v1_destroy(params);
+	return 0;
+}
+
+/* Both buffers of KIND: 0, 2 if the compositor refused one, else 1. */
+static int make_buffers(struct wl_display *dpy, const char *kind,
+			double deadline)
+{
+	int i, ret;
+
+	for (i = 0; i < 2; i++) {
+		uint32_t blue = i ? 0xc0 : 0x40;
+
+		if (!strcmp(kind, "shm"))
+			ret = make_shm_buffer(i, blue) ? 1 : 0;
+		else
+			ret = make_dmabuf_buffer(dpy, kind, i, blue, deadline);
+		if (ret)
+			return ret;
+		wl_buffer_add_listener(buffers[i], &buffer_listener, NULL);
+	}
+	return 0;
+}
+
+static void step(const char *what)
+{
+	printf("%s\n", what);
+	fflush(stdout);
+}
+
+/* The second buffer's picture to PPM, then COMMAND; 0 if both worked. */
+static int screenshot(const char *ppm, const char *command)
+{
+	int status;
+
+	if (write_ppm(ppm, 0xc0)) {
+		perror(ppm);
+		return -1;
+	}
+	status = system(command);
+	if (status) {
+		fprintf(stderr, "%s: status %d\n", command, status);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A toplevel that shows the first buffer, then the second, until the
+ * compositor released the first; 0 if every step came before DEADLINE.
+ * With PPM, a screenshot (screenshot()) while the second is still shown.
+ */
+static int show_both(struct wl_display *dpy, struct wl_surface *surf,
+		     double deadline, const char *ppm, const char *command)
+{
+	struct xdg_surface *xsurf = xdg_wm_base_get_xdg_surface(wm_base, surf);
+	struct xdg_toplevel *top = xdg_surface_get_toplevel(xsurf);
+	const char *err = NULL;
+
+	xdg_surface_add_listener(xsurf, &xdg_surface_listener, NULL);
+	xdg_toplevel_add_listener(top, &toplevel_listener, NULL);
+	xdg_toplevel_set_title(top, "vmem-exp");
+	wl_surface_commit(surf);
+	if (wait_for(dpy, &configured, 1, deadline)) {
+		err = "no configure";
+		goto out;
+	}
+	step("configured");
+	if (show(dpy, surf, buffers[0], deadline)) {
+		err = "no frame callback for the first buffer";
+		goto out;
+	}
+	step("frame");
+	/* Once the second is drawn, the compositor is done with the first. */
+	if (show(dpy, surf, buffers[1], deadline)) {
+		err = "no frame callback for the second buffer";
+		goto out;
+	}
+	if (wait_for(dpy, &released, 1, deadline)) {
+		err = "the first buffer was not released";
+		goto out;
+	}
+	step("release");
+	if (ppm && screenshot(ppm, command))
+		err = "";
+out:
+	if (err && *err)
+		fprintf(stderr, "%s\n", err);
+	xdg_toplevel_destroy(top);
+	xdg_surface_destroy(xsurf);
+	return err ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
 	struct wl_surface *surf;
-	struct wl_registry *reg;
 	struct wl_display *dpy;
 	double deadline;
-	int fd, i;
+	int ret;
 
 	if (argc < 2 || (strcmp(argv[1], "vmem") && strcmp(argv[1], "udmabuf") &&
 			 strcmp(argv[1], "shm"))) {
@@ -334,114 +488,20 @@ int main(int argc, char **argv)
 		perror("wl_display_connect");
 		return 1;
 	}
-	reg = wl_display_get_registry(dpy);
-	wl_registry_add_listener(reg, &registry_listener, NULL);
-	wl_display_roundtrip(dpy);
-	if (!compositor || !dmabuf || !wm_base || !shm) {
-		fprintf(stderr, "missing globals:%s%s%s%s\n",
-			compositor ? "" : " wl_compositor",
-			dmabuf ? "" : " zwp_linux_dmabuf_v1 (v3)",
-			wm_base ? "" : " xdg_wm_base", shm ? "" : " wl_shm");
+	if (bind_globals(dpy))
 		return 1;
-	}
-	zwp_linux_dmabuf_v1_add_listener(dmabuf, &dmabuf_listener, NULL);
-	xdg_wm_base_add_listener(wm_base, &wm_listener, NULL);
-	wl_display_roundtrip(dpy);
-	if (!linear_ok) {
-		fprintf(stderr, "the compositor offers no linear XRGB8888\n");
-		return 1;
-	}
-	printf("format\n");
-	fflush(stdout);
-
-	for (i = 0; i < 2; i++) {
-		uint32_t blue = i ? 0xc0 : 0x40;
-
-		if (!strcmp(argv[1], "shm")) {
-			struct wl_shm_pool *pool;
-
-			fd = frame_memfd(blue);
-			if (fd < 0)
-				return 1;
-			pool = wl_shm_create_pool(shm, fd, SIZE);
-			buffers[i] = wl_shm_pool_create_buffer(pool, 0, W, H, STRIDE,
-							       WL_SHM_FORMAT_XRGB8888);
-			wl_shm_pool_destroy(pool);
-			close(fd);
-			created++;
-			wl_buffer_add_listener(buffers[i], &buffer_listener, NULL);
-			continue;
-		}
-		fd = strcmp(argv[1], "vmem") ? export_udmabuf(blue) : export_vmem(blue);
-		if (fd < 0)
-			return 1;
-		params = zwp_linux_dmabuf_v1_create_params(dmabuf);
-		zwp_linux_buffer_params_v1_add_listener(params, &params_listener, NULL);
-		zwp_linux_buffer_params_v1_add(params, fd, 0, 0, STRIDE,
-					       MOD_LINEAR >> 32, MOD_LINEAR & 0xffffffff);
-		zwp_linux_buffer_params_v1_create(params, W, H, FMT_XRGB8888, 0);
-		if (wait_for(dpy, &created, i + 1, deadline)) {
-			fprintf(stderr, "buffer %d: %s\n", i, failed ?
-				"the compositor refused it (failed event)" : "no created event");
-			return failed ? 2 : 1;
-		}
-		close(fd);
-		zwp_linux_buffer_params_v1_destroy(params);
-		wl_buffer_add_listener(buffers[i], &buffer_listener, NULL);
-	}
-	printf("created\n");
-	fflush(stdout);
-
+	step("format");
+	ret = make_buffers(dpy, argv[1], deadline);
+	if (ret)
+		return ret;
+	step("created");
 	surf = wl_compositor_create_surface(compositor);
-	xsurf = xdg_wm_base_get_xdg_surface(wm_base, surf);
-	xdg_surface_add_listener(xsurf, &xdg_surface_listener, NULL);
-	top = xdg_surface_get_toplevel(xsurf);
-	xdg_toplevel_add_listener(top, &toplevel_listener, NULL);
-	xdg_toplevel_set_title(top, "vmem-exp");
-	wl_surface_commit(surf);
-	if (wait_for(dpy, &configured, 1, deadline)) {
-		fprintf(stderr, "no configure\n");
-		return 1;
-	}
-	printf("configured\n");
-	fflush(stdout);
-
-	if (show(dpy, surf, buffers[0], deadline)) {
-		fprintf(stderr, "no frame callback for the first buffer\n");
-		return 1;
-	}
-	printf("frame\n");
-	fflush(stdout);
-
-	/* Once the second is drawn, the compositor is done with the first. */
-	if (show(dpy, surf, buffers[1], deadline)) {
-		fprintf(stderr, "no frame callback for the second buffer\n");
-		return 1;
-	}
-	if (wait_for(dpy, &released, 1, deadline)) {
-		fprintf(stderr, "the first buffer was not released\n");
-		return 1;
-	}
-	printf("release\n");
-	fflush(stdout);
-	if (argc > 4) {
-		if (write_ppm(argv[3], 0xc0)) {
-			perror(argv[3]);
-			return 1;
-		}
-		i = system(argv[4]);
-		if (i) {
-			fprintf(stderr, "%s: status %d\n", argv[4], i);
-			return 1;
-		}
-	}
-
+	ret = show_both(dpy, surf, deadline, argc > 4 ? argv[3] : NULL,
+			argc > 4 ? argv[4] : NULL) ? 1 : 0;
 	wl_buffer_destroy(buffers[0]);
 	wl_buffer_destroy(buffers[1]);
-	xdg_toplevel_destroy(top);
-	xdg_surface_destroy(xsurf);
 	wl_surface_destroy(surf);
 	wl_display_roundtrip(dpy);
 	wl_display_disconnect(dpy);
-	return 0;
+	return ret;
 }
