@@ -5,8 +5,8 @@
 # tests/gst-cases.c, built inside the Debian REL root (made once by
 # guest-root.sh) against its own GStreamer, with SCRIPT (tests/gst.sh;
 # make demo's is tests/gst-demo.sh) as gst.sh and tests/gst-lib.sh, in
-# OUT/userspace, and the test file that runs it, OUT/gst.t (tests/userspace-mount.sh).
-# Prints the root's path.
+# OUT/userspace, and the test file that runs it, OUT/gst.t
+# (tests/userspace-mount.sh). Prints the root's path.
 set -eu
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/common.sh
