@@ -9,6 +9,8 @@
 #                   (docs/testing.md)
 #   make check-debug  the same on 6.1 and 7.x kernels built with KASAN, KFENCE,
 #                   kmemleak, lockdep, DMA-API debug (docs/debug-kernel.md)
+#   make coverage   after make check-debug: what of kernel/*.c it ran
+#                   (docs/coverage.md)
 #   make check-packages  the Debian packages built, installed with DKMS in a
 #                   Debian root, and the core tests run against that module
 #   make install    library, headers, pkg-config file, tool, man pages, udev
@@ -54,7 +56,7 @@ LIB_PIC := $(B)/lib/vmemexp.pic.o
 MANPAGES := vmem-exp.4 vmemexp.1 libvmemexp.3 vmem_exp_open.3 vmem_exp_export.3 \
 	vmem_exp_export_remote.3 vmem_exp_sync.3
 
-.PHONY: all module lib tools man gst install-gst tests bench demo check check-debug kernels refresh lint clean \
+.PHONY: all module lib tools man gst install-gst tests bench demo check check-debug coverage kernels refresh lint clean \
 	check-packages install uninstall install-module install-lib install-headers install-pc install-tools \
 	install-man install-udev dkms-source dkms-install print-tests print-test-names
 
@@ -181,6 +183,10 @@ check:
 # scripts/debug-kernel.sh.
 check-debug:
 	KERNELS="bookworm-debug sid-debug" scripts/check.sh
+
+# What of kernel/*.c make check-debug ran: docs/coverage.md.
+coverage:
+	scripts/coverage.sh
 
 # The packaged path (README, "Install"): scripts/pkg-build.sh.
 check-packages:
