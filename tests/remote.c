@@ -917,6 +917,33 @@ static void reader_changes_nothing(void)
 	close(pipefd[1]);
 }
 
+/*
+ * Such an export pins a private mapping without faulting and faults a page
+ * that is not present in for reading first: where that fault fails (a page
+ * of the mapping past the end of its file), EFAULT.
+ */
+static void reader_past_eof(void)
+{
+	char path[] = "/tmp/vmem-remote-eofXXXXXX";
+	int ffd = mkstemp(path), mem;
+	char *file;
+
+	if (ffd < 0 || ftruncate(ffd, PAGE))
+		bail("past eof: %s: %m", path);
+	unlink(path);
+	file = mmap(NULL, 2 * PAGE, PROT_READ, MAP_PRIVATE, ffd, 0);
+	if (file == MAP_FAILED)
+		bail("mmap %s: %m", path);
+	mem = proc_mem(getpid(), O_RDONLY);
+	if (mem < 0)
+		bail("past eof: /proc/self/mem: %s", strerror(-mem));
+	ok_errno(vmem_exp_export_remote(dev(), mem, (uintptr_t)file + PAGE, PAGE, O_RDONLY),
+		 EFAULT, "read-only remote export of a private file mapping past the file's end");
+	close(mem);
+	munmap(file, 2 * PAGE);
+	close(ffd);
+}
+
 int main(void)
 {
 	long base = pins_held();
@@ -931,6 +958,7 @@ int main(void)
 	permissions();
 	yama();
 	reader_changes_nothing();
+	reader_past_eof();
 	ok(pins_held() == base, "no pin left behind (%ld, %ld at the start)", pins_held(), base);
 	return done();
 }
