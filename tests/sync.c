@@ -118,6 +118,8 @@ static void partial(void)
 		ok(bounced, "the device's mapping bounces, as this guest requires");
 	ok(dev_differ(t, 0, LEN, 0x11) == 0,
 	   "the device sees what the CPU wrote before it mapped the buffer");
+	ok_errno(ioctl(t, VMEM_TEST_DMA_IOC_REMAP) ? -errno : 0, EBUSY,
+		 "a second mapping through the same attachment");
 
 	/* The device writes everything; the CPU takes pages 5 to 7. */
 	dev_write(t, 0, LEN, 0xaa);
