@@ -9,6 +9,8 @@
 #                   (docs/testing.md)
 #   make check-debug  the same on 6.1 and 7.x kernels built with KASAN, KFENCE,
 #                   kmemleak, lockdep, DMA-API debug (docs/debug-kernel.md)
+#   make coverage   after make check-debug: what of kernel/*.c it ran
+#                   (docs/coverage.md)
 #   make check-packages  the Debian packages built, installed with DKMS in a
 #                   Debian root, and the core tests run against that module
 #   make install    library, headers, pkg-config file, tool, man pages, udev
@@ -56,7 +58,7 @@ MANPAGES := vmem-exp.4 vmemexp.1 libvmemexp.3 vmemexp_open.3 vmemexp_export.3 \
 # The functions' names before LIBVMEMEXP_1.2 find their pages (libvmemexp(3), HISTORY).
 MANLINKS := $(patsubst vmemexp_%,vmem_exp_%,$(filter vmemexp_%,$(MANPAGES)))
 
-.PHONY: all module lib tools man gst install-gst tests bench demo check check-debug kernels refresh lint clean \
+.PHONY: all module lib tools man gst install-gst tests bench demo check check-debug coverage kernels refresh lint clean \
 	check-packages install uninstall install-module install-lib install-headers install-pc install-tools \
 	install-man install-udev dkms-source dkms-install print-tests print-test-names
 
@@ -178,6 +180,10 @@ check:
 # scripts/debug-kernel.sh.
 check-debug:
 	KERNELS="bookworm-debug sid-debug" scripts/check.sh
+
+# What of kernel/*.c make check-debug ran: docs/coverage.md.
+coverage:
+	scripts/coverage.sh
 
 # The packaged path (README, "Install"): scripts/pkg-build.sh.
 check-packages:

@@ -34,16 +34,20 @@ kdir=$K_KDIR
 # the compiler, gcc-N, after CROSS_COMPILE).
 cross=
 [ -z "$K_CROSS" ] || cross="ARCH=$K_KARCH CROSS_COMPILE=$K_CROSS-"
+# A kernel built here from source (the debug kernels, with gcov) gets a
+# module with gcov's counters, for make coverage (kernel/Kbuild).
+gcov=
+[ -z "$K_SOURCE" ] || gcov=VMEM_EXP_GCOV=y
 if [ "$root" = / ]; then
 	# shellcheck disable=SC2086 # make's variables, one a word
-	make -s -C "$kdir" $cross M="$src/kernel" W=1 modules &&
+	make -s -C "$kdir" $cross $gcov M="$src/kernel" W=1 modules &&
 		make -s -C "$kdir" $cross M="$src/tests/kmod" W=1 modules
 else
 	# objtool of newer kernels reads /proc.
 	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
 	trap 'umount "$root/proc" 2>/dev/null || true' EXIT
 	# shellcheck disable=SC2086 # make's variables, one a word
-	chroot "$root" make -s -C "$kdir" $cross M=/vmem-exp/kernel W=1 modules &&
+	chroot "$root" make -s -C "$kdir" $cross $gcov M=/vmem-exp/kernel W=1 modules &&
 		chroot "$root" make -s -C "$kdir" $cross M=/vmem-exp/tests/kmod W=1 modules
 fi 2>&1 | grep -v 'Skipping BTF generation' >&2 || true
 for ko in kernel/vmem_exp.ko tests/kmod/vmem_test_cmem.ko \
@@ -51,3 +55,17 @@ for ko in kernel/vmem_exp.ko tests/kmod/vmem_test_cmem.ko \
 	[ -f "$src/$ko" ] || { echo "build-module: $1: $ko: build failed" >&2; exit 1; }
 	cp "$src/$ko" "$out/"
 done
+# gcov's notes (.gcno) and the sources they describe, kept beside the
+# module: the build dir goes with the next build (in a chroot, another
+# kernel's); the guest's counts (.gcda) join them after the run
+# (coverage.sh collect).
+if [ -n "$gcov" ]; then
+	rm -rf "$out/gcov"
+	mkdir -p "$out/gcov"
+	cp "$src"/kernel/*.gcno "$here"/kernel/*.[ch] "$out/gcov/"
+	if [ "$root" = / ]; then
+		echo "$src/kernel"
+	else
+		echo /vmem-exp/kernel
+	fi > "$out/gcov/builddir"
+fi

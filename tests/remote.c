@@ -931,6 +931,34 @@ static void reader_changes_nothing(void)
 	close(pipefd[1]);
 }
 
+/*
+ * Such an export pins a private mapping without faulting and faults a page
+ * that is not present in for reading first: where that fault fails (a page
+ * of the mapping past the end of its file), EFAULT.
+ */
+static void reader_past_eof(void)
+{
+	char path[] = "/tmp/vmem-remote-eofXXXXXX";
+	int ffd = mkstemp(path), mem;
+	char *file;
+
+	if (ffd < 0 || ftruncate(ffd, PAGE))
+		t_bail("past eof: %s: %m", path);
+	unlink(path);
+	file = mmap(NULL, 2 * PAGE, PROT_READ, MAP_PRIVATE, ffd, 0);
+	if (file == MAP_FAILED)
+		t_bail("mmap %s: %m", path);
+	mem = t_proc_mem(getpid(), O_RDONLY);
+	if (mem < 0)
+		t_bail("past eof: /proc/self/mem: %s", strerror(-mem));
+	t_ok_errno(vmemexp_export_remote(t_dev(), mem, (uintptr_t)file + PAGE,
+					 PAGE, O_RDONLY), EFAULT,
+		   "read-only remote export of a private file mapping past the file's end");
+	close(mem);
+	munmap(file, 2 * PAGE);
+	close(ffd);
+}
+
 int main(void)
 {
 	long base = t_pins_held();
@@ -945,7 +973,8 @@ int main(void)
 	permissions();
 	yama();
 	reader_changes_nothing();
-	t_ok(t_pins_held() == base, "no pin left behind (%ld, %ld at the start)", t_pins_held(),
-	     base);
+	reader_past_eof();
+	t_ok(t_pins_held() == base, "no pin left behind (%ld, %ld at the start)",
+	     t_pins_held(), base);
 	return t_done();
 }

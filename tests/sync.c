@@ -183,6 +183,8 @@ static void partial(void)
 		t_ok(bounced, "the device's mapping bounces, as this guest requires");
 	t_ok(dev_differ(t, 0, LEN, 0x11) == 0,
 	     "the device sees what the CPU wrote before it mapped the buffer");
+	t_ok_errno(ioctl(t, VMEM_TEST_DMA_IOC_REMAP) ? -errno : 0, EBUSY,
+		   "a second mapping through the same attachment");
 
 	partial_to_cpu(t, fd, p, bounced);
 	partial_to_device(t, fd, p, bounced);

@@ -287,6 +287,19 @@ static long tdma_ioctl_memtype(struct vmem_test_dma_memtype __user *uarg)
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 
+static long tdma_ioctl_remap(struct tdma *t)
+{
+	struct sg_table *sgt;
+
+	if (!t->dmabuf)
+		return -ENOTCONN;
+	sgt = dma_buf_map_attachment_unlocked(t->attach, t->dir);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	dma_buf_unmap_attachment_unlocked(t->attach, sgt, t->dir);
+	return 0;
+}
+
 static long tdma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct tdma *t = file->private_data;
@@ -306,6 +319,9 @@ static long tdma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case VMEM_TEST_DMA_IOC_MEMTYPE:
 		ret = tdma_ioctl_memtype((void __user *)arg);
+		break;
+	case VMEM_TEST_DMA_IOC_REMAP:
+		ret = tdma_ioctl_remap(t);
 		break;
 	default:
 		ret = -ENOTTY;

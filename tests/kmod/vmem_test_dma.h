@@ -82,5 +82,11 @@ struct vmem_test_dma_memtype {
 #define VMEM_TEST_DMA_IOC_DETACH _IO('z', 2)
 /* Needs no attached dma-buf; @addr's page must not be in a huge mapping. */
 #define VMEM_TEST_DMA_IOC_MEMTYPE _IOWR('z', 3, struct vmem_test_dma_memtype)
+/*
+ * Maps the attached dma-buf a second time through the same attachment, as
+ * no in-tree importer does, and unmaps that mapping again: what the
+ * exporter says (vmem-exp: EBUSY), ENOTCONN if nothing is attached.
+ */
+#define VMEM_TEST_DMA_IOC_REMAP _IO('z', 4)
 
 #endif /* VMEM_TEST_DMA_H */
