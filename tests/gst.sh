@@ -187,33 +187,31 @@ for s in $samples; do
 done
 check $bounded "240 frames: while it plays (at least 3 samples), buffers alive and pages pinned stay within the pool's"
 
+# gst_case NAME DESCRIPTION: one case of tests/gst-cases.c, checked by
+# its exit status, its own lines as diagnostics.
+gst_case() {
+	/mnt/gst-cases "$1" > "/tmp/$1.log" 2>&1
+	check $? "$2"
+	grep '^gst-cases:' "/tmp/$1.log" | diag
+}
+
 # What the element makes of buffers an application shapes on purpose
 # (tests/gst-cases.c): copies when their size grows, with the same caps or
 # renegotiated ones.
-/mnt/gst-cases resize > /tmp/resize.log 2>&1
-check $? "copies: buffers that grow mid-stream, and caps renegotiated to a larger frame"
-grep '^gst-cases:' /tmp/resize.log | diag
+gst_case resize "copies: buffers that grow mid-stream, and caps renegotiated to a larger frame"
 # In-place exports: one memory resized between pushes is exported again.
-/mnt/gst-cases recache > /tmp/recache.log 2>&1
-check $? "in-place export: a memory resized between pushes, the export of its new range"
-grep '^gst-cases:' /tmp/recache.log | diag
+gst_case recache "in-place export: a memory resized between pushes, the export of its new range"
 # A buffer the element shares (a tee's) is exported read-only.
-/mnt/gst-cases tee > /tmp/tee.log 2>&1
-check $? "in-place export: read-only behind a tee (the buffer shared), read-write without"
-grep '^gst-cases:' /tmp/tee.log | diag
+gst_case tee "in-place export: read-only behind a tee (the buffer shared), read-write without"
 # A memory that ends inside a page is exported in place only if it owns
 # the rest of that page: a dma-buf has whole pages, and its importers
 # would see (and could write) another allocation's bytes.
-/mnt/gst-cases tail > /tmp/tail.log 2>&1
-check $? "in-place export: no dma-buf shows bytes past a memory that are not its (copied instead)"
-grep '^gst-cases:' /tmp/tail.log | diag
+gst_case tail "in-place export: no dma-buf shows bytes past a memory that are not its (copied instead)"
 
 # The allocator applications find registered opens the device on its first
 # export, and GstDmaBufAllocator's map brackets each map of its memory
 # with one DMA_BUF_IOCTL_SYNC start and one end, in the map's directions.
-/mnt/gst-cases sync > /tmp/sync.log 2>&1
-check $? "allocator: the registered one's memory, each map bracketed by one sync start and one end"
-grep '^gst-cases:' /tmp/sync.log | diag
+gst_case sync "allocator: the registered one's memory, each map bracketed by one sync start and one end"
 
 # 1,000 frames: nothing left alive, no pin left held.
 p0=$(pins) b0=$(live)
