@@ -11,11 +11,12 @@
  * drops the last reference to the buffer that carried it.
  *
  *   cc -o gst-appsrc gst-appsrc.c $(pkg-config --cflags --libs gstreamer-app-1.0)
- *   ./gst-appsrc [-u] [-f BYTE] [-n FRAMES] [SINK]
+ *   ./gst-appsrc [-u] [-f BYTE] [-n FRAMES] [-s WxH] [SINK]
  *       SINK   e.g. "v4l2sink device=/dev/video1 io-mode=dmabuf-import"
  *              (default: fakesink)
  *       -f     fill every frame with BYTE (default: a value that changes)
  *       -n     push FRAMES frames (default 100)
+ *       -s     frames of W x H pixels (default 640x480)
  *       -u     push the frames 64 bytes past a page boundary: the element
  *              cannot export them in place and copies them (counted)
  * It prints the element's counters: bytes copied is 0 unless -u.
@@ -27,9 +28,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define W 640
-#define H 480
-#define FRAME_SIZE (W * H * 2)
 #define NFRAMES 4
 
 /* What appsrc announces: what the frames hold, and what v4l2sink accepts. */
@@ -86,30 +84,33 @@ int main(int argc, char **argv)
 	GError *err = NULL;
 	GstMessage *msg = NULL;
 	gchar *desc;
-	int npush = 100, i, n;
+	int npush = 100, w = 640, h = 480, i, n;
+	gsize frame_size;
 
 	gst_init(&argc, &argv);
-	while ((opt = getopt(argc, argv, "uf:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "uf:n:s:")) != -1) {
 		if (opt == 'u')
 			skew = 64;
 		else if (opt == 'f')
 			fill = atoi(optarg) & 0xff;
 		else if (opt == 'n')
 			npush = atoi(optarg);
-		else
+		else if (opt != 's' || sscanf(optarg, "%dx%d", &w, &h) != 2 ||
+			 w < 2 || h < 1 || w > 8192 || h > 8192)
 			return 2;
 	}
+	frame_size = (gsize)w * h * 2;
 	if (optind < argc)
 		sink = argv[optind];
 	for (i = 0; i < NFRAMES; i++)
 		if (posix_memalign((void **)&frames[i], sysconf(_SC_PAGESIZE),
-				   FRAME_SIZE + skew))
+				   frame_size + skew))
 			return 1;
 	/* Wrapped once, pushed many times: the plugin's export cache hits. */
 	for (i = 0; i < NFRAMES; i++)
-		mems[i] = gst_memory_new_wrapped(0, frames[i], FRAME_SIZE + skew,
-						 skew, FRAME_SIZE, frames[i], free);
-	desc = g_strdup_printf(PIPELINE, W, H, sink);
+		mems[i] = gst_memory_new_wrapped(0, frames[i], frame_size + skew,
+						 skew, frame_size, frames[i], free);
+	desc = g_strdup_printf(PIPELINE, w, h, sink);
 	pipeline = gst_parse_launch(desc, &err);
 	g_free(desc);
 	if (!pipeline) {
@@ -127,7 +128,7 @@ int main(int argc, char **argv)
 		if (i < 0)
 			break;
 		/* the "drawing" */
-		memset(frames[i] + skew, fill >= 0 ? fill : 16 + n % 200, FRAME_SIZE);
+		memset(frames[i] + skew, fill >= 0 ? fill : 16 + n % 200, frame_size);
 		buf = gst_buffer_new();
 		gst_buffer_append_memory(buf, gst_memory_ref(mems[i]));
 		gst_mini_object_weak_ref(GST_MINI_OBJECT(buf), frame_done,

@@ -124,6 +124,11 @@ kernel_table() {
 		K_NAME=bookworm-gst K_REL=bookworm K_GUEST=gst
 		K_TESTS=vividloop
 		K_TIMEOUT=300 ;;
+	bookworm-gst-bench)
+		# The same guest for make bench's pipeline section
+		# (scripts/bench-gst.sh: bench/gst-pipelines.sh alone).
+		K_NAME=bookworm-gst-bench K_REL=bookworm K_GUEST=gst
+		K_TIMEOUT=3600 ;;
 	sid-wayland)
 		# sid's kernel (udmabuf built in) with a sid userspace: Weston
 		# (headless, GL renderer on Mesa's llvmpipe) shown a vmem-exp

@@ -1,0 +1,111 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# make bench's pipeline section, in the GStreamer guest's Debian root
+# (scripts/bench-gst.sh; tests/userspace-mount.sh runs it as gst.sh): the
+# CPU (user + sys of the process) a frame costs, stock v4l2sink against
+# vmemexport, and the application's frames exported in place against
+# copied, into vivid's HDMI output, at each size of SIZES. The runs of
+# one size are interleaved (each round runs every pipeline once, the
+# order rotating), so load from outside biases all alike. Prints "# csv,"
+# lines (kind, frame bytes, metric, value) for scripts/bench-report.sh,
+# and, from one more traced run of each pipeline, how often each function
+# of the dma-buf path is called per frame (ftrace's function tracer).
+# shellcheck source=tests/gst-lib.sh
+. /mnt/gst-lib.sh
+unset GST_TRACERS
+export GST_DEBUG=1
+ROUNDS=${ROUNDS:-5}
+SIZES=${SIZES:-640x480 1280x720}
+KINDS="stock vmemexport inplace copied"
+T=/sys/kernel/tracing
+# The functions counted: ours, vb2-vmalloc's dma-buf ops, the dma-buf
+# core's, and the kernel mapping underneath.
+TRACED="vmem_exp_attach vmem_exp_detach vmem_exp_map_dma_buf
+vmem_exp_unmap_dma_buf vmem_exp_begin_cpu_access vmem_exp_end_cpu_access
+vmem_exp_vmap vmem_exp_vunmap vmem_exp_sync_part vmem_exp_create
+vmem_exp_release dma_buf_vmap dma_buf_vunmap dma_buf_attach dma_buf_detach
+vb2_vmalloc_attach_dmabuf vb2_vmalloc_detach_dmabuf vb2_vmalloc_map_dmabuf
+vb2_vmalloc_unmap_dmabuf vmap vunmap"
+
+echo "1..1"
+if [ -z "$cap" ] || [ -z "$out" ]; then
+	echo "not ok 1 vivid instance 0 has a capture and an output device"
+	exit 1
+fi
+echo "# kernel $(uname -r); $(gst-launch-1.0 --version | head -n 1)"
+gst-inspect-1.0 vmemexport > /dev/null 2>&1
+
+# run KIND FRAMES: runs KIND's pipeline for FRAMES frames of $W x $H;
+# prints the process's user + sys CPU in microseconds.
+run() {
+	caps="video/x-raw,format=YUY2,width=$W,height=$H,framerate=30/1"
+	sink="v4l2sink device=$out sync=false"
+	# shellcheck disable=SC2086 # $sink: the element and its properties
+	case $1 in
+	stock) set -- gst-launch-1.0 -q videotestsrc num-buffers="$2" ! \
+		"$caps" ! $sink io-mode=mmap ;;
+	vmemexport) set -- gst-launch-1.0 -q videotestsrc num-buffers="$2" ! \
+		"$caps" ! vmemexport ! $sink io-mode=dmabuf-import ;;
+	inplace) set -- /mnt/gst-appsrc -s "${W}x$H" -n "$2" \
+		"$sink io-mode=dmabuf-import" ;;
+	copied) set -- /mnt/gst-appsrc -u -s "${W}x$H" -n "$2" \
+		"$sink io-mode=dmabuf-import" ;;
+	esac
+	# times: the shell's, then its children's user and sys (NmS.SSSs).
+	( "$@" > /tmp/run.log 2>&1 || { : > /tmp/failed
+		echo "# $* failed: $(tail -n 1 /tmp/run.log)" >&2; }
+	  times ) | tail -n 1 | tr 'ms' '  ' |
+		awk '{ printf "%.0f\n", (($1 + $3) * 60 + $2 + $4) * 1e6 }'
+}
+
+# The output's timings: HDMI at W x H (vivid takes its output format from them).
+timings() {
+	v4l2-ctl -d "$out" --set-dv-bt-timings \
+		"width=$W,height=$H,interlaced=0,polarities=3,pixelclock=74250000,hfp=110,hs=40,hbp=220,vfp=5,vs=5,vbp=20" \
+		> /dev/null 2>&1
+}
+
+# trace KIND FRAMES: calls of each TRACED function per frame in one run.
+trace() {
+	[ -d $T/events ] || mount -t tracefs nodev $T 2> /dev/null || return 0
+	echo nop > $T/current_tracer
+	: > $T/set_ftrace_filter
+	for f in $TRACED; do echo "$f" >> $T/set_ftrace_filter 2> /dev/null; done
+	echo 4096 > $T/buffer_size_kb
+	: > $T/trace
+	echo function > $T/current_tracer
+	run "$1" "$2" > /dev/null
+	echo nop > $T/current_tracer
+	awk -v k="$1" -v n="$2" -v b="$((W * H * 2))" '
+		/^#/ { next } { f = $0; sub(/^.*[0-9]: /, "", f); sub(/ <-.*/, "", f); c[f]++ }
+		END { for (f in c) printf "# csv,%s,%d,calls:%s,%.2f\n", k, b, f, c[f] / n }' $T/trace |
+		sort
+	: > $T/set_ftrace_filter
+}
+
+rm -f /tmp/failed
+vivid_loop
+for size in $SIZES; do
+	W=${size%x*} H=${size#*x}
+	n=600
+	[ "$W" -le 640 ] || n=300
+	timings
+	# A first, untimed run of each: the registry, caches, translated code.
+	for k in $KINDS; do run $k 30 > /dev/null; done
+	r=0
+	while [ $r -lt "$ROUNDS" ]; do
+		r=$((r + 1))
+		# The order rotates: round r starts at the r-th kind.
+		order=$(echo "$KINDS $KINDS" | cut -d ' ' -f "$(( (r - 1) % 4 + 1 ))-$(( (r - 1) % 4 + 4 ))")
+		for k in $order; do
+			us=$(run "$k" $n)
+			echo "# csv,$k,$((W * H * 2)),cpurun,$((us / n))"
+		done
+	done
+	for k in $KINDS; do trace "$k" 60; done
+done
+if [ -e /tmp/failed ]; then
+	echo "not ok 1 every pipeline ran"
+else
+	echo "ok 1 every pipeline ran"
+fi
