@@ -53,6 +53,17 @@ static inline void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
 #endif
 
 /*
+ * Whether a buffer keeps its kernel mapping (dmabuf.c, vmem_exp_vmap()) from
+ * its first vmap until it is released, rather than vunmap it when the last
+ * importer does: a kernel importer that maps per use (vb2's vmalloc
+ * allocator vmaps a dma-buf each time a buffer is queued with another one)
+ * then finds it made. Only where the vmalloc space is large (64-bit, at
+ * least terabytes): on 32-bit it is about 128 MiB, which buffers that keep
+ * theirs would soon fill, so there the mapping goes with its last user.
+ */
+#define VMEM_EXP_KEEP_VMAP	IS_ENABLED(CONFIG_64BIT)
+
+/*
  * pin_user_pages() and pin_user_pages_remote() lost their vmas argument in
  * 6.5. Pins pages of @mm, the caller's own or another process's (a remote
  * export: gup then skips the caller's protection keys, which are not the

@@ -435,20 +435,37 @@ static int vmem_exp_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	return 0;
 }
 
-/* Only in the ops of read-write exports: see vmem_exp_dmabuf_ro_ops. */
+/**
+ * vmem_exp_vmap() - the dma-buf's vmap: the kernel mapping of all its pages
+ * @dmabuf: a read-write export (read-only ones have no vmap: see
+ *	vmem_exp_dmabuf_ro_ops).
+ * @map: set to the mapping.
+ *
+ * The first call maps the pages, with the owner's memory type
+ * (memtype.c); where VMEM_EXP_KEEP_VMAP, the mapping then stays until the
+ * buffer is released, so that an importer mapping per use (vb2's vmalloc
+ * allocator: per frame) makes no vmap() and vunmap() each time. A kept
+ * mapping that had no user is invalidated before it is handed out again,
+ * as a new one would be (a no-op where caches do not alias: x86, arm64).
+ *
+ * Return: 0, or -ENOMEM.
+ */
 static int vmem_exp_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct vmem_exp_buf *buf = dmabuf->priv;
 	int ret = 0;
 
 	mutex_lock(&buf->lock);
-	if (!buf->vmap_count) {
+	if (!buf->vaddr) {
 		buf->vaddr = vmap(buf->pages, buf->nr_pages, VM_MAP,
 				  vmem_exp_memtype_prot(buf, PAGE_KERNEL));
 		if (!buf->vaddr) {
 			ret = -ENOMEM;
 			goto out_unlock;
 		}
+	} else if (!buf->vmap_count) {
+		invalidate_kernel_vmap_range(buf->vaddr,
+					     buf->nr_pages << PAGE_SHIFT);
 	}
 	buf->vmap_count++;
 	iosys_map_set_vaddr(map, buf->vaddr);
@@ -463,8 +480,12 @@ static void vmem_exp_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 
 	mutex_lock(&buf->lock);
 	if (!WARN_ON(!buf->vmap_count) && !--buf->vmap_count) {
-		vunmap(buf->vaddr);
-		buf->vaddr = NULL;
+		/* Kept (vmem_exp_vmap()): what the kernel wrote goes out. */
+		flush_kernel_vmap_range(buf->vaddr, buf->nr_pages << PAGE_SHIFT);
+		if (!VMEM_EXP_KEEP_VMAP) {
+			vunmap(buf->vaddr);
+			buf->vaddr = NULL;
+		}
 	}
 	mutex_unlock(&buf->lock);
 }
@@ -474,6 +495,9 @@ static void vmem_exp_release(struct dma_buf *dmabuf)
 	struct vmem_exp_buf *buf = dmabuf->priv;
 
 	WARN_ON(buf->vmap_count || !list_empty(&buf->attachments));
+	/* The kernel mapping kept since the first vmap, if any. */
+	if (buf->vaddr)
+		vunmap(buf->vaddr);
 	vmem_exp_info_del(buf);
 	vmem_exp_unpin(buf);
 	vmem_exp_buf_free(buf);

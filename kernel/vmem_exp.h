@@ -116,7 +116,9 @@ enum vmem_exp_memtype {
  *	@vaddr and @vmap_count. Taken inside dmabuf->resv where the dma-buf
  *	core holds that; never the other way round.
  * @attachments: the &struct vmem_exp_attachment of every attached device.
- * @vaddr: the kernel mapping of all pages, while @vmap_count > 0.
+ * @vaddr: the kernel mapping of all pages, made by the first vmap; kept,
+ *	where VMEM_EXP_KEEP_VMAP (compat.h), until the buffer is released,
+ *	else while @vmap_count > 0.
  * @vmap_count: number of vmap calls not yet matched by a vunmap.
  * @ino: the inode number of the buffer's dma-buf, taken when it is
  *	exported, for debugfs: the dma-buf's inode is freed (__fput(): dput,
