@@ -18,6 +18,8 @@
  *   follows the page table entries, not the request.
  * TCG models no cache, so a wrong type would not corrupt data here: the
  * page table entries are what is checked.
+ * - The kernel mapping is made once and kept until the buffer is released
+ *   (/proc/vmallocinfo lists it).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -261,6 +263,66 @@ static void vivid_case(const char *what, int inst, unsigned int want)
 	close(video);
 }
 
+/*
+ * How many kernel mappings of @pages pages vmem-exp's vmap has made that
+ * /proc/vmallocinfo lists now; *@start: the start of the last one.
+ */
+static int kernel_maps(unsigned long pages, unsigned long long *start)
+{
+	char line[512], want[32];
+	FILE *f = fopen("/proc/vmallocinfo", "re");
+	int n = 0;
+
+	if (!f)
+		t_bail("/proc/vmallocinfo: %m");
+	snprintf(want, sizeof(want), " pages=%lu ", pages);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "vmem_exp_vmap") && strstr(line, want)) {
+			*start = strtoull(line, NULL, 16);
+			n++;
+		}
+	fclose(f);
+	return n;
+}
+
+/*
+ * A buffer's kernel mapping is made by the first vmap and kept until the
+ * buffer is released (64-bit kernels), so that an importer that vmaps and
+ * vunmaps it per use (vb2's vmalloc allocator, per frame) finds it made:
+ * two such uses in turn leave one mapping, at one address, and closing
+ * the buffer's only fd frees it. The page count (23) is this case's alone.
+ */
+static void kept_vmap(void)
+{
+	const unsigned long pages = 23;
+	unsigned long long first = 0, second = 0;
+	char *p = t_map_anon(pages * PAGE);
+	int fd, dev = tdma(), n;
+
+	t_fill(p, pages * PAGE, 3);
+	fd = t_export(p, pages * PAGE, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		t_bail("export: %s", strerror(-fd));
+	t_ok(kernel_maps(pages, &first) == 0,
+	     "kept vmap: before any vmap the buffer has no kernel mapping");
+	if (ioctl(dev, VMEM_TEST_DMA_IOC_VMAP, &fd))
+		t_bail("vmap: %m");
+	n = kernel_maps(pages, &first);
+	t_ok(n == 1, "kept vmap: after a vmap and its vunmap the kernel mapping stays (%d listed)",
+	     n);
+	if (ioctl(dev, VMEM_TEST_DMA_IOC_VMAP, &fd))
+		t_bail("vmap: %m");
+	n = kernel_maps(pages, &second);
+	t_ok(n == 1 && first == second,
+	     "kept vmap: a second vmap and vunmap reuse it: one mapping (%d listed), the same address",
+	     n);
+	close(fd);
+	n = kernel_maps(pages, &second);
+	t_ok(n == 0, "kept vmap: the buffer released, its kernel mapping is gone (%d listed)",
+	     n);
+	munmap(p, pages * PAGE);
+}
+
 /* Anonymous memory is cacheable, and so is its export. */
 static void anonymous(void)
 {
@@ -280,6 +342,7 @@ int main(void)
 	unsigned int wc, pfnmap_wc, pfnmap_uc;
 
 	anonymous();
+	kept_vmap();
 	/*
 	 * Without x86's PAT there is no write-combining: what asks for it
 	 * is uncached, and refused as such. With it, the PAT maps RAM in a

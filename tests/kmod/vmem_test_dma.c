@@ -300,6 +300,26 @@ static long tdma_ioctl_remap(struct tdma *t)
 	return 0;
 }
 
+/* VMEM_TEST_DMA_IOC_VMAP: a vmap of the dma-buf @ufd, and its vunmap. */
+static long tdma_ioctl_vmap(const __s32 __user *ufd)
+{
+	struct dma_buf *dmabuf;
+	struct iosys_map map;
+	__s32 fd;
+	int ret;
+
+	if (get_user(fd, ufd))
+		return -EFAULT;
+	dmabuf = dma_buf_get(fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	ret = dma_buf_vmap_unlocked(dmabuf, &map);
+	if (!ret)
+		dma_buf_vunmap_unlocked(dmabuf, &map);
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
 static long tdma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct tdma *t = file->private_data;
@@ -322,6 +342,9 @@ static long tdma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case VMEM_TEST_DMA_IOC_REMAP:
 		ret = tdma_ioctl_remap(t);
+		break;
+	case VMEM_TEST_DMA_IOC_VMAP:
+		ret = tdma_ioctl_vmap((const __s32 __user *)arg);
 		break;
 	default:
 		ret = -ENOTTY;

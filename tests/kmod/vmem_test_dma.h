@@ -88,5 +88,12 @@ struct vmem_test_dma_memtype {
  * exporter says (vmem-exp: EBUSY), ENOTCONN if nothing is attached.
  */
 #define VMEM_TEST_DMA_IOC_REMAP _IO('z', 4)
+/*
+ * Maps the dma-buf whose fd the argument is into the kernel with
+ * dma_buf_vmap() and unmaps it again, as vb2's vmalloc allocator does for
+ * each buffer queued: what stays of that mapping is the exporter's choice
+ * (/proc/vmallocinfo shows it).
+ */
+#define VMEM_TEST_DMA_IOC_VMAP _IOW('z', 5, __s32)
 
 #endif /* VMEM_TEST_DMA_H */
