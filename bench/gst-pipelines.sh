@@ -7,7 +7,10 @@
 # copied, into vivid's HDMI output, at each size of SIZES. The runs of
 # one size are interleaved (each round runs every pipeline once, the
 # order rotating), so load from outside biases all alike. Prints "# csv,"
-# lines (kind, frame bytes, metric, value) for scripts/bench-report.sh,
+# lines (kind, frame bytes, metric, value) for scripts/bench-report.sh:
+# cpurun, a frame's CPU in microseconds without the process's start and
+# end (the difference of a run of n frames and one of 60), and cpuwhole,
+# the whole process's CPU over n frames, per round,
 # and, from one more traced run of each pipeline, how often each function
 # of the dma-buf path is called per frame (ftrace's function tracer).
 # shellcheck source=tests/gst-lib.sh
@@ -67,7 +70,7 @@ timings() {
 
 # trace KIND FRAMES: calls of each TRACED function per frame in one run.
 trace() {
-	[ -d $T/events ] || mount -t tracefs nodev $T 2> /dev/null || return 0
+	[ -d $T/events ] || mount -t tracefs nodev $T || return 0
 	echo nop > $T/current_tracer
 	: > $T/set_ftrace_filter
 	for f in $TRACED; do echo "$f" >> $T/set_ftrace_filter 2> /dev/null; done
@@ -81,6 +84,7 @@ trace() {
 		END { for (f in c) printf "# csv,%s,%d,calls:%s,%.2f\n", k, b, f, c[f] / n }' $T/trace |
 		sort
 	: > $T/set_ftrace_filter
+	umount $T
 }
 
 rm -f /tmp/failed
@@ -97,9 +101,13 @@ for size in $SIZES; do
 		r=$((r + 1))
 		# The order rotates: round r starts at the r-th kind.
 		order=$(echo "$KINDS $KINDS" | cut -d ' ' -f "$(( (r - 1) % 4 + 1 ))-$(( (r - 1) % 4 + 4 ))")
+		# A frame's cost: that of n frames less that of 60, the
+		# process's start and end being the same in both.
 		for k in $order; do
 			us=$(run "$k" $n)
-			echo "# csv,$k,$((W * H * 2)),cpurun,$((us / n))"
+			short=$(run "$k" 60)
+			echo "# csv,$k,$((W * H * 2)),cpurun,$(((us - short) / (n - 60)))"
+			echo "# csv,$k,$((W * H * 2)),cpuwhole,$((us / n))"
 		done
 	done
 	for k in $KINDS; do trace "$k" 60; done
