@@ -77,12 +77,15 @@ trace() {
 	echo 4096 > $T/buffer_size_kb
 	: > $T/trace
 	echo function > $T/current_tracer
+	echo 1 > $T/tracing_on
 	run "$1" "$2" > /dev/null
-	echo nop > $T/current_tracer
+	# Stopped, not switched off: a change of tracer empties the buffer.
+	echo 0 > $T/tracing_on
 	awk -v k="$1" -v n="$2" -v b="$((W * H * 2))" '
 		/^#/ { next } { f = $0; sub(/^.*[0-9]: /, "", f); sub(/ <-.*/, "", f); c[f]++ }
 		END { for (f in c) printf "# csv,%s,%d,calls:%s,%.2f\n", k, b, f, c[f] / n }' $T/trace |
 		sort
+	echo nop > $T/current_tracer
 	: > $T/set_ftrace_filter
 	umount $T
 }

@@ -52,6 +52,94 @@ cell() {
 		END { print (v == "" ? "–" : v) }' "$1"
 }
 
+# median KERNEL METRIC: lines "kind bytes median runs" of the pipeline
+# rows (scripts/bench-gst.sh) of KERNEL and METRIC.
+median() {
+	awk -F, -v k="$1" -v m="$2" '$1 == k && $5 == m {
+		key = $3 " " $4
+		if (!(key in n)) order[++nk] = key
+		v[key, ++n[key]] = $6
+	} END {
+		for (i = 1; i <= nk; i++) {
+			key = order[i]
+			for (a = 1; a <= n[key]; a++)
+				for (b = a + 1; b <= n[key]; b++)
+					if (v[key, b] < v[key, a]) {
+						t = v[key, a]; v[key, a] = v[key, b]; v[key, b] = t
+					}
+			c = n[key]
+			med = c % 2 ? v[key, (c + 1) / 2] : (v[key, c / 2] + v[key, c / 2 + 1]) / 2
+			print key, med, c
+		}
+	}' "$csv"
+}
+
+# pipeline_row FILE BYTES: a table row of the medians in FILE (median's
+# lines) at frame size BYTES: each kind's, and the two ratios.
+pipeline_row() {
+	awk -v b="$2" '$2 == b { m[$1] = $3; n = $4 } END {
+		if (!("stock" in m)) exit
+		r1 = m["stock"] > 0 ? sprintf("%.2f", m["vmemexport"] / m["stock"]) : "–"
+		r2 = m["copied"] > 0 ? sprintf("%.2f", m["inplace"] / m["copied"]) : "–"
+		printf " | %d | %.1f | %.1f | **%s** | %.1f | %.1f | **%s** |\n", n,
+			m["stock"] / 1000, m["vmemexport"] / 1000, r1,
+			m["inplace"] / 1000, m["copied"] / 1000, r2
+	}' "$1"
+}
+
+# The GStreamer pipelines (scripts/bench-gst.sh, bench/gst-pipelines.sh).
+pipelines() {
+	# shellcheck disable=SC2013 # kernel names, one word each
+	for k in $(awk -F, '$5 == "cpurun" && !s[$1]++ { print $1 }' "$csv"); do
+		rel=$(awk -F, -v k="$k" '$1 == k { print $2; exit }' "$csv")
+		median "$k" cpurun > "$work/cpurun"
+		median "$k" cpuwhole > "$work/cpuwhole"
+		echo
+		echo "## GStreamer pipelines: $k ($rel)"
+		echo
+		echo "CPU (user + sys of the pipeline's process) per frame into vivid's HDMI"
+		echo "output (vb2-vmalloc), YUY2, \`sync=false\`, in ms: **stock**"
+		echo "\`videotestsrc ! caps ! v4l2sink io-mode=mmap\`; **vmemexport** the same"
+		echo "with \`vmemexport ! v4l2sink io-mode=dmabuf-import\`; **in place**"
+		echo "\`examples/gst-appsrc\` (page-aligned frames, exported in place); **copied**"
+		echo "\`gst-appsrc -u\` (copied by vmemexport). Medians of the rounds (runs"
+		echo "column), the pipelines interleaved in each round. **per frame**: a run of"
+		echo "600 frames (300 at 1280x720) less a run of 60, over the difference (a"
+		echo "process's start and end, seconds under TCG, left out); **whole**: the"
+		echo "whole run's CPU over its frames, as a user would time it. Times are of"
+		echo "TCG emulation, where a copy costs more than on hardware: only the"
+		echo "ratios compare."
+		echo
+		echo "| frame | measure | runs | stock | vmemexport | vmemexport / stock | in place | copied | in place / copied |"
+		echo "|---|---|---|---|---|---|---|---|---|"
+		for b in $(awk '!s[$2]++ { print $2 }' "$work/cpurun"); do
+			w=$(awk -v b="$b" 'BEGIN { print (b == 614400 ? "640x480" : b == 1843200 ? "1280x720" : b " bytes") }')
+			printf '| %s | per frame' "$w"
+			pipeline_row "$work/cpurun" "$b"
+			printf '| %s | whole' "$w"
+			pipeline_row "$work/cpuwhole" "$b"
+		done
+		echo
+		echo "Calls per frame of the dma-buf path's functions, from one more run of"
+		echo "60 frames of each pipeline under ftrace's function tracer:"
+		echo
+		echo "| frame | pipeline | calls per frame |"
+		echo "|---|---|---|"
+		awk -F, -v k="$k" '$1 == k && $5 ~ /^calls:/ {
+			key = $4 " " $3
+			if (!(key in l)) order[++n] = key
+			f = substr($5, 7)
+			l[key] = l[key] (l[key] == "" ? "" : ", ") "`" f "` " $6
+		} END {
+			for (i = 1; i <= n; i++) {
+				split(order[i], p, " ")
+				w = p[1] == 614400 ? "640x480" : p[1] == 1843200 ? "1280x720" : p[1]
+				printf "| %s | %s | %s |\n", w, p[2], l[order[i]]
+			}
+		}' "$csv"
+	done
+}
+
 {
 	echo "# make bench: vmem-exp beside udmabuf, memcpy and the original memory"
 	echo
@@ -76,8 +164,9 @@ cell() {
 	echo
 	echo "![export / udmabuf](export-udmabuf.png) ![release / udmabuf](release-udmabuf.png)"
 	echo "![export / memcpy](export-memcpy.png) ![touch / original](touch-original.png)"
+	pipelines
 	# shellcheck disable=SC2013 # kernel names, one word each
-	for k in $(awk -F, 'NR > 1 && !s[$1]++ { print $1 }' "$csv"); do
+	for k in $(awk -F, 'NR > 1 && $5 !~ /^(cpu|calls:)/ && !s[$1]++ { print $1 }' "$csv"); do
 		rel=$(awk -F, -v k="$k" '$1 == k { print $2; exit }' "$csv")
 		echo
 		echo "## $k ($rel)"
