@@ -265,20 +265,24 @@ static void vivid_case(const char *what, int inst, unsigned int want)
 
 /*
  * How many kernel mappings of @pages pages vmem-exp's vmap has made that
- * /proc/vmallocinfo lists now; *@start: the start of the last one.
+ * /proc/vmallocinfo lists now; *@start: the start of the last one. A line
+ * is "START-END SIZE CALLER ..."; a vmap()'s SIZE counts its guard page,
+ * and it has no "pages=" (only vmalloc's areas do).
  */
 static int kernel_maps(unsigned long pages, unsigned long long *start)
 {
-	char line[512], want[32];
+	unsigned long long from, size;
+	char line[512];
 	FILE *f = fopen("/proc/vmallocinfo", "re");
 	int n = 0;
 
 	if (!f)
 		t_bail("/proc/vmallocinfo: %m");
-	snprintf(want, sizeof(want), " pages=%lu ", pages);
 	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "vmem_exp_vmap") && strstr(line, want)) {
-			*start = strtoull(line, NULL, 16);
+		if (strstr(line, "vmem_exp_vmap") &&
+		    sscanf(line, "%llx-%*[0-9a-fx] %llu", &from, &size) == 2 &&
+		    size == (pages + 1) * PAGE) {
+			*start = from;
 			n++;
 		}
 	fclose(f);
