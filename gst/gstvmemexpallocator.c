@@ -95,9 +95,10 @@ gst_vmemexp_allocator_open (GstAllocator * allocator)
   return err;
 }
 
-GstMemory *
-gst_vmemexp_allocator_export (GstAllocator * allocator, gpointer data,
-    gsize size, gboolean readonly)
+/* gst_vmemexp_allocator_export(), its GstFdMemory made with @flags. */
+static GstMemory *
+export_with_flags (GstAllocator * allocator, gpointer data, gsize size,
+    gboolean readonly, GstFdMemoryFlags flags)
 {
   GstVmemExpAllocator *self = GST_VMEMEXP_ALLOCATOR (allocator);
   GstMemory *mem;
@@ -118,8 +119,7 @@ gst_vmemexp_allocator_export (GstAllocator * allocator, gpointer data,
     return NULL;
   }
   /* The memory owns fd and closes it when freed. */
-  mem = gst_fd_allocator_alloc (allocator, fd, page_round (size),
-      GST_FD_MEMORY_FLAG_NONE);
+  mem = gst_fd_allocator_alloc (allocator, fd, page_round (size), flags);
   if (!mem) {
     close (fd);
     errno = ENOMEM;
@@ -129,6 +129,33 @@ gst_vmemexp_allocator_export (GstAllocator * allocator, gpointer data,
   if (readonly)
     GST_MINI_OBJECT_FLAG_SET (mem, GST_MEMORY_FLAG_READONLY);
   return mem;
+}
+
+GstMemory *
+gst_vmemexp_allocator_export (GstAllocator * allocator, gpointer data,
+    gsize size, gboolean readonly)
+{
+  return export_with_flags (allocator, data, size, readonly,
+      GST_FD_MEMORY_FLAG_NONE);
+}
+
+/*
+ * Memory of alloc() (a pool's: written each frame by upstream) is mapped
+ * once, read-write, and the mapping kept until the memory is freed
+ * (GST_FD_MEMORY_FLAG_KEEP_MAPPED): else every map and unmap would mmap()
+ * the dma-buf, fault its pages in and munmap() it again, per frame. A kept
+ * mapping serves later maps only if they ask no more than it allows, hence
+ * read-write from the start. The DMA_BUF_IOCTL_SYNC pair of each map stays.
+ */
+static gboolean
+keep_mapped (GstMemory * mem)
+{
+  GstMapInfo info;
+
+  if (!gst_memory_map (mem, &info, GST_MAP_READWRITE))
+    return FALSE;
+  gst_memory_unmap (mem, &info);
+  return TRUE;
 }
 
 static GstMemory *
@@ -144,17 +171,22 @@ gst_vmemexp_allocator_alloc (GstAllocator * allocator, gsize size,
       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (addr == MAP_FAILED)
     return NULL;
-  mem = gst_vmemexp_allocator_export (allocator, addr, total, FALSE);
+  mem = export_with_flags (allocator, addr, total, FALSE,
+      GST_FD_MEMORY_FLAG_KEEP_MAPPED);
   if (!mem) {
     munmap (addr, total);
     return NULL;
   }
-  gst_memory_resize (mem, params->prefix, size);
   b = g_new (GstVmemExpBacking, 1);
   b->addr = addr;
   b->len = total;
   gst_mini_object_set_qdata (GST_MINI_OBJECT (mem), backing_quark, b,
       gst_vmemexp_backing_free);
+  if (!keep_mapped (mem)) {
+    gst_memory_unref (mem);
+    return NULL;
+  }
+  gst_memory_resize (mem, params->prefix, size);
   return mem;
 }
 

@@ -27,10 +27,12 @@
  *          no byte of the dma-buf pushed; a memory whose maxsize covers its
  *          last page owns it and is exported in place.
  * sync     a memory of the allocator the plugin registers ("vmemexp"),
- *          mapped read-write, then read-only: its first export opens the
- *          device (loading the plugin did not), and each map is bracketed
- *          by one DMA_BUF_IOCTL_SYNC start and one end on its dma-buf, in
- *          the map's directions (this file's ioctl() counts them).
+ *          mapped read-write, read-only, then write-only: its first export
+ *          opens the device (loading the plugin did not), each map is
+ *          bracketed by one DMA_BUF_IOCTL_SYNC start and one end on its
+ *          dma-buf, in the map's directions (this file's ioctl() counts
+ *          them), and none mmap()s it: the allocator mapped it read-write
+ *          once and keeps that mapping (this file's mmap() counts).
  * Prints "gst-cases: " lines, the failures among them; exits 0 if none.
  * Every process calls gst_deinit(), for GST_TRACERS=leaks.
  */
@@ -531,6 +533,21 @@ static int tail(void)
 static int sync_fd = -1;
 static guint64 sync_flags[8];
 static int n_syncs;
+/* How often the libraries mmap() sync_fd. */
+static int n_mmaps;
+
+/* Come before libc's for the libraries' calls: count, then forward. */
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	if (fd >= 0 && fd == sync_fd)
+		n_mmaps++;
+	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return mmap(addr, len, prot, flags, fd, off);
+}
 
 /* Comes before libc's for the libraries' calls: records, then forwards. */
 int ioctl(int fd, unsigned long req, ...)
@@ -593,13 +610,19 @@ static int sync_case(void)
 		return 1;
 	}
 	sync_fd = gst_dmabuf_memory_get_fd(mem);
+	n_mmaps = 0;
 	map_synced(mem, GST_MAP_READWRITE,
 		   DMA_BUF_SYNC_READ | DMA_BUF_SYNC_WRITE, "read-write map");
 	map_synced(mem, GST_MAP_READ, DMA_BUF_SYNC_READ, "read-only map");
+	map_synced(mem, GST_MAP_WRITE, DMA_BUF_SYNC_WRITE, "write map");
+	/* The mapping the allocator made read-write, kept: no mmap() per map. */
+	if (n_mmaps)
+		fail("maps of the allocator's memory: %d mmap() of its dma-buf (want 0: mapped once when allocated)",
+		     n_mmaps);
 	sync_fd = -1;
 	gst_memory_unref(mem);
 	printf("gst-cases: maps of the registered allocator's memory: %s\n",
-	       "one sync start, one end each");
+	       "one sync start, one end each, no mmap()");
 	return failures != 0;
 }
 

@@ -211,7 +211,7 @@ gst_case tail "in-place export: no dma-buf shows bytes past a memory that are no
 # The allocator applications find registered opens the device on its first
 # export, and GstDmaBufAllocator's map brackets each map of its memory
 # with one DMA_BUF_IOCTL_SYNC start and one end, in the map's directions.
-gst_case sync "allocator: the registered one's memory, each map bracketed by one sync start and one end"
+gst_case sync "allocator: the registered one's memory, each map bracketed by one sync start and one end, none mmap()s it (mapped once, kept)"
 
 # 1,000 frames: nothing left alive, no pin left held.
 p0=$(pins) b0=$(live)
