@@ -28,7 +28,7 @@ vmem_exp_unmap_dma_buf vmem_exp_begin_cpu_access vmem_exp_end_cpu_access
 vmem_exp_vmap vmem_exp_vunmap vmem_exp_sync_part vmem_exp_create
 vmem_exp_release dma_buf_vmap dma_buf_vunmap dma_buf_attach dma_buf_detach
 vb2_vmalloc_attach_dmabuf vb2_vmalloc_detach_dmabuf vb2_vmalloc_map_dmabuf
-vb2_vmalloc_unmap_dmabuf vmap vunmap"
+vb2_vmalloc_unmap_dmabuf vmap vunmap vmem_exp_mmap vmem_exp_vm_fault"
 
 echo "1..1"
 if [ -z "$cap" ] || [ -z "$out" ]; then
