@@ -617,8 +617,8 @@ static int sync_case(void)
 	map_synced(mem, GST_MAP_WRITE, DMA_BUF_SYNC_WRITE, "write map");
 	/* The mapping the allocator made read-write, kept: no mmap() per map. */
 	if (n_mmaps)
-		fail("maps of the allocator's memory: %d mmap() of its dma-buf (want 0: mapped once when allocated)",
-		     n_mmaps);
+		fail("maps of the allocator's memory: %d mmap() of its dma-buf %s",
+		     n_mmaps, "(want 0: mapped once when allocated)");
 	sync_fd = -1;
 	gst_memory_unref(mem);
 	printf("gst-cases: maps of the registered allocator's memory: %s\n",
