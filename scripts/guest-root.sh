@@ -15,8 +15,11 @@
 #   pkg      what the package guest's tests run beside the packages
 #            (scripts/pkg-build.sh installs those from their repository
 #            with their Depends, nothing else): GStreamer's tools and
-#            good plugins (v4l2sink), v4l-utils, and the compiler and
-#            pkgconf that build examples/ against libvmemexp-dev
+#            good plugins (v4l2sink), v4l-utils, the compiler and
+#            pkgconf that build examples/ against libvmemexp-dev, and
+#            openssl, which a Secure Boot machine has and with which DKMS
+#            makes its MOK key and signs what it builds (no package
+#            depends on it)
 #   pkgbuild not a guest's: the root scripts/pkg-repo.sh builds the
 #            packages in (dpkg-dev, lintian, apt-utils; it installs the
 #            Build-Depends itself, with apt-get build-dep)
@@ -37,7 +40,7 @@ wayland)
 	;;
 pkg)
 	root=$VMEM_EXP_CACHE/pkgroot-$rel
-	pkgs=gstreamer1.0-tools,gstreamer1.0-plugins-good,v4l-utils,gcc,libc6-dev,pkgconf
+	pkgs=gstreamer1.0-tools,gstreamer1.0-plugins-good,v4l-utils,gcc,libc6-dev,pkgconf,openssl
 	;;
 pkgbuild)
 	root=$VMEM_EXP_CACHE/pkgbuild-$rel
