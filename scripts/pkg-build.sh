@@ -48,15 +48,24 @@ step "pkg-install-$K_REL" "${root##*/}: $pkgs and linux-headers-$K_VER, installe
 # 3. DKMS builds the module for the guest's kernel. The package's own
 # postinst builds for the kernels it finds; this is the step a user's
 # kernel upgrade runs (dkms autoinstall) for a kernel it did not see.
+# DKMS compresses it as the kernel's own modules are (trixie's and sid's:
+# vmem_exp.ko.xz); the initramfs gets it uncompressed.
 ko=lib/modules/$K_VER/updates/dkms/vmem_exp.ko
+[ ! -f "$root/$ko.xz" ] || ko=$ko.xz
 dkms_build() {
 	chroot "$root" dkms autoinstall -k "$K_VER" ||
 		{ cat "$root/var/lib/dkms/vmem-exp/$version/build/make.log"; exit 1; }
 }
-[ -f "$root/$ko" ] || step "pkg-dkms-$K_REL" "the module, built by dkms autoinstall -k $K_VER" dkms_build
+if [ ! -f "$root/$ko" ]; then
+	step "pkg-dkms-$K_REL" "the module, built by dkms autoinstall -k $K_VER" dkms_build
+	[ ! -f "$root/$ko.xz" ] || ko=$ko.xz
+fi
 [ -f "$root/$ko" ] || { say "DKMS left no $ko"; exit 1; }
 chroot "$root" dkms status vmem-exp >&2
-cp "$root/$ko" "$out/vmem_exp.ko"
+case $ko in
+*.xz) xz -dc "$root/$ko" > "$out/vmem_exp.ko" ;;
+*) cp "$root/$ko" "$out/vmem_exp.ko" ;;
+esac
 modinfo -F version "$out/vmem_exp.ko" | grep -qx "$version" ||
 	{ say "the DKMS module's version is not $version"; exit 1; }
 

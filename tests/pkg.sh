@@ -20,7 +20,7 @@ diag() { sed 's/^/# /'; }
 echo "# $(. /etc/os-release && echo "$PRETTY_NAME"); $(gst-launch-1.0 --version | head -n 1)"
 echo "1..$((9 + $(grep -c . /mnt/host.tap)))"
 
-ko=/lib/modules/$(uname -r)/updates/dkms/vmem_exp.ko
+ko=$(ls /lib/modules/"$(uname -r)"/updates/dkms/vmem_exp.ko*)
 src=$(modinfo -F srcversion "$ko" 2>&1)
 [ "$(cat /sys/module/vmem_exp/srcversion)" = "$src" ]
 check $? "the loaded vmem_exp is the one DKMS built in the root ($ko, srcversion $src)"
