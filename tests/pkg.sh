@@ -30,11 +30,14 @@ check $? "vmem-exp-dkms installed, dkms status: installed for $(uname -r)"
 dkms status vmem-exp | diag
 
 # The installed tool, dynamically linked against the installed library.
+# (Paths are the packages' once resolved: the loader and GStreamer may
+# name /lib, which merged /usr makes a link to /usr/lib.)
+owner() { dpkg -S "$(readlink -f "$1")" 2>/dev/null | grep -q "^$2[:]"; }
 tool=$(command -v vmemexp)
 ldd "$tool" > /tmp/ldd 2>&1
-grep -q "libvmemexp\.so\.1 => /usr/lib/.*/libvmemexp\.so\.1" /tmp/ldd &&
-	dpkg -S "$tool" | grep -q '^vmemexp-tools:'
-check $? "vmemexp-tools' $tool, linked against libvmemexp1's libvmemexp.so.1"
+lib=$(sed -n 's/^\tlibvmemexp\.so\.1 => \([^ ]*\) .*/\1/p' /tmp/ldd)
+[ -n "$lib" ] && owner "$lib" libvmemexp1 && owner "$tool" vmemexp-tools
+check $? "vmemexp-tools' $tool, linked against libvmemexp1's libvmemexp.so.1 ($lib)"
 diag < /tmp/ldd
 vmemexp status > /tmp/status 2>&1
 check $? "vmemexp status"
@@ -61,7 +64,7 @@ diag < /tmp/libvmemexp.out
 gst-inspect-1.0 vmemexport > /tmp/inspect 2>&1
 rc=$?
 file=$(sed -n 's/^ *Filename *//p' /tmp/inspect)
-dpkg -S "$file" 2>/dev/null | grep -q '^gstreamer1.0-vmemexp:' || rc=1
+owner "$file" gstreamer1.0-vmemexp || rc=1
 check $rc "gst-inspect-1.0 vmemexport: gstreamer1.0-vmemexp's $file"
 [ $rc = 0 ] || diag < /tmp/inspect
 
