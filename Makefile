@@ -11,8 +11,11 @@
 #                   kmemleak, lockdep, DMA-API debug (docs/debug-kernel.md)
 #   make coverage   after make check-debug: what of kernel/*.c it ran
 #                   (docs/coverage.md)
-#   make check-packages  the Debian packages built, installed with DKMS in a
-#                   Debian root, and the core tests run against that module
+#   make check-packages  the Debian packages built for bookworm, trixie and
+#                   sid, installed from a signed repository with apt into a
+#                   root of each, DKMS's module, the installed programs run
+#   make repo       the packages of REL (default: this machine's release)
+#                   in a signed apt repository, build/repo-REL/repo
 #   make install    library, headers, pkg-config file, tool, man pages, udev
 #                   rule (DESTDIR, PREFIX); make uninstall; make dkms-install
 #   make kernels    which Debian kernel each name of make check stands for
@@ -59,7 +62,7 @@ MANPAGES := vmem-exp.4 vmemexp.1 libvmemexp.3 vmemexp_open.3 vmemexp_export.3 \
 MANLINKS := $(patsubst vmemexp_%,vmem_exp_%,$(filter vmemexp_%,$(MANPAGES)))
 
 .PHONY: all module lib tools man gst install-gst tests bench demo check check-debug coverage kernels refresh lint clean \
-	check-packages install uninstall install-module install-lib install-headers install-pc install-tools \
+	check-packages repo install uninstall install-module install-lib install-headers install-pc install-tools \
 	install-man install-udev dkms-source dkms-install print-tests print-test-names
 
 all: module lib tools man gst
@@ -187,7 +190,13 @@ coverage:
 
 # The packaged path (README, "Install"): scripts/pkg-build.sh.
 check-packages:
-	KERNELS=bookworm-pkg scripts/check.sh
+	KERNELS="bookworm-pkg trixie-pkg sid-pkg" scripts/check.sh
+
+# The Debian packages of one release (REL, default the machine's), in a
+# signed flat apt repository, build/repo-REL/repo: scripts/pkg-repo.sh.
+REL ?= $(shell sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)
+repo:
+	scripts/pkg-repo.sh $(REL) $(B)/repo-$(REL)
 
 # The kernel each name stands for in this cache, resolved from Debian's
 # archive the first time; make refresh forgets them and the build chroots

@@ -100,10 +100,6 @@ for k in $KERNELS; do
 	VMEM_EXP_BUSYBOX=$(guest_busybox)
 	export VMEM_EXP_BUILD="$bld" VMEM_EXP_BUSYBOX
 	unset VMEM_EXP_EXTRA_BINS
-	if [ -n "$K_PACKAGED" ]; then
-		tests="$tests $out/example.t"
-		export VMEM_EXP_EXTRA_BINS="$out/share $out/libvmemexp"
-	fi
 	unset VMEM_EXP_EXTRA_MODULES VMEM_EXP_USERSPACE_DIR VMEM_EXP_VIRTFS
 	if [ -n "$K_GUEST" ]; then
 		if ! root=$(scripts/$K_GUEST-guest.sh "$K_REL" "$out"); then

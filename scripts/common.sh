@@ -78,7 +78,7 @@ step() {
 #   K_ROOT     where it is built, as the host sees it
 kernel_vars() {
 	if ! kernel_table "${1%%=*}"; then
-		echo "unknown kernel '${1%%=*}' (known: $KNOWN_KERNELS, bookworm-debug, sid-debug, bookworm-pkg;" \
+		echo "unknown kernel '${1%%=*}' (known: $KNOWN_KERNELS, bookworm-debug, sid-debug, bookworm-pkg, trixie-pkg, sid-pkg;" \
 			"6.1, 6.12 and 6.1-debug stand for bookworm, trixie and bookworm-debug)" >&2
 		return 1
 	fi
@@ -139,7 +139,7 @@ kernel_version() {
 		echo "$K_PIN"
 		return 0
 	fi
-	# Downloaded kernels are the release's: bookworm-pkg runs what bookworm
+	# Downloaded kernels are the release's: trixie-pkg runs what trixie
 	# does.
 	_f=$VMEM_EXP_CACHE/kernels/$K_NAME
 	[ -n "$K_SOURCE" ] || _f=$VMEM_EXP_CACHE/kernels/$(apt_name "$K_APT")

@@ -12,6 +12,17 @@
 #            tests/wayland-dmabuf.c against the root's own libwayland
 #            (gcc, libwayland-dev, wayland-protocols) and netpbm (the test
 #            reads Weston's screenshot)
+#   pkg      what the package guest's tests run beside the packages
+#            (scripts/pkg-build.sh installs those from their repository
+#            with their Depends, nothing else): GStreamer's tools and
+#            good plugins (v4l2sink), v4l-utils, the compiler and
+#            pkgconf that build examples/ against libvmemexp-dev, and
+#            openssl, which a Secure Boot machine has and with which DKMS
+#            makes its MOK key and signs what it builds (no package
+#            depends on it)
+#   pkgbuild not a guest's: the root scripts/pkg-repo.sh builds the
+#            packages in (dpkg-dev, lintian, apt-utils; it installs the
+#            Build-Depends itself, with apt-get build-dep)
 set -eu
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/common.sh
@@ -27,6 +38,14 @@ wayland)
 	root=$VMEM_EXP_CACHE/wlroot-$rel
 	pkgs=weston,libgl1-mesa-dri,libegl1,libegl-mesa0,libgbm1,gcc,libc6-dev,libwayland-dev,wayland-protocols,pkgconf,libdrm-dev,netpbm
 	;;
+pkg)
+	root=$VMEM_EXP_CACHE/pkgroot-$rel
+	pkgs=gstreamer1.0-tools,gstreamer1.0-plugins-good,v4l-utils,gcc,libc6-dev,pkgconf,openssl
+	;;
+pkgbuild)
+	root=$VMEM_EXP_CACHE/pkgbuild-$rel
+	pkgs=dpkg-dev,lintian,apt-utils
+	;;
 *)
 	echo "guest-root: no root for a guest of kind '$guest'" >&2
 	exit 1
@@ -36,7 +55,14 @@ esac
 # libsoup for GStreamer): a minbase root first, then apt installs the rest.
 # Once made, only the second call runs, and it does nothing (debian_root
 # installs again whenever the list differs from the last).
-[ -f "$root/.complete" ] || debian_root "$rel" "$root" kmod >&2
+# The minbase root is made once per release, minbase-REL, and copied for
+# each kind (debootstrap takes minutes, a copy seconds).
+base=$VMEM_EXP_CACHE/minbase-$rel
+if [ ! -f "$root/.complete" ]; then
+	debian_root "$rel" "$base" kmod >&2
+	rm -rf --one-file-system "$root"
+	cp -a "$base" "$root"
+fi
 # The mirror's sid may be older than its Release file's Valid-Until says
 # it may be, by this machine's clock: apt in the root then refuses it.
 echo 'Acquire::Check-Valid-Until "false";' > "$root/etc/apt/apt.conf.d/99valid-until"

@@ -11,7 +11,8 @@
 # make check's default: the three kernels, and trixie's again with every
 # device mapping bounced, where a sync copies (tests/sync.c); bookworm-debug
 # is make check-debug (sid-debug the same on 7.x, docs/debug-kernel.md),
-# bookworm-pkg the packaged path (make check-packages).
+# bookworm-pkg, trixie-pkg and sid-pkg the packaged path (make
+# check-packages).
 KNOWN_KERNELS="bookworm trixie sid trixie-swiotlb"
 
 # kernel_table NAME: sets
@@ -37,8 +38,9 @@ KNOWN_KERNELS="bookworm trixie sid trixie-swiotlb"
 #              else a userspace guest: that initramfs plus a Debian K_REL
 #              userspace shared over virtio-9p (made once by
 #              scripts/guest-root.sh; tests/userspace-mount.sh mounts it),
-#              where the GStreamer tests run (gst: tests/gst.sh) or
-#              Weston's (wayland: tests/wayland.sh). scripts/K_GUEST-guest.sh
+#              where the GStreamer tests run (gst: tests/gst.sh),
+#              Weston's (wayland: tests/wayland.sh) or the installed
+#              packages' (pkg: tests/pkg.sh). scripts/K_GUEST-guest.sh
 #              builds the guest's programs in that root.
 # and, for the guest (empty: run-guest.sh's defaults):
 #   K_APPEND   more kernel parameters
@@ -109,13 +111,16 @@ kernel_table() {
 		K_NAME=$1 K_REL=${1%-bench-direct}
 		K_MEM=6G
 		K_TIMEOUT=1800 ;;
-	bookworm-pkg)
-		# bookworm's kernel with the module that DKMS built from our
-		# Debian packages, and the core tests plus examples/share.c
-		# and examples/libvmemexp.c built against the installed
-		# libvmemexp-dev (README, "Install").
-		K_NAME=bookworm-pkg K_REL=bookworm K_PACKAGED=1
-		K_TESTS="sources mmap errno rdonly lifetime fdpass vgem tool unload" ;;
+	bookworm-pkg | trixie-pkg | sid-pkg)
+		# The release's kernel with the module DKMS built from our
+		# Debian packages, installed from their signed repository
+		# into a Debian root of the release (scripts/pkg-build.sh),
+		# which the guest then has as its userspace: the core tests,
+		# and the installed tool, examples/ built against
+		# libvmemexp-dev and the GStreamer plugin (tests/pkg.sh).
+		K_NAME=$1 K_REL=${1%-pkg} K_PACKAGED=1 K_GUEST=pkg
+		K_TESTS="sources mmap errno rdonly lifetime fdpass vgem tool unload"
+		K_TIMEOUT=300 ;;
 	bookworm-gst)
 		# bookworm's kernel with a bookworm userspace (GStreamer 1.22,
 		# the host's, which builds the plugin): the vmemexp plugin

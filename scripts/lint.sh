@@ -82,7 +82,7 @@ if [ -z "$table" ] || [ "$table" != "$man" ]; then
 fi
 
 # libvmemexp(3)'s example is examples/libvmemexp.c, which make check
-# builds against the installed package and runs (pkg-build.sh): the man
+# builds against the installed package and runs (pkg-guest.sh): the man
 # page's text, unescaped and indented with tabs again, is that file but
 # its first two lines (the SPDX line and a comment).
 echo "lint: libvmemexp(3)'s example"

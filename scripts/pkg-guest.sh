@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# pkg-guest.sh REL OUT: what the package guest (kernels.sh, K_GUEST=pkg)
+# needs beside the test initramfs, once scripts/pkg-build.sh has installed
+# the packages into the Debian REL root (guest-root.sh pkg):
+# examples/share.c and examples/libvmemexp.c (the example of
+# libvmemexp(3)), built in the root against the installed libvmemexp-dev
+# with pkg-config (linked to libvmemexp1's libvmemexp.so.1), with
+# tests/pkg.sh, tests/gst-lib.sh and pkg-build.sh's results (host.tap) in
+# OUT/userspace, and the test file that runs them, OUT/pkg.t
+# (tests/userspace-mount.sh). Prints the root's path.
+set -eu
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
+root=$(scripts/guest-root.sh pkg "$1")
+# shellcheck disable=SC2016 # expanded in the root
+root_build "$root" "pkg-examples-$1" "${root##*/}: examples/ built against libvmemexp-dev" '
+	for ex in share libvmemexp; do
+		cc -O2 -Wall -Wextra -Werror -o $ex examples/$ex.c \
+			$(pkg-config --cflags --libs libvmemexp)
+	done' examples/share.c examples/libvmemexp.c
+rm -rf "$2/userspace"
+mkdir -p "$2/userspace"
+cp "$RB/share" "$RB/libvmemexp" tests/pkg.sh tests/gst-lib.sh "$2/userspace/"
+cp "$2/pkg-host.tap" "$2/userspace/host.tap"
+rm -rf "$RB"
+cp tests/userspace-mount.sh "$2/pkg.t"
+echo "$root"

@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# pkg-repo.sh REL OUT: the Debian packages of the checkout, built as a user
+# of Debian REL builds them, in a root of REL (guest-root.sh pkgbuild) with
+# the Build-Depends of debian/control installed there by apt-get build-dep,
+# so that each package depends on REL's own libraries; checked with REL's
+# lintian --pedantic (it fails on any tag but the overrides in debian/);
+# and put into a flat apt repository, OUT/repo, signed with a key made for
+# it (OUT/gnupg, no passphrase; the public key is OUT/repo/key.gpg). make
+# repo runs it for REL=$(host release); scripts/pkg-build.sh for a
+# packaged kernel's release. A user's sources.list line for it:
+#   deb [signed-by=OUT/repo/key.gpg] file:OUT/repo ./
+set -eu
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
+rel=$1
+mkdir -p "$2"
+out=$(cd "$2" && pwd)
+root=$(scripts/guest-root.sh pkgbuild "$rel")
+version=$(cat VERSION)
+
+# The source tree: what git tracks, and new files it does not ignore, as
+# from a clean clone.
+build=/tmp/vmem-exp-pkg.$$
+rm -rf "${root:?}$build"
+mkdir -p "$root$build/vmem-exp"
+git ls-files -z -c -o --exclude-standard | xargs -0 tar -cf - -- |
+	tar -xf - -C "$root$build/vmem-exp"
+trap 'rm -rf "${root:?}$build"' EXIT
+build_deps() {
+	DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get build-dep -y \
+		--no-install-recommends "$build/vmem-exp"
+}
+step "pkgbuild-$rel-deps" "${root##*/}: the Build-Depends (apt-get build-dep)" build_deps
+dpkg_build() {
+	chroot "$root" sh -c "cd $build/vmem-exp && dpkg-buildpackage -b -us -uc"
+}
+step "pkgbuild-$rel" "${root##*/}: the Debian packages (dpkg-buildpackage -b -us -uc)" dpkg_build
+# Every tag lintian --pedantic reports that debian/*.lintian-overrides
+# does not is a failure.
+changes=$(cd "$root$build" && ls vmem-exp_"$version"_*.changes)
+chroot "$root" lintian --pedantic --fail-on error,warning,info,pedantic \
+	"$build/$changes" || { echo "pkg-repo: lintian --pedantic on $rel: the tags above" >&2; exit 1; }
+
+# The repository, its index made with apt-ftparchive in the root.
+repo=$out/repo
+rm -rf "$repo"
+mkdir -p "$repo"
+# shellcheck disable=SC2016 # expanded in the root's shell
+chroot "$root" sh -euc 'cd "$1"; mkdir repo; mv ./*.deb repo/; cd repo
+	apt-ftparchive packages . > Packages
+	gzip -9nk Packages
+	apt-ftparchive -o APT::FTPArchive::Release::Origin=vmem-exp \
+		-o APT::FTPArchive::Release::Label=vmem-exp \
+		-o APT::FTPArchive::Release::Suite="$2" release . > Release' \
+	sh "$build" "$rel"
+cp "$root$build"/repo/* "$repo/"
+# Its key: made once for this OUT, kept (apt then trusts the same key).
+export GNUPGHOME="$out/gnupg"
+if [ ! -s "$GNUPGHOME/pubring.kbx" ]; then
+	rm -rf "$GNUPGHOME"
+	mkdir -m 0700 "$GNUPGHOME"
+	gpg -q --batch --passphrase '' --quick-gen-key \
+		'vmem-exp test repository <repo@vmem-exp.invalid>' ed25519 sign never
+fi
+gpg -q --batch --yes --clearsign -o "$repo/InRelease" "$repo/Release"
+gpg -q --batch --yes --armor --detach-sign -o "$repo/Release.gpg" "$repo/Release"
+gpg -q --batch --yes --export -o "$repo/key.gpg"
+gpgconf --kill gpg-agent
+echo "pkg-repo: $repo: $(cd "$repo" && echo ./*.deb)" >&2
