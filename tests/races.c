@@ -661,13 +661,16 @@ static int memfd;
 /*
  * Truncates the memfd to nothing and back, and writes a new byte into all
  * of it; @phase is odd meanwhile. Pages that were in the file before a
- * truncation are never written again.
+ * truncation are never written again. One pause in four is long (20 to
+ * 50 ms): where an export and its read take milliseconds (KASAN under
+ * TCG), some exports must still fall between two truncations.
  */
 static void *truncator(void *arg)
 {
 	static unsigned char fill[LEN];
 	unsigned char gen = 1;
 
+	rng = 31;
 	while (!atomic_load(&stop)) {
 		atomic_fetch_add(&phase, 1);
 		if (ftruncate(memfd, 0) || ftruncate(memfd, LEN))
@@ -677,7 +680,7 @@ static void *truncator(void *arg)
 		if (pwrite(memfd, fill, LEN, 0) != LEN)
 			t_bail("pwrite: %m");
 		atomic_fetch_add(&phase, 1);
-		usleep(rnd() % 200);
+		usleep(rnd() % 4 ? rnd() % 200 : 20000 + rnd() % 30000);
 	}
 	return NULL;
 }
