@@ -50,7 +50,7 @@ B := build
 
 # Guest tests, in the order they run; unload runs last because it unloads
 # the module under test.
-TESTS := sources mmap errno rdonly lifetime changes reexport limits fuzz stress buffers faultinj fdpass vgem vivid \
+TESTS := sources mmap errno rdonly lifetime changes reexport limits fuzz stress buffers races faultinj fdpass vgem vivid \
 	vividloop legacy memtype remote sync tool unload
 
 LIB_OBJS := $(B)/lib/vmemexp.o

@@ -34,10 +34,12 @@ kdir=$K_KDIR
 # the compiler, gcc-N, after CROSS_COMPILE).
 cross=
 [ -z "$K_CROSS" ] || cross="ARCH=$K_KARCH CROSS_COMPILE=$K_CROSS-"
-# A kernel built here from source (the debug kernels, with gcov) gets a
-# module with gcov's counters, for make coverage (kernel/Kbuild).
+# A kernel built here from source with gcov (the debug kernels; not
+# sid-kcsan) gets a module with gcov's counters, for make coverage
+# (kernel/Kbuild).
 gcov=
-[ -z "$K_SOURCE" ] || gcov=VMEM_EXP_GCOV=y
+[ -z "$K_SOURCE" ] || ! grep -qx 'CONFIG_GCOV_KERNEL=y' "$K_ROOT/build/.config" ||
+	gcov=VMEM_EXP_GCOV=y
 if [ "$root" = / ]; then
 	# shellcheck disable=SC2086 # make's variables, one a word
 	make -s -C "$kdir" $cross $gcov M="$src/kernel" W=1 modules &&
@@ -59,8 +61,8 @@ done
 # module: the build dir goes with the next build (in a chroot, another
 # kernel's); the guest's counts (.gcda) join them after the run
 # (coverage.sh collect).
+rm -rf "$out/gcov"
 if [ -n "$gcov" ]; then
-	rm -rf "$out/gcov"
 	mkdir -p "$out/gcov"
 	cp "$src"/kernel/*.gcno "$here"/kernel/*.[ch] "$out/gcov/"
 	if [ "$root" = / ]; then

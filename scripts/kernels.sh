@@ -171,6 +171,18 @@ kernel_table() {
 		K_REQUIRE="failslab kmemleak lockdep dma-debug"
 		K_MEM=3G
 		K_TIMEOUT=300 ;;
+	sid-kcsan)
+		# sid-debug's source, compiler and checkers with KCSAN, the
+		# data race detector, in place of KASAN (which it excludes)
+		# and gcov, running the tests that race (docs/debug-kernel.md).
+		K_NAME=sid-kcsan K_REL=sid
+		K_SOURCE=linux-source
+		K_CONFIG="debug-kernel.config debug-kernel-7.config debug-kernel-kcsan.config"
+		K_APPEND="kfence.sample_interval=10"
+		K_TESTS="stress lifetime fuzz buffers races"
+		K_REQUIRE="kmemleak lockdep dma-debug kcsan"
+		K_MEM=3G
+		K_TIMEOUT=300 ;;
 	*)
 		return 1 ;;
 	esac

@@ -226,5 +226,20 @@ else
 	missing dma-debug "$DBG/dma-api/error_count"
 fi
 
+# KCSAN (sid-kcsan): still on after the suite, and it watched; a race it
+# found is a "BUG: KCSAN:" report in the log, which the checks above fail.
+if [ -r "$DBG/kcsan" ]; then
+	sed -n 's/^\([a-z_]*\): \([0-9]*\)$/# kcsan: \1 \2/p' "$DBG/kcsan"
+	on=$(sed -n 's/^enabled: //p' "$DBG/kcsan")
+	watched=$(sed -n 's/^setup_watchpoints: //p' "$DBG/kcsan")
+	if [ "$on" = 1 ] && [ "${watched:-0}" -gt 0 ]; then
+		result ok "kcsan: on after the suite, $watched watchpoints set"
+	else
+		result "not ok" "kcsan: on after the suite (enabled ${on:-?}, ${watched:-?} watchpoints)"
+	fi
+else
+	missing kcsan "$DBG/kcsan"
+fi
+
 echo "1..$n"
 echo "vmem-exp-guest: done"
