@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,18 +43,8 @@ static atomic_long n_export, n_close, n_read, n_lines, n_tool, n_bad;
 static atomic_long most_lines;
 static int rings[EXPORTERS][RING];
 
-static void __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	if (atomic_fetch_add(&n_bad, 1) >= 5)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	t_diag("%s", msg);
-}
+/* Count and (the first five) say a failure. */
+#define bad(...)	t_diag_counted(&n_bad, __VA_ARGS__)
 
 /* Replace ring slot @i: close what it holds, export a random range. */
 static void churn(int *ring, unsigned int i, uint64_t *rng)

@@ -72,6 +72,19 @@ void t_diag(const char *fmt, ...)
 	fflush(stdout);
 }
 
+void t_diag_counted(atomic_long *n, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (atomic_fetch_add(n, 1) >= 5)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	t_diag("%s", msg);
+}
+
 bool t_required(const char *what)
 {
 	const char *list = getenv("VMEM_EXP_REQUIRE");

@@ -7,6 +7,7 @@
 #ifndef VMEM_EXP_TEST_HARNESS_H
 #define VMEM_EXP_TEST_HARNESS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,12 @@ bool t_ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 /* Record one skipped case with its reason. */
 void t_skip(const char *reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void t_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Count one more failure in *@n (threads may share it) and say what it was,
+ * for the first five only: a race that goes wrong goes wrong thousands of
+ * times, and the count, checked afterwards, is the result.
+ */
+void t_diag_counted(atomic_long *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * Whether this guest exists to test @what (VMEM_EXP_REQUIRE, from
  * scripts/kernels.sh's K_REQUIRE): where it is, a test that finds @what

@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,18 +67,8 @@ static uint64_t rnd(void)
 	return rng;
 }
 
-static void __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	if (atomic_fetch_add(&n_bad, 1) >= 5)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	t_diag("%s", msg);
-}
+/* Count and (the first five) say a failure. */
+#define bad(...)	t_diag_counted(&n_bad, __VA_ARGS__)
 
 /* Count an export's outcome: @ret, where @allowed lists the errnos it may have. */
 static bool outcome(const char *what, int ret, const int *allowed)
