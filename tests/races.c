@@ -181,15 +181,26 @@ static bool uniform(const unsigned char *p, size_t len)
 
 static char *area;
 
+/*
+ * Export a random run of the @npages pages at @base, read-write or
+ * read-only at random: the fd, or -errno; *@first and *@pages say which run.
+ */
+static int export_some(char *base, int npages, int *first, int *pages)
+{
+	*first = rnd() % npages;
+	*pages = 1 + rnd() % (npages - *first);
+	return t_export(base + *first * PAGE, *pages * PAGE,
+			(rnd() % 2 ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+}
+
 static void *handoff_exporter(void *arg)
 {
 	static const int allowed[] = { 0 };
 
 	rng = (uintptr_t)arg * 2654435761u + 1;
 	while (!atomic_load(&stop)) {
-		int first = rnd() % PAGES, pages = 1 + rnd() % (PAGES - first);
-		int fd = t_export(area + first * PAGE, pages * PAGE,
-				  (rnd() % 2 ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+		int first, pages;
+		int fd = export_some(area, PAGES, &first, &pages);
 
 		if (outcome("export", fd, allowed))
 			deposit(fd);
@@ -357,9 +368,8 @@ static void *remap_exporter(void *arg)
 
 	rng = (uintptr_t)arg * 2654435761u + 5;
 	while (!atomic_load(&stop)) {
-		int first = rnd() % PAGES, pages = 1 + rnd() % (PAGES - first);
-		int fd = t_export(area + first * PAGE, pages * PAGE,
-				  (rnd() % 2 ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+		int first, pages;
+		int fd = export_some(area, PAGES, &first, &pages);
 
 		if (outcome("export", fd, allowed))
 			check_generation(fd, pages * PAGE, win);
@@ -448,9 +458,8 @@ static void *fork_exporter(void *arg)
 
 	rng = (uintptr_t)arg * 2654435761u + 11;
 	while (!atomic_load(&stop)) {
-		int first = rnd() % (PAGES / 2), pages = 1 + rnd() % (PAGES / 2 - first);
-		int fd = t_export(half + first * PAGE, pages * PAGE,
-				  (rnd() % 2 ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+		int first, pages;
+		int fd = export_some(half, PAGES / 2, &first, &pages);
 		unsigned char *q;
 
 		if (!outcome("export", fd, allowed))
@@ -552,9 +561,8 @@ static void *exit_exporter(void *arg)
 {
 	rng = (uintptr_t)arg * 2654435761u + 13;
 	for (;;) {
-		int first = rnd() % PAGES, pages = 1 + rnd() % (PAGES - first);
-		int fd = t_export(exit_area + first * PAGE, pages * PAGE,
-				  (rnd() % 2 ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+		int first, pages;
+		int fd = export_some(exit_area, PAGES, &first, &pages);
 
 		send_msg(exit_sock, fd < 0 ? (char)-fd : 0, fd);
 		if (fd >= 0)
@@ -685,10 +693,9 @@ static void *truncate_exporter(void *arg)
 
 	rng = (uintptr_t)arg * 2654435761u + 19;
 	while (!atomic_load(&stop)) {
-		int first = rnd() % PAGES, pages = 1 + rnd() % (PAGES - first);
+		int first, pages;
 		unsigned int before = atomic_load(&phase);
-		int fd = t_export(area + first * PAGE, pages * PAGE,
-				  (rnd() % 2 ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+		int fd = export_some(area, PAGES, &first, &pages);
 		unsigned char byte;
 		int whole;
 
