@@ -10,20 +10,8 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/common.sh
 . scripts/common.sh
 g=bookworm-gst-bench out=build/bench-gst
-mkdir -p "$out"
-scripts/build-module.sh "$g" "$out"
-kroot=$(scripts/fetch-kernel.sh "$g")
-kernel_vars "$g"
-root=$(scripts/gst-guest.sh "$K_REL" "$out" bench/gst-pipelines.sh)
 echo "# bench: the GStreamer pipelines ($g: 15 to 30 minutes under TCG)" >&2
-VMEM_EXP_EXTRA_MODULES=$(virtfs_modules "$kroot" "$K_VER") VMEM_EXP_USERSPACE_DIR="$out/userspace" \
-	scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" "$kroot" "$K_VER" \
-	"$out/vmem_exp.ko" "$out/gst.t"
-if ! VMEM_EXP_VIRTFS="$root" scripts/run-guest.sh "$g" "$kroot/$K_VMLINUZ" \
-	"$out/initramfs.cpio.gz" "$out/guest" > "$out/run.log"; then
-	cat "$out/run.log"
-	exit 1
-fi
+gst_guest_run "$g" "$out" bench/gst-pipelines.sh
 grep '^# .* failed: \|^not ok' "$out/guest/tap.log" >&2 || true
 rel=$(sed -n 's/^# kernel \([0-9][^;]*\);.*/\1/p' "$out/guest/tap.log" | head -n 1)
 sed -n "s/^# csv,/bookworm-gst,${rel:-unknown},/p" "$out/guest/tap.log" >> "${1:-/dev/stdout}"

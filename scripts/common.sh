@@ -454,3 +454,26 @@ root_build() {
 		return 1
 	fi
 }
+
+# gst_guest_run KERNEL OUT SCRIPT: the GStreamer guest of KERNEL (a Debian
+# userspace over virtio-9p, as make check KERNELS=bookworm-gst runs it)
+# with the module built into OUT, running SCRIPT (a path in the checkout)
+# alone; its TAP ends in OUT/guest/tap.log. Shows the guest's log and
+# fails if the guest did not finish.
+gst_guest_run() {
+	_g=$1 _out=$2
+	mkdir -p "$_out"
+	scripts/build-module.sh "$_g" "$_out"
+	_kroot=$(scripts/fetch-kernel.sh "$_g")
+	kernel_vars "$_g"
+	_root=$(scripts/gst-guest.sh "$K_REL" "$_out" "$3")
+	VMEM_EXP_EXTRA_MODULES=$(virtfs_modules "$_kroot" "$K_VER") \
+		VMEM_EXP_USERSPACE_DIR="$_out/userspace" \
+		scripts/mkinitramfs.sh "$_out/initramfs.cpio.gz" "$_kroot" "$K_VER" \
+		"$_out/vmem_exp.ko" "$_out/gst.t"
+	if ! VMEM_EXP_VIRTFS="$_root" scripts/run-guest.sh "$_g" "$_kroot/$K_VMLINUZ" \
+		"$_out/initramfs.cpio.gz" "$_out/guest" > "$_out/run.log"; then
+		cat "$_out/run.log"
+		return 1
+	fi
+}

@@ -19,16 +19,5 @@ g=bookworm-gst out=build/demo-gst
 echo "demo: the GStreamer case: the plugin, a Debian userspace, the $g guest" >&2
 # shellcheck source=scripts/common.sh
 . scripts/common.sh
-scripts/build-module.sh "$g" "$out"
-kroot=$(scripts/fetch-kernel.sh "$g")
-kernel_vars "$g"
-root=$(scripts/gst-guest.sh "$K_REL" "$out" tests/gst-demo.sh)
-VMEM_EXP_EXTRA_MODULES=$(virtfs_modules "$kroot" "$K_VER") VMEM_EXP_USERSPACE_DIR="$out/userspace" \
-	scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" "$kroot" "$K_VER" \
-	"$out/vmem_exp.ko" "$out/gst.t"
-if ! VMEM_EXP_VIRTFS="$root" scripts/run-guest.sh "$g" "$kroot/$K_VMLINUZ" \
-	"$out/initramfs.cpio.gz" "$out/guest" > "$out/run.log"; then
-	cat "$out/run.log"
-	exit 1
-fi
+gst_guest_run "$g" "$out" tests/gst-demo.sh
 sed -n 's/^# \([ 0-9]\)/\1/p' "$out/guest/tap.log" | grep -v '^ *kernel '
