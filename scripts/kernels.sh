@@ -181,7 +181,8 @@ kernel_table() {
 		K_SOURCE=linux-source-6.1
 		K_CONFIG="debug-kernel.config debug-kernel-arm64.config"
 		K_APPEND="kasan_multi_shot kfence.sample_interval=10 slub_debug=A;-,radix_tree_node,kmemleak_object,kmemleak_scan_area"
-		K_TESTS="core memtype sync"
+		# The core tests (the -pkg guests' list), memtype and sync.
+		K_TESTS="sources mmap errno rdonly lifetime fdpass vgem tool unload memtype sync"
 		K_REQUIRE="failslab kmemleak lockdep dma-debug"
 		K_MEM=3G
 		K_TIMEOUT=600 ;;
