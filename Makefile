@@ -9,6 +9,8 @@
 #                   (docs/testing.md)
 #   make check-debug  the same on 6.1 and 7.x kernels built with KASAN, KFENCE,
 #                   kmemleak, lockdep, DMA-API debug (docs/debug-kernel.md)
+#   make check-debug-arm64  the core, memtype and sync tests on a 6.1 arm64
+#                   kernel built with the same checkers (docs/debug-kernel.md)
 #   make coverage   after make check-debug: what of kernel/*.c it ran
 #                   (docs/coverage.md)
 #   make check-packages  the Debian packages built for bookworm, trixie and
@@ -61,7 +63,7 @@ MANPAGES := vmem-exp.4 vmemexp.1 libvmemexp.3 vmemexp_open.3 vmemexp_export.3 \
 # The functions' names before LIBVMEMEXP_1.2 find their pages (libvmemexp(3), HISTORY).
 MANLINKS := $(patsubst vmemexp_%,vmem_exp_%,$(filter vmemexp_%,$(MANPAGES)))
 
-.PHONY: all module lib tools man gst install-gst tests bench demo check check-debug coverage kernels refresh lint clean \
+.PHONY: all module lib tools man gst install-gst tests bench demo check check-debug check-debug-arm64 coverage kernels refresh lint clean \
 	check-packages repo install uninstall install-module install-lib install-headers install-pc install-tools \
 	install-man install-udev dkms-source dkms-install print-tests print-test-names
 
@@ -183,6 +185,11 @@ check:
 # scripts/debug-kernel.sh.
 check-debug:
 	KERNELS="bookworm-debug sid-debug" scripts/check.sh
+
+# The same checkers on arm64, in TCG: not in check-debug nor in CI (its
+# times: docs/debug-kernel.md).
+check-debug-arm64:
+	KERNELS=bookworm-arm64-debug scripts/check.sh
 
 # What of kernel/*.c make check-debug ran: docs/coverage.md.
 coverage:

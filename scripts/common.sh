@@ -101,7 +101,7 @@ kernel_vars() {
 		K_ROOT=$K_BROOT${K_KDIR%/build}
 		K_VER=$(cat "$K_ROOT/kernelrelease" 2>/dev/null || echo not-built-yet)
 		K_IMAGE='' K_HEADERS='' K_GCC=''
-		K_VMLINUZ=boot/bzImage
+		K_VMLINUZ=boot/$K_KIMAGE
 		return 0
 	fi
 	K_ROOT=''

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build a kernel of scripts/kernels.sh that comes from Debian's source
 # rather than an image package (bookworm-debug: make check-debug;
-# sid-debug) and print its root ($K_ROOT), laid out like an unpacked
-# Debian image:
-#   boot/bzImage                  the kernel ($K_VMLINUZ)
+# sid-debug; bookworm-arm64-debug) and print its root ($K_ROOT), laid out
+# like an unpacked Debian image:
+#   boot/bzImage (arm64: Image)   the kernel ($K_VMLINUZ)
 #   lib/modules/KVER/             its modules, with modules.dep
 #   build/                        the kbuild output dir ($K_KDIR), kept for
 #                                 building external modules with M=
@@ -20,12 +20,16 @@
 # It is built in its release's build root ($K_BROOT): the host, with the
 # host's compiler, for a kernel of the host's release (bookworm-debug);
 # else that release's chroot, made by debian_root, with the release's
-# default compiler (sid-debug: sid's gcc), where the tree then lies.
+# default compiler (sid-debug: sid's gcc), where the tree then lies. A
+# kernel of another architecture (K_CROSS: bookworm-arm64-debug) is built
+# in the chroot that cross-builds modules for it, chroot-REL-ARCH, with
+# the release's default cross compiler, gcc-$K_CROSS.
 #
-# The configuration is `make ARCH=x86_64 tinyconfig` plus kvm_guest.config
+# The configuration is `make ARCH=$K_KMAKE tinyconfig` plus kvm_guest.config
 # plus the fragments of $K_CONFIG in order (scripts/debug-kernel.config:
 # KASAN, KFENCE, kmemleak, lockdep, DMA-API debug, fault injection, and
-# what the tests need; debug-kernel-7.config: what differs on 7.x); every
+# what the tests need; debug-kernel-7.config: what differs on 7.x;
+# debug-kernel-arm64.config: on arm64); every
 # option of the fragments is checked after olddefconfig (the last line
 # for a symbol counts). Built once per machine into $K_ROOT, and again
 # (incrementally) only when a fragment, this recipe, the source's version
@@ -58,8 +62,12 @@ if [ -z "$broot" ]; then
 	"$here/deps.sh" $build
 else
 	debian_root "$K_REL" "$broot" \
-		"gcc,make,libc6-dev,$(echo "$build" | tr ' ' ,),kmod,xz-utils,python3,perl,cpio"
+		"gcc,${K_CROSS:+gcc-$K_CROSS,}make,libc6-dev,$(echo "$build" | tr ' ' ,),kmod,xz-utils,python3,perl,cpio"
 fi
+# The compiler that builds the kernel: the build root's own, or its
+# cross compiler for K_ARCH (which needs the host's too, for kbuild's
+# tools).
+cc=${K_CROSS:+$K_CROSS-}gcc
 
 # One build at a time per cache.
 mkdir -p "$root"
@@ -86,7 +94,7 @@ for c in $K_CONFIG; do
 	key="$key, $c $(cksum < "$here/$c")"
 done
 # A chroot's compiler may be upgraded when another user adds packages.
-[ -z "$broot" ] || key="$key, $(run gcc --version | head -n 1)"
+[ -z "$broot" ] || key="$key, $(run "$cc" --version | head -n 1)"
 if [ -f "$root/.complete" ] && [ "$(cat "$root/.complete")" = "$key" ] &&
 	[ -f "$root/$K_VMLINUZ" ]; then
 	echo "$root"
@@ -103,9 +111,10 @@ if [ "$(cat "$src/.vmem-exp-version" 2>/dev/null)" != "$srcver" ]; then
 	echo "$srcver" > "$src/.vmem-exp-version"
 fi
 
-# kmake ARGS...: make in the out-of-tree build dir.
+# kmake ARGS...: make in the out-of-tree build dir, for K_ARCH.
 kmake() {
-	run make -C "$in/$K_SOURCE" O="$in/build" ARCH=x86_64 "$@"
+	run make -C "$in/$K_SOURCE" O="$in/build" ARCH="$K_KMAKE" \
+		${K_CROSS:+CROSS_COMPILE=$K_CROSS-} "$@"
 }
 
 # The fragments, where the build root sees them.
@@ -123,7 +132,7 @@ configure() {
 		"$in/$K_SOURCE/kernel/configs/kvm_guest.config" $frags
 	kmake olddefconfig
 }
-step "$K_NAME-config" "configuring $K_SOURCE ($srcver) with$frags, with $(run gcc --version | head -n 1)" \
+step "$K_NAME-config" "configuring $K_SOURCE ($srcver) with$frags, with $(run "$cc" --version | head -n 1)" \
 	configure
 
 # Every option asked for must have survived olddefconfig: several drop
@@ -162,15 +171,15 @@ fi
 
 # build: the kernel and its modules, installed into $root.
 build() {
-	kmake -j"$(nproc)" bzImage modules
+	kmake -j"$(nproc)" "$K_KIMAGE" modules
 	rm -rf "${root:?}/lib/modules" "${root:?}/boot"
 	mkdir -p "$root/boot"
 	kmake modules_install INSTALL_MOD_PATH="$in" DEPMOD=/sbin/depmod
 }
-step "$K_NAME-build" "$K_NAME: bzImage and modules, built with -j$(nproc) (about 9 minutes on 2 cores for 6.1, 30 for 7.x)" \
+step "$K_NAME-build" "$K_NAME: $K_KIMAGE and modules, built with -j$(nproc) (about 9 minutes on 2 cores for 6.1, 30 for 7.x)" \
 	build
 kver=$(cat "$obj/include/config/kernel.release")
-cp "$obj/arch/x86/boot/bzImage" "$root/boot/bzImage"
+cp "$obj/arch/$K_KARCH/boot/$K_KIMAGE" "$root/boot/$K_KIMAGE"
 cp "$obj/.config" "$root/boot/config-$kver"
 cp "$obj/System.map" "$root/boot/System.map-$kver"
 echo "$kver" > "$root/kernelrelease"

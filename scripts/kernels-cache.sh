@@ -33,9 +33,10 @@ list)
 refresh)
 	# What a version was resolved to and everything prepared for it:
 	# lists, build chroots (their compiler follows the kernel) with the
-	# debug kernels built in them (sid-debug), kernels and source
-	# packages. Kept: debootstrap, and bookworm-debug's tree, which
-	# debug-kernel.sh rebuilds when its source changes.
+	# debug kernels built in them (sid-debug, sid-kcsan,
+	# bookworm-arm64-debug), kernels and source packages. Kept:
+	# debootstrap, and bookworm-debug's tree, which debug-kernel.sh
+	# rebuilds when its source changes.
 	echo "refresh: forgetting the kernels of $VMEM_EXP_CACHE; the next" \
 		"run takes what Debian serves then" >&2
 	rm -rf --one-file-system "$VMEM_EXP_CACHE/kernels" "$VMEM_EXP_CACHE"/apt-* \

@@ -171,6 +171,21 @@ kernel_table() {
 		K_REQUIRE="failslab kmemleak lockdep dma-debug"
 		K_MEM=3G
 		K_TIMEOUT=300 ;;
+	bookworm-arm64-debug | 6.1-arm64-debug)
+		# bookworm-debug's source, checkers and compiler (the cross
+		# gcc-12 of bookworm-arm64's build root), for arm64, running
+		# the tests whose paths differ by architecture (page tables,
+		# memory types, cache maintenance): make check-debug-arm64
+		# (docs/debug-kernel.md).
+		K_NAME=bookworm-arm64-debug K_REL=bookworm K_ARCH=arm64
+		K_SOURCE=linux-source-6.1
+		K_CONFIG="debug-kernel.config debug-kernel-arm64.config"
+		K_APPEND="kasan_multi_shot kfence.sample_interval=10 slub_debug=A;-,radix_tree_node,kmemleak_object,kmemleak_scan_area"
+		# The core tests (the -pkg guests' list), memtype and sync.
+		K_TESTS="sources mmap errno rdonly lifetime fdpass vgem tool unload memtype sync"
+		K_REQUIRE="failslab kmemleak lockdep dma-debug"
+		K_MEM=3G
+		K_TIMEOUT=600 ;;
 	sid-kcsan)
 		# sid-debug's source, compiler and checkers with KCSAN, the
 		# data race detector, in place of KASAN (which it excludes)
@@ -194,7 +209,12 @@ kernel_table() {
 # architecture ARCH takes (kernel_table calls it). Sets
 #   K_CROSS    the GNU triplet of the cross compilers that build for it
 #              (empty: the host's own compilers, amd64)
-#   K_KARCH    the kernel's name for it (make ARCH=)
+#   K_KARCH    the kernel's name for it (arch/K_KARCH, make ARCH= of
+#              its headers)
+#   K_KMAKE    make ARCH= for configuring a kernel for it
+#              (debug-kernel.sh: x86_64, so that tinyconfig is 64-bit)
+#   K_KIMAGE   the kernel image QEMU boots, a make target and the file
+#              arch/K_KARCH/boot/K_KIMAGE
 #   K_HOSTPKGS the host's packages that build its test programs and
 #              emulate it
 #   K_QEMU     the emulator, with its machine and CPU
@@ -206,13 +226,15 @@ kernel_table() {
 arch_table() {
 	case $1 in
 	amd64)
-		K_CROSS='' K_KARCH=x86
+		K_CROSS='' K_KARCH=x86 K_KMAKE=x86_64 K_KIMAGE=bzImage
 		K_HOSTPKGS="qemu-system-x86"
 		K_QEMU="qemu-system-x86_64 -machine pc -cpu max"
 		K_CONSOLE=ttyS0 K_TAP=ttyS1
 		K_SERIAL="-serial chardev:con -serial chardev:tap" ;;
 	arm64)
-		K_CROSS=aarch64-linux-gnu K_KARCH=arm64
+		K_CROSS=aarch64-linux-gnu K_KARCH=arm64 K_KMAKE=arm64
+		# arm64 has no self-decompressing image: Image, as is.
+		K_KIMAGE=Image
 		K_HOSTPKGS="qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 		# pauth-impdef: a cheaper pointer-authentication cipher,
 		# which boots TCG several times faster than QARMA.
