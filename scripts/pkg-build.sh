@@ -35,7 +35,7 @@ scripts/pkg-repo.sh "$K_REL" "$out"
 rm -rf "$out/next"
 mkdir -p "$out/next"
 cp -a "$out/gnupg" "$out/next/"
-scripts/pkg-repo.sh "$K_REL" "$out/next" "$(echo "$version" | awk -F. -v OFS=. '{ $NF++ } 1')"
+scripts/pkg-repo.sh "$K_REL" "$out/next" "$(echo "$version" | awk -F. -v OFS=. '{ $NF += 1 } 1')"
 
 # 2. The repository in the root: a sources.list line, its key.
 root=$(scripts/guest-root.sh pkg "$K_REL")

@@ -37,6 +37,8 @@ if [ $low != $r ]; then
 fi
 mount -t tmpfs tmpfs $r/tmp
 mount -o bind /dev $r/dev
+# /dev/fd, as udev makes it: bash's <(...) needs it (dkms uses that).
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 mount -t proc proc $r/proc
 mount -t sysfs sysfs $r/sys
 mount -o bind /userspace $r/mnt
