@@ -109,6 +109,8 @@ for k in $KERNELS; do
 		fi
 		tests="$tests $out/$K_GUEST.t"
 		VMEM_EXP_EXTRA_MODULES=$(virtfs_modules "$kroot" "$K_VER")
+		# The package guest's root is an overlay (tests/userspace-mount.sh).
+		[ "$K_GUEST" != pkg ] || VMEM_EXP_EXTRA_MODULES="$VMEM_EXP_EXTRA_MODULES overlay"
 		export VMEM_EXP_EXTRA_MODULES
 		export VMEM_EXP_USERSPACE_DIR="$out/userspace" VMEM_EXP_VIRTFS="$root"
 	fi

@@ -117,10 +117,12 @@ kernel_table() {
 		# into a Debian root of the release (scripts/pkg-build.sh),
 		# which the guest then has as its userspace: the core tests,
 		# and the installed tool, examples/ built against
-		# libvmemexp-dev and the GStreamer plugin (tests/pkg.sh).
+		# libvmemexp-dev and the GStreamer plugin; the upgrade to
+		# the next release and the purge (tests/pkg.sh).
 		K_NAME=$1 K_REL=${1%-pkg} K_PACKAGED=1 K_GUEST=pkg
 		K_TESTS="sources mmap errno rdonly lifetime fdpass vgem tool unload"
-		K_TIMEOUT=300 ;;
+		# tests/pkg.sh upgrades the packages: DKMS compiles in the guest.
+		K_TIMEOUT=1200 ;;
 	bookworm-gst)
 		# bookworm's kernel with a bookworm userspace (GStreamer 1.22,
 		# the host's, which builds the plugin): the vmemexp plugin

@@ -11,8 +11,9 @@
 # root and runs the installed programs.
 # Usage: pkg-build.sh SPEC OUTDIR
 # Leaves in OUTDIR: vmem_exp.ko (DKMS's, from the root's /lib/modules),
-# repo/ and gnupg/ (pkg-repo.sh), pkg-host.tap (what was checked here:
-# the headers, the module's signature).
+# repo/ and gnupg/ (pkg-repo.sh), next/repo/ (the next release's),
+# pre-install.list (the root's files before the packages were installed),
+# pkg-host.tap (what was checked here: the headers, the module's signature).
 set -eu
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/common.sh
@@ -27,8 +28,14 @@ say() {
 	echo "pkg-build: $*" >&2
 }
 
-# 1. The packages and their repository.
+# 1. The packages and their repository; and the next release, the same
+# tree as version N+1 (the last number one more), signed with the same key
+# (OUT/next/repo), which tests/pkg.sh upgrades to.
 scripts/pkg-repo.sh "$K_REL" "$out"
+rm -rf "$out/next"
+mkdir -p "$out/next"
+cp -a "$out/gnupg" "$out/next/"
+scripts/pkg-repo.sh "$K_REL" "$out/next" "$(echo "$version" | awk -F. -v OFS=. '{ $NF += 1 } 1')"
 
 # 2. The repository in the root: a sources.list line, its key.
 root=$(scripts/guest-root.sh pkg "$K_REL")
@@ -41,9 +48,15 @@ rm -rf "$root/srv/vmem-exp-repo"
 cp -r "$out/repo" "$root/srv/vmem-exp-repo"
 echo "deb [signed-by=/srv/vmem-exp-repo/key.gpg] file:/srv/vmem-exp-repo ./" \
 	> "$root/etc/apt/sources.list.d/vmem-exp.list"
+# The kernel's headers and DKMS first, then the root's file list: what
+# tests/pkg.sh finds again after it purged the packages.
 # shellcheck disable=SC2086 # a list of packages
-step "pkg-install-$K_REL" "${root##*/}: $pkgs and linux-headers-$K_VER, installed from the repository (apt)" \
-	root_apt "$root" $K_HEADERS $pkgs
+step "pkg-headers-$K_REL" "${root##*/}: linux-headers-$K_VER and dkms (apt)" \
+	root_apt "$root" $K_HEADERS dkms
+chroot "$root" find / -xdev | LC_ALL=C sort > "$out/pre-install.list"
+# shellcheck disable=SC2086 # a list of packages
+step "pkg-install-$K_REL" "${root##*/}: $pkgs, installed from the repository (apt)" \
+	root_apt "$root" $pkgs
 
 # 3. DKMS builds the module for the guest's kernel. The package's own
 # postinst builds for the kernels it finds; this is the step a user's

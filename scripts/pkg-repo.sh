@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# pkg-repo.sh REL OUT: the Debian packages of the checkout, built as a user
+# pkg-repo.sh REL OUT [VERSION]: the Debian packages of the checkout, built as a user
 # of Debian REL builds them, in a root of REL (guest-root.sh pkgbuild) with
 # the Build-Depends of debian/control installed there by apt-get build-dep,
 # so that each package depends on REL's own libraries; checked with REL's
@@ -10,6 +10,9 @@
 # repo runs it for REL=$(host release); scripts/pkg-build.sh for a
 # packaged kernel's release. A user's sources.list line for it:
 #   deb [signed-by=OUT/repo/key.gpg] file:OUT/repo ./
+# With VERSION, the same tree released as VERSION instead (VERSION and a
+# new debian/changelog entry, in the build's copy only): the next release
+# that tests/pkg.sh upgrades to (scripts/pkg-build.sh).
 set -eu
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/common.sh
@@ -18,7 +21,7 @@ rel=$1
 mkdir -p "$2"
 out=$(cd "$2" && pwd)
 root=$(scripts/guest-root.sh pkgbuild "$rel")
-version=$(cat VERSION)
+version=${3:-$(cat VERSION)}
 
 # The source tree: what git tracks, and new files it does not ignore, as
 # from a clean clone.
@@ -28,6 +31,17 @@ mkdir -p "$root$build/vmem-exp"
 git ls-files -z -c -o --exclude-standard | xargs -0 tar -cf - -- |
 	tar -xf - -C "$root$build/vmem-exp"
 trap 'rm -rf "${root:?}$build"' EXIT
+if [ $# -gt 2 ]; then
+	src=$root$build/vmem-exp
+	echo "$version" > "$src/VERSION"
+	maint=$(sed -n 's/^ -- \(.*>\)  .*/\1/p' debian/changelog | head -n 1)
+	{
+		printf 'vmem-exp (%s) unstable; urgency=medium\n\n' "$version"
+		printf '  * The next release, as the upgrade test makes it.\n\n'
+		printf ' -- %s  %s\n\n' "$maint" "$(date -R)"
+		cat debian/changelog
+	} > "$src/debian/changelog"
+fi
 build_deps() {
 	DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get build-dep -y \
 		--no-install-recommends "$build/vmem-exp"
@@ -36,7 +50,7 @@ step "pkgbuild-$rel-deps" "${root##*/}: the Build-Depends (apt-get build-dep)" b
 dpkg_build() {
 	chroot "$root" sh -c "cd $build/vmem-exp && dpkg-buildpackage -b -us -uc"
 }
-step "pkgbuild-$rel" "${root##*/}: the Debian packages (dpkg-buildpackage -b -us -uc)" dpkg_build
+step "pkgbuild-$rel${3:+-$3}" "${root##*/}: the Debian packages (dpkg-buildpackage -b -us -uc)" dpkg_build
 # Every tag lintian --pedantic reports that debian/*.lintian-overrides
 # does not is a failure.
 changes=$(cd "$root$build" && ls vmem-exp_"$version"_*.changes)

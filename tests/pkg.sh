@@ -18,7 +18,7 @@ notok() { n=$((n + 1)); echo "not ok $n $1"; }
 check() { if [ "$1" = 0 ]; then ok "$2"; else notok "$2"; fi; }
 diag() { sed 's/^/# /'; }
 echo "# $(. /etc/os-release && echo "$PRETTY_NAME"); $(gst-launch-1.0 --version | head -n 1)"
-echo "1..$((9 + $(grep -c . /mnt/host.tap)))"
+echo "1..$((15 + $(grep -c . /mnt/host.tap)))"
 
 ko=$(ls /lib/modules/"$(uname -r)"/updates/dkms/vmem_exp.ko*)
 src=$(modinfo -F srcversion "$ko" 2>&1)
@@ -88,6 +88,92 @@ else
 	echo "# $s; looped back: $looped"
 	[ $rc = 0 ] || tail -n 20 /tmp/pool.log | diag
 fi
+
+# Upgrade and removal. The module loaded, a buffer exported (pkg-keep
+# holds it); the repository gains the next release (the same tree as
+# version N+1, pkg-build.sh) and the packages are upgraded from it: DKMS
+# builds N+1 here, in the guest. The loaded module stays N and serves the
+# kept buffer until it is reloaded; then it is N+1. Then apt purges the
+# packages: no DKMS tree, no module, no package's record, and no file that
+# was not in the root before they were installed (pre-install.list,
+# pkg-build.sh) but what dkms, apt and dpkg keep of their own (below).
+pkgs="vmem-exp-dkms vmemexp-tools gstreamer1.0-vmemexp libvmemexp-dev libvmemexp1"
+cur=$(cat /sys/module/vmem_exp/version)
+next=$(sed -n 's/^Version: //p' /mnt/next-repo/Packages | sort -u)
+mkfifo /tmp/go
+/mnt/pkg-keep < /tmp/go > /tmp/keep.out 2>&1 &
+keep=$!
+exec 3> /tmp/go
+i=0
+until grep -q '^exported' /tmp/keep.out || [ $i = 30 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+cp /mnt/next-repo/* /srv/vmem-exp-repo/
+start=$(date +%s)
+# The guest has no network: apt reads the lists of this repository only,
+# and upgrades these packages only (the others' lists are the host's).
+# shellcheck disable=SC2086 # a list of packages
+{
+	apt-get update -o Dir::Etc::SourceList=sources.list.d/vmem-exp.list \
+		-o Dir::Etc::SourceParts=- -o APT::Get::List-Cleanup=0 &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --only-upgrade $pkgs
+} > /tmp/upgrade.log 2>&1
+rc=$?
+secs=$(($(date +%s) - start))
+[ "$cur" != "$next" ] || rc=1
+for p in $pkgs; do
+	[ "$(dpkg-query -W -f '${Version}' "$p")" = "$next" ] || rc=1
+done
+dkms status vmem-exp | grep -q "^vmem-exp/$next, $(uname -r), .*installed" || rc=1
+check $rc "the packages upgraded from $cur to $next from the repository that gained it (apt-get install --only-upgrade), DKMS built $next here ($secs s)"
+[ $rc = 0 ] || tail -n 30 /tmp/upgrade.log | diag
+dkms status vmem-exp | diag
+now=$(cat /sys/module/vmem_exp/version)
+inst=$(modinfo -F version vmem_exp 2>&1)
+[ "$now" = "$cur" ] && [ "$inst" = "$next" ]
+check $? "until reloaded, the loaded vmem_exp is still $cur ($now); modinfo vmem_exp: $next ($inst)"
+echo go >&3
+exec 3>&-
+wait $keep
+check $? "the buffer exported before the upgrade reads right after it (the old module serves it)"
+diag < /tmp/keep.out
+{ rmmod vmem_exp && modprobe vmem_exp; } > /tmp/reload 2>&1 &&
+	[ "$(cat /sys/module/vmem_exp/version)" = "$next" ] &&
+	[ "$(cat /sys/module/vmem_exp/srcversion)" = "$(modinfo -F srcversion vmem_exp)" ] &&
+	vmemexp export --size 1M -- true >> /tmp/reload 2>&1
+check $? "reloaded (rmmod, modprobe): the loaded vmem_exp is $next, its srcversion DKMS's; it exports"
+diag < /tmp/reload
+
+# shellcheck disable=SC2086 # a list of packages
+DEBIAN_FRONTEND=noninteractive apt-get purge -y $pkgs > /tmp/purge.log 2>&1
+rc=$?
+[ ! -e /var/lib/dkms/vmem-exp ] || rc=1
+find /lib/modules/ -name 'vmem_exp.ko*' > /tmp/left
+for p in $pkgs; do
+	for f in /var/lib/dpkg/info/"$p".* /var/lib/dpkg/info/"$p":*; do
+		[ ! -e "$f" ] || echo "$f"
+	done
+done >> /tmp/left
+[ -s /tmp/left ] && rc=1
+check $rc "apt-get purge: no /var/lib/dkms/vmem-exp, no vmem_exp.ko under /lib/modules, nothing of the packages in /var/lib/dpkg/info"
+[ $rc = 0 ] || cat /tmp/left /tmp/purge.log | diag
+# Allowed after the purge, and nothing else: the MOK key pair DKMS made
+# for signing what it builds (/var/lib/dkms/mok.key, mok.pub; README,
+# "Secure Boot"), dkms's, not ours: made at DKMS's first build, which was
+# ours, and kept for whatever DKMS signs next (dkms, pulled in by our
+# Depends, stays installed); and the repository itself, which gained the
+# next release's .deb files above (/srv/vmem-exp-repo: the test's, as a
+# mirror is). apt's and dpkg's own records (/var/lib/dpkg, /var/lib/apt,
+# /var/cache, /var/log) were all there before: pkg-build.sh installed
+# dkms and the headers with apt before it listed the root.
+find / -xdev | LC_ALL=C sort > /tmp/after.list
+LC_ALL=C comm -13 /mnt/pre-install.list /tmp/after.list |
+	grep -v -e '^/var/lib/dkms/mok\.key$' -e '^/var/lib/dkms/mok\.pub$' \
+		-e '^/srv/vmem-exp-repo/' > /tmp/left
+[ ! -s /tmp/left ]
+check $? "apt-get purge: no file that was not in the root before the install ($(wc -l < /tmp/left) left, apart from dkms's MOK key pair and the repository)"
+diag < /tmp/left
 
 while read -r line; do
 	n=$((n + 1))
