@@ -53,6 +53,12 @@ echo "deb [signed-by=/srv/vmem-exp-repo/key.gpg] file:/srv/vmem-exp-repo ./" \
 # shellcheck disable=SC2086 # a list of packages
 step "pkg-headers-$K_REL" "${root##*/}: linux-headers-$K_VER and dkms (apt)" \
 	root_apt "$root" $K_HEADERS dkms
+# The root has the kernel's headers, not its image, whose postinst would
+# have run depmod: run it, so that its index files (modules.dep and the
+# rest, which DKMS's depmod makes and the purge leaves, as on any system)
+# are in the list. A root made earlier had them from its last run; a new
+# one does not (CI's empty cache showed that).
+chroot "$root" depmod "$K_VER" 2> /dev/null
 chroot "$root" find / -xdev | LC_ALL=C sort > "$out/pre-install.list"
 # shellcheck disable=SC2086 # a list of packages
 step "pkg-install-$K_REL" "${root##*/}: $pkgs, installed from the repository (apt)" \
