@@ -108,9 +108,7 @@ for k in $KERNELS; do
 			continue
 		fi
 		tests="$tests $out/$K_GUEST.t"
-		VMEM_EXP_EXTRA_MODULES=$(virtfs_modules "$kroot" "$K_VER")
-		# The package guest's root is an overlay (tests/userspace-mount.sh).
-		[ "$K_GUEST" != pkg ] || VMEM_EXP_EXTRA_MODULES="$VMEM_EXP_EXTRA_MODULES overlay"
+		VMEM_EXP_EXTRA_MODULES="$(virtfs_modules "$kroot" "$K_VER") $K_MODULES"
 		export VMEM_EXP_EXTRA_MODULES
 		export VMEM_EXP_USERSPACE_DIR="$out/userspace" VMEM_EXP_VIRTFS="$root"
 	fi

@@ -51,6 +51,13 @@ step() {
 	echo "prep: $_step_what: done in $_step_t s" >&2
 }
 
+# kernel_names: every name (and alias) of kernel_table, one a line, read
+# from its case labels.
+kernel_names() {
+	sed -n '/^kernel_table()/,/^}/s/^\t\([a-z0-9][a-z0-9. |-]*\))$/\1/p' \
+		"$(dirname "$0")/kernels.sh" | tr -d ' ' | tr '|' '\n'
+}
+
 # kernel_vars SPEC: SPEC is a name of the table (kernels.sh), or
 # NAME=VERSION to pin that kernel to one exact version (for reproducing a
 # report; a kernel release such as 6.1.0-56-amd64, or for a kernel built
@@ -78,8 +85,8 @@ step() {
 #   K_ROOT     where it is built, as the host sees it
 kernel_vars() {
 	if ! kernel_table "${1%%=*}"; then
-		echo "unknown kernel '${1%%=*}' (known: $KNOWN_KERNELS, bookworm-debug, sid-debug, bookworm-pkg, trixie-pkg, sid-pkg;" \
-			"6.1, 6.12 and 6.1-debug stand for bookworm, trixie and bookworm-debug)" >&2
+		echo "unknown kernel '${1%%=*}'; the names of scripts/kernels.sh:" \
+			"$(kernel_names | tr '\n' ' ')" >&2
 		return 1
 	fi
 	K_PIN=

@@ -176,7 +176,7 @@ build() {
 	mkdir -p "$root/boot"
 	kmake modules_install INSTALL_MOD_PATH="$in" DEPMOD=/sbin/depmod
 }
-step "$K_NAME-build" "$K_NAME: $K_KIMAGE and modules, built with -j$(nproc) (about 9 minutes on 2 cores for 6.1, 30 for 7.x)" \
+step "$K_NAME-build" "$K_NAME: $K_KIMAGE and modules, built with -j$(nproc) (docs/debug-kernel.md gives the time it takes)" \
 	build
 kver=$(cat "$obj/include/config/kernel.release")
 cp "$obj/arch/$K_KARCH/boot/$K_KIMAGE" "$root/boot/$K_KIMAGE"

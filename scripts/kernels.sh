@@ -42,6 +42,8 @@ KNOWN_KERNELS="bookworm trixie sid trixie-swiotlb"
 #              Weston's (wayland: tests/wayland.sh) or the installed
 #              packages' (pkg: tests/pkg.sh). scripts/K_GUEST-guest.sh
 #              builds the guest's programs in that root.
+#   K_MODULES  more of the kernel's modules its initramfs holds and the
+#              guest loads (besides the tests' and virtio-9p's)
 # and, for the guest (empty: run-guest.sh's defaults):
 #   K_APPEND   more kernel parameters
 #   K_MEM      guest memory (QEMU -m)
@@ -57,7 +59,7 @@ KNOWN_KERNELS="bookworm trixie sid trixie-swiotlb"
 kernel_table() {
 	K_SOURCE='' K_CONFIG='' K_APPEND='' K_MEM='' K_TIMEOUT='' K_PACKAGED='' K_TESTS=''
 	K_REQUIRE=''
-	K_GUEST='' K_ARCH=amd64 K_FLAVOUR=''
+	K_GUEST='' K_MODULES='' K_ARCH=amd64 K_FLAVOUR=''
 	case $1 in
 	bookworm | 6.1)
 		K_NAME=bookworm K_REL=bookworm ;;
@@ -120,6 +122,8 @@ kernel_table() {
 		# libvmemexp-dev and the GStreamer plugin; the upgrade to
 		# the next release and the purge (tests/pkg.sh).
 		K_NAME=$1 K_REL=${1%-pkg} K_PACKAGED=1 K_GUEST=pkg
+		# Its userspace is an overlay (tests/userspace-mount.sh).
+		K_MODULES=overlay
 		K_TESTS="sources mmap errno rdonly lifetime fdpass vgem tool unload"
 		# tests/pkg.sh upgrades the packages: DKMS compiles in the guest.
 		K_TIMEOUT=1200 ;;
