@@ -10,7 +10,9 @@
 # lines (kind, frame bytes, metric, value) for scripts/bench-report.sh:
 # cpurun, a frame's CPU in microseconds without the process's start and
 # end (the difference of a run of n frames and one of 60), and cpuwhole,
-# the whole process's CPU over n frames, per round,
+# the whole process's CPU over n frames, per round; the CPU of one copy
+# of a frame as the copied path makes it (copy) and of the application's
+# drawing of one (draw), bench/frame-copy.c, once a round;
 # and, from one more traced run of each pipeline, how often each function
 # of the dma-buf path is called per frame (ftrace's function tracer).
 # shellcheck source=tests/gst-lib.sh
@@ -112,6 +114,9 @@ for size in $SIZES; do
 			echo "# csv,$k,$((W * H * 2)),cpurun,$(((us - short) / (n - 60)))"
 			echo "# csv,$k,$((W * H * 2)),cpuwhole,$((us / n))"
 		done
+		# The copy alone and the drawing, beside them.
+		/mnt/frame-copy "${W}x$H" 11 | awk -v b="$((W * H * 2))" '
+			{ printf "# csv,copy,%d,cpurun,%s\n# csv,draw,%d,cpurun,%s\n", b, $2, b, $4 }'
 	done
 	for k in $KINDS; do trace "$k" 60; done
 done

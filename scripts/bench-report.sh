@@ -87,6 +87,32 @@ pipeline_row() {
 	}' "$1"
 }
 
+# copy_table FILE: what the copy alone costs (bench/frame-copy.c), from
+# FILE's medians (median's lines), beside the copied pipeline's frame.
+copy_table() {
+	grep -q '^copy ' "$1" || return 0
+	echo
+	echo "The copy alone, in the same guest and rounds (bench/frame-copy.c): one"
+	echo "\`memcpy()\` of a frame as the copied path makes it (**copy**), and the"
+	echo "application's drawing of one (\`memset()\`, both paths: **draw**), in ms;"
+	echo "**at best**: (copied − copy) / copied, what in place / copied would be"
+	echo "if exporting in place saved the copy and cost nothing else."
+	echo
+	echo "| frame | copy | draw | copied, per frame | in place / copied | at best |"
+	echo "|---|---|---|---|---|---|"
+	awk '{ m[$1, $2] = $3; if (!s[$2]++) b[++n] = $2 } END {
+		for (i = 1; i <= n; i++) {
+			f = b[i]
+			if (!(("copy" SUBSEP f) in m) || m["copied", f] <= 0) continue
+			w = f == 614400 ? "640x480" : f == 1843200 ? "1280x720" : f " bytes"
+			printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f |\n", w,
+				m["copy", f] / 1000, m["draw", f] / 1000,
+				m["copied", f] / 1000, m["inplace", f] / m["copied", f],
+				(m["copied", f] - m["copy", f]) / m["copied", f]
+		}
+	}' "$1"
+}
+
 # The GStreamer pipelines (scripts/bench-gst.sh, bench/gst-pipelines.sh).
 pipelines() {
 	# shellcheck disable=SC2013 # kernel names, one word each
@@ -119,6 +145,7 @@ pipelines() {
 			printf '| %s | whole' "$w"
 			pipeline_row "$work/cpuwhole" "$b"
 		done
+		copy_table "$work/cpurun"
 		echo
 		echo "Calls per frame of the dma-buf path's functions, from one more run of"
 		echo "60 frames of each pipeline under ftrace's function tracer:"
