@@ -13,7 +13,7 @@
 # the debug kernel's checkers (lockdep, DMA-API debug, KFENCE, hung tasks,
 # RCU stalls).
 # NAME's entry in kernels.sh may add kernel parameters (K_APPEND), guest
-# memory (K_MEM), a longer timeout per test file (K_TIMEOUT; the whole
+# memory (K_MEM), its CPUs (K_SMP), a longer timeout per test file (K_TIMEOUT; the whole
 # guest then gets five times that) and what the guest must have
 # (K_REQUIRE: a test finding it missing fails instead of skipping).
 set -u
@@ -22,7 +22,7 @@ shift 4
 # shellcheck source=scripts/kernels.sh
 . "$(dirname "$0")/kernels.sh"
 if ! kernel_table "${name%%=*}"; then
-	K_APPEND='' K_MEM='' K_TIMEOUT='' K_REQUIRE=''
+	K_APPEND='' K_MEM='' K_SMP='' K_TIMEOUT='' K_REQUIRE=''
 	arch_table amd64
 fi
 # tests/init writes to the devices VMEM_EXP_CONSOLE and VMEM_EXP_TAP.
@@ -60,7 +60,7 @@ boot() {
 	# shellcheck disable=SC2086 # the emulator's words, options of
 	# the table, and $virtfs: QEMU's words, or none
 	timeout "$timeout" $K_QEMU -nodefaults -no-user-config \
-		-smp 2 -m "${K_MEM:-2G}" -display none \
+		-smp "${K_SMP:-2}" -m "${K_MEM:-2G}" -display none \
 		-monitor none -no-reboot \
 		-chardev "file,id=con,path=$console" \
 		-chardev "file,id=tap,path=$tap" $K_SERIAL \
