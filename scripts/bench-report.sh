@@ -96,7 +96,8 @@ copy_table() {
 	echo "\`memcpy()\` of a frame as the copied path makes it (**copy**), and the"
 	echo "application's drawing of one (\`memset()\`, both paths: **draw**), in ms;"
 	echo "**at best**: (copied − copy) / copied, what in place / copied would be"
-	echo "if exporting in place saved the copy and cost nothing else."
+	echo "if exporting in place saved the copy and cost nothing else (timed alone,"
+	echo "the copy's buffers stay hot in the host's caches; the pipeline's rotate)."
 	echo
 	echo "| frame | copy | draw | copied, per frame | in place / copied | at best |"
 	echo "|---|---|---|---|---|---|"
