@@ -41,9 +41,9 @@ int main(int argc, char **argv)
 	int w, h, n, r, i;
 	size_t size;
 
-	if (argc != 3 || sscanf(argv[1], "%dx%d", &w, &h) != 2 ||
-	    w < 2 || h < 1 || w > 8192 || h > 8192 ||
-	    (n = atoi(argv[2])) < 1 || n > 1000) {
+	n = argc == 3 ? atoi(argv[2]) : 0;
+	if (n < 1 || n > 1000 || sscanf(argv[1], "%dx%d", &w, &h) != 2 ||
+	    w < 2 || h < 1 || w > 8192 || h > 8192) {
 		fprintf(stderr, "usage: frame-copy WxH N\n");
 		return 2;
 	}
