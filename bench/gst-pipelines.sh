@@ -21,8 +21,7 @@ unset GST_TRACERS
 export GST_DEBUG=1
 ROUNDS=${ROUNDS:-5}
 SIZES=${SIZES:-640x480 1280x720}
-KINDS="stock vmemexport inplace copied kept"
-nkinds=5
+KINDS="stock vmemexport inplace copied"
 T=/sys/kernel/tracing
 # The functions counted: ours, vb2-vmalloc's dma-buf ops, the dma-buf
 # core's, and the kernel mapping underneath.
@@ -55,10 +54,6 @@ run() {
 	inplace) set -- /mnt/gst-appsrc -s "${W}x$H" -n "$2" \
 		"$sink io-mode=dmabuf-import" ;;
 	copied) set -- /mnt/gst-appsrc -u -s "${W}x$H" -n "$2" \
-		"$sink io-mode=dmabuf-import" ;;
-	# In place with as many frames as v4l2sink has buffers here (3):
-	# each frame stays on one buffer, vb2 never reattaches.
-	kept) set -- /mnt/gst-appsrc -k 3 -s "${W}x$H" -n "$2" \
 		"$sink io-mode=dmabuf-import" ;;
 	esac
 	# times: the shell's, then its children's user and sys (NmS.SSSs).
@@ -108,7 +103,7 @@ for size in $SIZES; do
 	while [ $r -lt "$ROUNDS" ]; do
 		r=$((r + 1))
 		# The order rotates: round r starts at the r-th kind.
-		order=$(echo "$KINDS $KINDS" | cut -d ' ' -f "$(( (r - 1) % nkinds + 1 ))-$(( (r - 1) % nkinds + nkinds ))")
+		order=$(echo "$KINDS $KINDS" | cut -d ' ' -f "$(( (r - 1) % 4 + 1 ))-$(( (r - 1) % 4 + 4 ))")
 		# A frame's cost: that of n frames less that of 60, the
 		# process's start and end being the same in both. Those
 		# vary by a second or more under TCG, so the application's

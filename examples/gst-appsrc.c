@@ -15,10 +15,7 @@
  *       SINK   e.g. "v4l2sink device=/dev/video1 io-mode=dmabuf-import"
  *              (default: fakesink)
  *       -f     fill every frame with BYTE (default: a value that changes)
- *       -k     own FRAMES frames, 2 to 16 (default 4). v4l2sink queues
- *              a dma-buf on whichever of its buffers is free, and the
- *              driver reattaches when that buffer held another: as many
- *              frames as the sink has buffers keeps each on its own
+ *       -k     own FRAMES frames, 2 to 16 (default 4)
  *       -n     push FRAMES frames (default 100)
  *       -s     frames of W x H pixels (default 640x480)
  *       -u     push the frames 64 bytes past a page boundary: the element

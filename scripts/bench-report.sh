@@ -81,11 +81,9 @@ pipeline_row() {
 		if (!("stock" in m)) exit
 		r1 = m["stock"] > 0 ? sprintf("%.2f", m["vmemexport"] / m["stock"]) : "–"
 		r2 = m["copied"] > 0 ? sprintf("%.2f", m["inplace"] / m["copied"]) : "–"
-		r3 = m["copied"] > 0 && ("kept" in m) ? sprintf("%.2f", m["kept"] / m["copied"]) : "–"
-		k = "kept" in m ? sprintf("%.1f", m["kept"] / 1000) : "–"
-		printf " | %d | %.1f | %.1f | **%s** | %.1f | %.1f | **%s** | %s | **%s** |\n", n,
+		printf " | %d | %.1f | %.1f | **%s** | %.1f | %.1f | **%s** |\n", n,
 			m["stock"] / 1000, m["vmemexport"] / 1000, r1,
-			m["inplace"] / 1000, m["copied"] / 1000, r2, k, r3
+			m["inplace"] / 1000, m["copied"] / 1000, r2
 	}' "$1"
 }
 
@@ -131,19 +129,16 @@ pipelines() {
 		echo "\`videotestsrc ! caps ! v4l2sink io-mode=mmap\`; **vmemexport** the same"
 		echo "with \`vmemexport ! v4l2sink io-mode=dmabuf-import\`; **in place**"
 		echo "\`examples/gst-appsrc\` (page-aligned frames, exported in place); **copied**"
-		echo "\`gst-appsrc -u\` (copied by vmemexport); **kept** in place, with as many"
-		echo "frames as v4l2sink has buffers here (\`-k 3\`), so that vb2 finds each"
-		echo "frame's dma-buf on the buffer that held it before and does not reattach"
-		echo "(see the calls below). Medians of the rounds (runs"
+		echo "\`gst-appsrc -u\` (copied by vmemexport). Medians of the rounds (runs"
 		echo "column), the pipelines interleaved in each round. **per frame**: a run of"
 		echo "n frames less a run of 60, over the difference (a process's start and"
 		echo "end, seconds under TCG, left out; n is 600 for stock and vmemexport, 3000"
-		echo "for the application's, and 300 and 1200 at 1280x720); **whole**: the whole"
+		echo "in place and copied, and 300 and 1200 at 1280x720); **whole**: the whole"
 		echo "run's CPU over its frames, as a user would time it. Times are of TCG"
 		echo "emulation with one guest CPU: only the ratios compare."
 		echo
-		echo "| frame | measure | runs | stock | vmemexport | vmemexport / stock | in place | copied | in place / copied | kept | kept / copied |"
-		echo "|---|---|---|---|---|---|---|---|---|---|---|"
+		echo "| frame | measure | runs | stock | vmemexport | vmemexport / stock | in place | copied | in place / copied |"
+		echo "|---|---|---|---|---|---|---|---|---|"
 		for b in $(awk '!s[$2]++ { print $2 }' "$work/cpurun"); do
 			w=$(awk -v b="$b" 'BEGIN { print (b == 614400 ? "640x480" : b == 1843200 ? "1280x720" : b " bytes") }')
 			printf '| %s | per frame' "$w"
