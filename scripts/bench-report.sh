@@ -87,6 +87,9 @@ pipeline_row() {
 	}' "$1"
 }
 
+# An awk function: a frame's name from its bytes (YUY2, two a pixel).
+frame_fn='function frame(b) { return b == 614400 ? "640x480" : b == 1843200 ? "1280x720" : b " bytes" }'
+
 # copy_table FILE: what the copy alone costs (bench/frame-copy.c), from
 # FILE's medians (median's lines), beside the copied pipeline's frame.
 copy_table() {
@@ -101,11 +104,11 @@ copy_table() {
 	echo
 	echo "| frame | copy | draw | copied, per frame | in place / copied | at best |"
 	echo "|---|---|---|---|---|---|"
-	awk '{ m[$1, $2] = $3; if (!s[$2]++) b[++n] = $2 } END {
+	awk "$frame_fn"'{ m[$1, $2] = $3; if (!s[$2]++) b[++n] = $2 } END {
 		for (i = 1; i <= n; i++) {
 			f = b[i]
 			if (!(("copy" SUBSEP f) in m) || m["copied", f] <= 0) continue
-			w = f == 614400 ? "640x480" : f == 1843200 ? "1280x720" : f " bytes"
+			w = frame(f)
 			printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f |\n", w,
 				m["copy", f] / 1000, m["draw", f] / 1000,
 				m["copied", f] / 1000, m["inplace", f] / m["copied", f],
@@ -140,7 +143,7 @@ pipelines() {
 		echo "| frame | measure | runs | stock | vmemexport | vmemexport / stock | in place | copied | in place / copied |"
 		echo "|---|---|---|---|---|---|---|---|---|"
 		for b in $(awk '!s[$2]++ { print $2 }' "$work/cpurun"); do
-			w=$(awk -v b="$b" 'BEGIN { print (b == 614400 ? "640x480" : b == 1843200 ? "1280x720" : b " bytes") }')
+			w=$(awk -v b="$b" "$frame_fn"'BEGIN { print frame(b) }')
 			printf '| %s | per frame' "$w"
 			pipeline_row "$work/cpurun" "$b"
 			printf '| %s | whole' "$w"
@@ -153,7 +156,7 @@ pipelines() {
 		echo
 		echo "| frame | pipeline | calls per frame |"
 		echo "|---|---|---|"
-		awk -F, -v k="$k" '$1 == k && $5 ~ /^calls:/ {
+		awk -F, -v k="$k" "$frame_fn"'$1 == k && $5 ~ /^calls:/ {
 			key = $4 " " $3
 			if (!(key in l)) order[++n] = key
 			f = substr($5, 7)
@@ -161,7 +164,7 @@ pipelines() {
 		} END {
 			for (i = 1; i <= n; i++) {
 				split(order[i], p, " ")
-				w = p[1] == 614400 ? "640x480" : p[1] == 1843200 ? "1280x720" : p[1]
+				w = frame(p[1])
 				printf "| %s | %s | %s |\n", w, p[2], l[order[i]]
 			}
 		}' "$csv"

@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # gst-guest.sh REL OUT [SCRIPT]: what the GStreamer guest needs beside the
 # test initramfs: the vmemexp plugin (make gst), examples/gst-appsrc.c,
-# tests/gst-cases.c and bench/frame-copy.c (make bench), built inside the Debian REL root (made once by
-# guest-root.sh) against its own GStreamer, with SCRIPT (tests/gst.sh;
-# make demo's is tests/gst-demo.sh) as gst.sh and tests/gst-lib.sh, in
-# OUT/userspace, and the test file that runs it, OUT/gst.t
-# (tests/userspace-mount.sh). Prints the root's path.
+# tests/gst-cases.c and bench/frame-copy.c (make bench), built inside the
+# Debian REL root (made once by guest-root.sh) against its own GStreamer,
+# with SCRIPT (tests/gst.sh; make demo's is tests/gst-demo.sh) as gst.sh
+# and tests/gst-lib.sh, in OUT/userspace, and the test file that runs it,
+# OUT/gst.t (tests/userspace-mount.sh). Prints the root's path.
 set -eu
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/common.sh
