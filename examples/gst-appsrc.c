@@ -2,7 +2,7 @@
 /*
  * gst-appsrc: an application hands its own buffers to GStreamer, zero copy.
  *
- * The application owns a few page-aligned YUY2 frames (posix_memalign). It
+ * The application owns four page-aligned YUY2 frames (posix_memalign). It
  * draws into one, wraps it in a GstBuffer without copying, and pushes it
  * into appsrc; the vmemexp plugin's vmemexport element exports the memory
  * in place as a dma-buf (once per frame: the export is cached on the
@@ -11,11 +11,10 @@
  * drops the last reference to the buffer that carried it.
  *
  *   cc -o gst-appsrc gst-appsrc.c $(pkg-config --cflags --libs gstreamer-app-1.0)
- *   ./gst-appsrc [-u] [-f BYTE] [-k FRAMES] [-n FRAMES] [-s WxH] [SINK]
+ *   ./gst-appsrc [-u] [-f BYTE] [-n FRAMES] [-s WxH] [SINK]
  *       SINK   e.g. "v4l2sink device=/dev/video1 io-mode=dmabuf-import"
  *              (default: fakesink)
  *       -f     fill every frame with BYTE (default: a value that changes)
- *       -k     own FRAMES frames, 2 to 16 (default 4)
  *       -n     push FRAMES frames (default 100)
  *       -s     frames of W x H pixels (default 640x480)
  *       -u     push the frames 64 bytes past a page boundary: the element
@@ -29,16 +28,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_FRAMES 16
+#define NFRAMES 4
 
 /* What appsrc announces: what the frames hold, and what v4l2sink accepts. */
 #define CAPS "video/x-raw,format=YUY2,width=%d,height=%d,framerate=30/1,pixel-aspect-ratio=1/1,interlace-mode=progressive,colorimetry=bt601"
 #define PIPELINE "appsrc name=src format=time caps=" CAPS " ! vmemexport name=exp ! %s sync=false"
 
-static guint8 *frames[MAX_FRAMES];
-static GstMemory *mems[MAX_FRAMES];
-static gboolean busy[MAX_FRAMES];
-static int nframes = 4;
+static guint8 *frames[NFRAMES];
+static GstMemory *mems[NFRAMES];
+static gboolean busy[NFRAMES];
 static GMutex lock;
 static GCond freed;
 
@@ -58,7 +56,7 @@ static int take_frame(GstElement *pipeline, GstMessage **error)
 
 	g_mutex_lock(&lock);
 	for (;;) {
-		for (i = 0; i < nframes; i++)
+		for (i = 0; i < NFRAMES; i++)
 			if (!busy[i]) {
 				busy[i] = TRUE;
 				g_mutex_unlock(&lock);
@@ -90,13 +88,11 @@ int main(int argc, char **argv)
 	gsize frame_size;
 
 	gst_init(&argc, &argv);
-	while ((opt = getopt(argc, argv, "uf:k:n:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "uf:n:s:")) != -1) {
 		if (opt == 'u')
 			skew = 64;
 		else if (opt == 'f')
 			fill = atoi(optarg) & 0xff;
-		else if (opt == 'k')
-			nframes = CLAMP(atoi(optarg), 2, MAX_FRAMES);
 		else if (opt == 'n')
 			npush = atoi(optarg);
 		else if (opt != 's' || sscanf(optarg, "%dx%d", &w, &h) != 2 ||
@@ -106,12 +102,12 @@ int main(int argc, char **argv)
 	frame_size = (gsize)w * h * 2;
 	if (optind < argc)
 		sink = argv[optind];
-	for (i = 0; i < nframes; i++)
+	for (i = 0; i < NFRAMES; i++)
 		if (posix_memalign((void **)&frames[i], sysconf(_SC_PAGESIZE),
 				   frame_size + skew))
 			return 1;
 	/* Wrapped once, pushed many times: the plugin's export cache hits. */
-	for (i = 0; i < nframes; i++)
+	for (i = 0; i < NFRAMES; i++)
 		mems[i] = gst_memory_new_wrapped(0, frames[i], frame_size + skew,
 						 skew, frame_size, frames[i], free);
 	desc = g_strdup_printf(PIPELINE, w, h, sink);
@@ -164,7 +160,7 @@ int main(int argc, char **argv)
 	gst_object_unref(exp);
 	gst_object_unref(src);
 	gst_object_unref(pipeline);
-	for (n = 0; n < nframes; n++)
+	for (n = 0; n < NFRAMES; n++)
 		gst_memory_unref(mems[n]);
 	/* Tracers report here: GST_TRACERS=leaks lists what is still alive. */
 	gst_deinit();
