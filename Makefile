@@ -14,10 +14,12 @@
 #   make coverage   after make check-debug: what of kernel/*.c it ran
 #                   (docs/coverage.md)
 #   make check-packages  the Debian packages built for bookworm, trixie and
-#                   sid, installed from a signed repository with apt into a
-#                   root of each, DKMS's module, the installed programs run
-#   make repo       the packages of REL (default: this machine's release)
-#                   in a signed apt repository, build/repo-REL/repo
+#                   sid, and for trixie arm64, installed from a signed
+#                   repository with apt into a root of each, DKMS's module,
+#                   the installed programs run
+#   make repo       the packages of REL (default: this machine's release;
+#                   ARCH=arm64: cross-built for arm64) in a signed apt
+#                   repository, build/repo-REL[-ARCH]/repo
 #   make install    library, headers, pkg-config file, tool, man pages, udev
 #                   rule (DESTDIR, PREFIX); make uninstall; make dkms-install
 #   make kernels    which Debian kernel each name of make check stands for
@@ -43,6 +45,8 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 UDEVDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/udev/rules.d,/etc/udev/rules.d)
 DKMSDIR ?= /usr/src/vmem-exp-$(VERSION)
 CC ?= cc
+# A cross build's is the target's (debian/rules: buildtools.mk).
+PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 # Warnings are errors where VMEM_EXP_WERROR=y: make check, make lint and CI
 # set it; a user's or a package's build does not (kernel/Kbuild likewise).
@@ -72,8 +76,8 @@ all: module lib tools man gst
 # The GStreamer plugin (gst/README.md): built when pkg-config
 # finds GStreamer's development packages, skipped with a note otherwise.
 GST_PKGS := gstreamer-1.0 gstreamer-base-1.0 gstreamer-video-1.0 gstreamer-allocators-1.0
-GST_OK := $(shell pkg-config --exists $(GST_PKGS) 2>/dev/null && echo yes)
-GST_PLUGINDIR ?= $(shell pkg-config --variable=pluginsdir gstreamer-1.0 2>/dev/null)
+GST_OK := $(shell $(PKG_CONFIG) --exists $(GST_PKGS) 2>/dev/null && echo yes)
+GST_PLUGINDIR ?= $(shell $(PKG_CONFIG) --variable=pluginsdir gstreamer-1.0 2>/dev/null)
 GST_SRCS := gst/plugin.c gst/gstvmemexpallocator.c gst/gstvmemexport.c
 
 ifeq ($(GST_OK),yes)
@@ -87,8 +91,8 @@ endif
 $(B)/gst/libgstvmemexp.so: $(GST_SRCS) gst/*.h lib/vmemexp.c lib/vmemexp.h include/uapi/linux/vmem_exp.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -shared -DVERSION='"$(VERSION)"' \
-		$$(pkg-config --cflags $(GST_PKGS)) -o $@ $(GST_SRCS) lib/vmemexp.c \
-		$$(pkg-config --libs $(GST_PKGS))
+		$$($(PKG_CONFIG) --cflags $(GST_PKGS)) -o $@ $(GST_SRCS) lib/vmemexp.c \
+		$$($(PKG_CONFIG) --libs $(GST_PKGS))
 
 install-gst: gst
 	install -D -m 0644 $(B)/gst/libgstvmemexp.so $(DESTDIR)$(GST_PLUGINDIR)/libgstvmemexp.so
@@ -197,13 +201,14 @@ coverage:
 
 # The packaged path (README, "Install"): scripts/pkg-build.sh.
 check-packages:
-	KERNELS="bookworm-pkg trixie-pkg sid-pkg" scripts/check.sh
+	KERNELS="bookworm-pkg trixie-pkg sid-pkg trixie-arm64-pkg" scripts/check.sh
 
 # The Debian packages of one release (REL, default the machine's), in a
 # signed flat apt repository, build/repo-REL/repo: scripts/pkg-repo.sh.
+# ARCH=arm64 cross-builds them for arm64, into build/repo-REL-arm64.
 REL ?= $(shell sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)
 repo:
-	scripts/pkg-repo.sh $(REL) $(B)/repo-$(REL)
+	scripts/pkg-repo.sh $(REL)$(if $(ARCH),:$(ARCH)) $(B)/repo-$(REL)$(if $(ARCH),-$(ARCH))
 
 # The kernel each name stands for in this cache, resolved from Debian's
 # archive the first time; make refresh forgets them and the build chroots

@@ -102,7 +102,7 @@ for k in $KERNELS; do
 	unset VMEM_EXP_EXTRA_BINS
 	unset VMEM_EXP_EXTRA_MODULES VMEM_EXP_USERSPACE_DIR VMEM_EXP_VIRTFS
 	if [ -n "$K_GUEST" ]; then
-		if ! root=$(scripts/$K_GUEST-guest.sh "$K_REL" "$out"); then
+		if ! root=$(scripts/$K_GUEST-guest.sh "$K_APT" "$out"); then
 			echo "not ok - $K_NAME: build the $K_GUEST guest's programs and prepare its Debian root"
 			failed=$((failed + 1)) failures="$failures $K_NAME"
 			continue

@@ -386,14 +386,33 @@ virtfs_modules() {
 	done
 }
 
-# debian_root REL DIR PKGS: make DIR a minimal Debian REL root (debootstrap
-# minbase, from the system's mirror, the first time: a minute or two) with
+# foreign_exec ARCH: let this machine run the programs of Debian
+# architecture ARCH (chroot into a root of it: debian_root), through
+# qemu-user-static and its binfmt_misc entry (K_QUSER, arch_table), which
+# this registers if the kernel does not have it. Its flags (F) have the
+# kernel open the emulator once, at registration, so that it runs in any
+# chroot. Nothing to do for the host's own architecture.
+foreign_exec() {
+	arch_table "$1" || return 1
+	[ -n "$K_QUSER" ] || return 0
+	"$(dirname "$0")/deps.sh" qemu-user-static
+	_bm=/proc/sys/fs/binfmt_misc
+	[ -f "$_bm/register" ] || mount -t binfmt_misc binfmt_misc "$_bm" || return 1
+	[ -f "$_bm/qemu-$K_QUSER" ] ||
+		cat "/usr/lib/binfmt.d/qemu-$K_QUSER.conf" > "$_bm/register" || return 1
+}
+
+# debian_root REL DIR PKGS [ARCH]: make DIR a minimal Debian REL root
+# (debootstrap minbase, from the system's mirror, the first time: a minute
+# or two; for another architecture ARCH, run through qemu-user: several) with
 # the packages PKGS (comma-separated) installed, and apt sources for REL,
 # REL-updates and REL-security. A root made earlier gets what PKGS adds
 # (several users share one root, each with its own list). Both are steps
 # (step), logged as DIR's name with -debootstrap and -apt.
 debian_root() {
 	_name=${2##*/}
+	# In a subshell: arch_table sets the caller's K_ variables.
+	[ -z "${4:-}" ] || (foreign_exec "$4") || return 1
 	if [ ! -f "$2/.complete" ]; then
 		"$(dirname "$0")/deps.sh" debian-archive-keyring
 		_ds=$VMEM_EXP_CACHE/debootstrap
@@ -404,9 +423,11 @@ debian_root() {
 		fi
 		rm -rf --one-file-system "$2"
 		# debootstrap's own log: DIR/debootstrap/debootstrap.log.
-		step "$_name-debootstrap" "$_name: a Debian $1 root (debootstrap, a minute or two, once)" \
+		_arch=${4:+--arch=$4}
+		# shellcheck disable=SC2086 # one word, or none
+		step "$_name-debootstrap" "$_name: a Debian $1 ${4:-} root (debootstrap, once)" \
 			env DEBOOTSTRAP_DIR="$_ds/usr/share/debootstrap" "$_ds/usr/sbin/debootstrap" \
-			--variant=minbase --include="$3" "$1" "$2" "$(debian_mirror '')" || return 1
+			$_arch --variant=minbase --include="$3" "$1" "$2" "$(debian_mirror '')" || return 1
 		# The same sources as the harness's own apt for REL.
 		if [ ! -s "$VMEM_EXP_CACHE/apt-$1/sources.list" ]; then
 			apt_setup "$1" || return 1

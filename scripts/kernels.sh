@@ -11,8 +11,8 @@
 # make check's default: the three kernels, and trixie's again with every
 # device mapping bounced, where a sync copies (tests/sync.c); bookworm-debug
 # is make check-debug (sid-debug the same on 7.x, docs/debug-kernel.md),
-# bookworm-pkg, trixie-pkg and sid-pkg the packaged path (make
-# check-packages).
+# bookworm-pkg, trixie-pkg, sid-pkg and trixie-arm64-pkg the packaged path
+# (make check-packages).
 KNOWN_KERNELS="bookworm trixie sid trixie-swiotlb"
 
 # kernel_table NAME: sets
@@ -128,6 +128,18 @@ kernel_table() {
 		K_TESTS="sources mmap errno rdonly lifetime fdpass vgem tool unload"
 		# tests/pkg.sh upgrades the packages: DKMS compiles in the guest.
 		K_TIMEOUT=1200 ;;
+	trixie-arm64-pkg)
+		# The same on arm64: the packages cross-built for arm64
+		# (dpkg-buildpackage -a arm64), installed from their
+		# repository into an arm64 root of trixie, where DKMS builds
+		# the module for trixie's arm64 kernel, run through
+		# qemu-user (arch_table, K_QUSER); the arm64 guest then boots
+		# that kernel with that root.
+		K_NAME=$1 K_REL=trixie K_ARCH=arm64 K_PACKAGED=1 K_GUEST=pkg
+		K_MODULES=overlay
+		K_TESTS="sources mmap errno rdonly lifetime fdpass vgem tool unload"
+		# DKMS compiles in the emulated arm64 machine.
+		K_TIMEOUT=2400 ;;
 	bookworm-gst)
 		# bookworm's kernel with a bookworm userspace (GStreamer 1.22,
 		# the host's, which builds the plugin): the vmemexp plugin
@@ -229,6 +241,9 @@ kernel_table() {
 #              arch/K_KARCH/boot/K_KIMAGE
 #   K_HOSTPKGS the host's packages that build its test programs and
 #              emulate it
+#   K_QUSER    qemu-user's name for it, whose binfmt_misc entry lets the
+#              host run its programs (a Debian root of it, chrooted into:
+#              foreign_exec); empty for the host's own
 #   K_QEMU     the emulator, with its machine and CPU
 #   K_CONSOLE  the guest's console device (the kernel log)
 #   K_TAP      the device the guest's /init writes the TAP stream to
@@ -238,13 +253,13 @@ kernel_table() {
 arch_table() {
 	case $1 in
 	amd64)
-		K_CROSS='' K_KARCH=x86 K_KMAKE=x86_64 K_KIMAGE=bzImage
+		K_CROSS='' K_KARCH=x86 K_KMAKE=x86_64 K_KIMAGE=bzImage K_QUSER=''
 		K_HOSTPKGS="qemu-system-x86"
 		K_QEMU="qemu-system-x86_64 -machine pc -cpu max"
 		K_CONSOLE=ttyS0 K_TAP=ttyS1
 		K_SERIAL="-serial chardev:con -serial chardev:tap" ;;
 	arm64)
-		K_CROSS=aarch64-linux-gnu K_KARCH=arm64 K_KMAKE=arm64
+		K_CROSS=aarch64-linux-gnu K_KARCH=arm64 K_KMAKE=arm64 K_QUSER=aarch64
 		# arm64 has no self-decompressing image: Image, as is.
 		K_KIMAGE=Image
 		K_HOSTPKGS="qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# pkg-guest.sh REL OUT: what the package guest (kernels.sh, K_GUEST=pkg)
+# pkg-guest.sh REL[:ARCH] OUT: what the package guest (kernels.sh, K_GUEST=pkg)
 # needs beside the test initramfs, once scripts/pkg-build.sh has installed
 # the packages into the Debian REL root (guest-root.sh pkg):
 # examples/share.c, examples/libvmemexp.c (the example of libvmemexp(3))
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 . scripts/common.sh
 root=$(scripts/guest-root.sh pkg "$1")
 # shellcheck disable=SC2016 # expanded in the root
-root_build "$root" "pkg-examples-$1" "${root##*/}: examples/ built against libvmemexp-dev" '
+root_build "$root" "pkg-examples-${root##*/}" "${root##*/}: examples/ built against libvmemexp-dev" '
 	for ex in examples/share examples/libvmemexp tests/pkg-keep; do
 		cc -O2 -Wall -Wextra -Werror -o ${ex#*/} $ex.c \
 			$(pkg-config --cflags --libs libvmemexp)

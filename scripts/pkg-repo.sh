@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# pkg-repo.sh REL OUT [VERSION]: the Debian packages of the checkout, built as a user
-# of Debian REL builds them, in a root of REL (guest-root.sh pkgbuild) with
+# pkg-repo.sh REL[:ARCH] OUT [VERSION]: the Debian packages of the checkout,
+# built as a user of Debian REL builds them, in a root of REL (guest-root.sh
+# pkgbuild; with ARCH, cross-built for ARCH there: dpkg-buildpackage -a) with
 # the Build-Depends of debian/control installed there by apt-get build-dep,
 # so that each package depends on REL's own libraries; checked with REL's
 # lintian --pedantic (it fails on any tag but the overrides in debian/);
@@ -17,10 +18,10 @@ set -eu
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/common.sh
 . scripts/common.sh
-rel=$1
+rel=${1%%:*} arch=${1#"${1%%:*}"} arch=${arch#:}
 mkdir -p "$2"
 out=$(cd "$2" && pwd)
-root=$(scripts/guest-root.sh pkgbuild "$rel")
+root=$(scripts/guest-root.sh pkgbuild "$1")
 version=${3:-$(cat VERSION)}
 
 # The source tree: what git tracks, and new files it does not ignore, as
@@ -44,13 +45,14 @@ if [ $# -gt 2 ]; then
 fi
 build_deps() {
 	DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get build-dep -y \
-		--no-install-recommends "$build/vmem-exp"
+		--no-install-recommends ${arch:+-a "$arch"} "$build/vmem-exp"
 }
-step "pkgbuild-$rel-deps" "${root##*/}: the Build-Depends (apt-get build-dep)" build_deps
+step "pkgbuild-$rel${arch:+-$arch}-deps" "${root##*/}: the Build-Depends (apt-get build-dep)" build_deps
 dpkg_build() {
-	chroot "$root" sh -c "cd $build/vmem-exp && dpkg-buildpackage -b -us -uc"
+	chroot "$root" sh -c "cd $build/vmem-exp && dpkg-buildpackage -b -us -uc ${arch:+-a $arch}"
 }
-step "pkgbuild-$rel${3:+-$3}" "${root##*/}: the Debian packages (dpkg-buildpackage -b -us -uc)" dpkg_build
+step "pkgbuild-$rel${arch:+-$arch}${3:+-$3}" \
+	"${root##*/}: the Debian packages (dpkg-buildpackage -b -us -uc${arch:+ -a $arch})" dpkg_build
 # Every tag lintian --pedantic reports that debian/*.lintian-overrides
 # does not is a failure.
 changes=$(cd "$root$build" && ls vmem-exp_"$version"_*.changes)
