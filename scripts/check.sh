@@ -108,7 +108,7 @@ for k in $KERNELS; do
 			continue
 		fi
 		tests="$tests $out/$K_GUEST.t"
-		VMEM_EXP_EXTRA_MODULES="$(virtfs_modules "$kroot" "$K_VER") $K_MODULES"
+		VMEM_EXP_EXTRA_MODULES=$(guest_modules "$kroot" "$K_VER")
 		export VMEM_EXP_EXTRA_MODULES
 		export VMEM_EXP_USERSPACE_DIR="$out/userspace" VMEM_EXP_VIRTFS="$root"
 	fi

@@ -377,13 +377,15 @@ source_tarball() {
 	echo "$_s/usr/src/$K_SOURCE.tar.xz"
 }
 
-# virtfs_modules KROOT VER: the modules a guest whose root is shared over
-# virtio-9p loads, of those the kernel in KROOT has as modules (sid's has
-# virtio_pci built in), blank-separated.
-virtfs_modules() {
+# guest_modules KROOT VER: the modules a userspace guest (K_GUEST) loads
+# besides the tests': those of virtio-9p, which shares its root, that the
+# kernel in KROOT has as modules (sid's has virtio_pci built in), and the
+# table's K_MODULES; blank-separated.
+guest_modules() {
 	for _m in virtio_pci 9p 9pnet_virtio; do
 		! grep -q "/$_m\.ko" "$1/lib/modules/$2/modules.dep" || printf '%s ' "$_m"
 	done
+	printf '%s\n' "$K_MODULES"
 }
 
 # foreign_exec ARCH: let this machine run the programs of Debian
@@ -425,7 +427,7 @@ debian_root() {
 		# debootstrap's own log: DIR/debootstrap/debootstrap.log.
 		_arch=${4:+--arch=$4}
 		# shellcheck disable=SC2086 # one word, or none
-		step "$_name-debootstrap" "$_name: a Debian $1 ${4:-} root (debootstrap, once)" \
+		step "$_name-debootstrap" "$_name: a Debian $1${4:+ $4} root (debootstrap, once)" \
 			env DEBOOTSTRAP_DIR="$_ds/usr/share/debootstrap" "$_ds/usr/sbin/debootstrap" \
 			$_arch --variant=minbase --include="$3" "$1" "$2" "$(debian_mirror '')" || return 1
 		# The same sources as the harness's own apt for REL.
@@ -495,7 +497,7 @@ gst_guest_run() {
 	_kroot=$(scripts/fetch-kernel.sh "$_g")
 	kernel_vars "$_g"
 	_root=$(scripts/gst-guest.sh "$K_REL" "$_out" "$3")
-	VMEM_EXP_EXTRA_MODULES=$(virtfs_modules "$_kroot" "$K_VER") \
+	VMEM_EXP_EXTRA_MODULES=$(guest_modules "$_kroot" "$K_VER") \
 		VMEM_EXP_USERSPACE_DIR="$_out/userspace" \
 		scripts/mkinitramfs.sh "$_out/initramfs.cpio.gz" "$_kroot" "$K_VER" \
 		"$_out/vmem_exp.ko" "$_out/gst.t"
