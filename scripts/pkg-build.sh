@@ -48,21 +48,22 @@ rm -rf "$root/srv/vmem-exp-repo"
 cp -r "$out/repo" "$root/srv/vmem-exp-repo"
 echo "deb [signed-by=/srv/vmem-exp-repo/key.gpg] file:/srv/vmem-exp-repo ./" \
 	> "$root/etc/apt/sources.list.d/vmem-exp.list"
-# trixie's and sid's headers depend on the kernel's image, whose postinst
-# would make an initramfs the guest never boots (in an arm64 root, run
-# through qemu-user, that took 8 of 10 minutes): the kernel's own hook
-# skips it with INITRD=No.
+# The kernel as a user's machine has it, the one it boots: its image and
+# modules (K_IMAGE), and its headers, and DKMS; then the root's file list:
+# what tests/pkg.sh finds again after it purged the packages. (Without the
+# kernel's modules, sid's dkms 3.2 takes the empty modules.dep its depmod
+# leaves after removing N for a kernel no longer installed, deletes the
+# index, and installs N+1 without running depmod: modprobe then does not
+# find it.) The image's postinst would make an initramfs the guest never
+# boots (in an arm64 root, run through qemu-user, that took 8 of 10
+# minutes): the kernel's own hook skips it with INITRD=No.
 export INITRD=No
-# The kernel's headers and DKMS first, then the root's file list: what
-# tests/pkg.sh finds again after it purged the packages.
 # shellcheck disable=SC2086 # a list of packages
-step "pkg-headers-${root##*/}" "${root##*/}: linux-headers-$K_VER and dkms (apt)" \
-	root_apt "$root" $K_HEADERS dkms
-# The root has the kernel's headers, not its image, whose postinst would
-# have run depmod: run it, so that its index files (modules.dep and the
-# rest, which DKMS's depmod makes and the purge leaves, as on any system)
-# are in the list. A root made earlier had them from its last run; a new
-# one does not (CI's empty cache showed that).
+step "pkg-kernel-${root##*/}" "${root##*/}: linux-image and linux-headers-$K_VER, dkms (apt)" \
+	root_apt "$root" $K_IMAGE $K_HEADERS dkms
+# The image's postinst ran depmod, unless the root had it already: the
+# index files (modules.dep and the rest, which DKMS's depmod makes again
+# and the purge leaves, as on any system) are in the list either way.
 chroot "$root" depmod "$K_VER" 2> /dev/null
 chroot "$root" find / -xdev | LC_ALL=C sort > "$out/pre-install.list"
 # shellcheck disable=SC2086 # a list of packages
