@@ -258,8 +258,7 @@ apt_in() {
 	if [ ! -s "$_d/sources.list" ]; then
 		apt_setup "$2" || return 1
 	fi
-	_tool=$1 _arch=${2#"${2%%:*}"}
-	_arch=${_arch#:}
+	_tool=$1 _arch=$(apt_arch "$2")
 	shift 2
 	"$_tool" -o Dir::Etc::SourceList="$_d/sources.list" \
 		-o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$_d/lists" \
@@ -274,6 +273,11 @@ apt_in() {
 # bookworm, or bookworm-arm64 for bookworm:arm64.
 apt_name() {
 	echo "$1" | tr : -
+}
+
+# apt_arch REL[:ARCH]: ARCH, or nothing (REL's, the host's architecture).
+apt_arch() {
+	case $1 in *:*) echo "${1#*:}" ;; esac
 }
 
 # apt_setup REL: write REL's sources list and fetch its lists.

@@ -31,27 +31,27 @@ set -eu
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/common.sh
 . scripts/common.sh
-guest=$1 rel=${2%%:*} arch=${2#"$rel"} arch=${arch#:}
-# A root of ARCH: its name ends in -ARCH. pkgbuild's is the host's
-# architecture's, with ARCH's cross compilers.
-sfx=${arch:+-$arch} cross=
+guest=$1 rel=${2%%:*} arch=$(apt_arch "$2") name=$(apt_name "$2")
+# A root of ARCH: its name ends in -ARCH (NAME, REL-ARCH). pkgbuild's is
+# the host's architecture's, with ARCH's cross compilers.
+cross=
 [ "$guest" != pkgbuild ] || cross=$arch arch=
 case $guest in
 gst)
-	root=$VMEM_EXP_CACHE/gstroot-$rel$sfx
+	root=$VMEM_EXP_CACHE/gstroot-$name
 	pkgs=gstreamer1.0-tools,gstreamer1.0-plugins-base,gstreamer1.0-plugins-good,v4l-utils
 	pkgs=$pkgs,gcc,libc6-dev,make,pkgconf,libgstreamer-plugins-base1.0-dev
 	;;
 wayland)
-	root=$VMEM_EXP_CACHE/wlroot-$rel$sfx
+	root=$VMEM_EXP_CACHE/wlroot-$name
 	pkgs=weston,libgl1-mesa-dri,libegl1,libegl-mesa0,libgbm1,gcc,libc6-dev,libwayland-dev,wayland-protocols,pkgconf,libdrm-dev,netpbm
 	;;
 pkg)
-	root=$VMEM_EXP_CACHE/pkgroot-$rel$sfx
+	root=$VMEM_EXP_CACHE/pkgroot-$name
 	pkgs=gstreamer1.0-tools,gstreamer1.0-plugins-good,v4l-utils,gcc,libc6-dev,pkgconf,openssl
 	;;
 pkgbuild)
-	root=$VMEM_EXP_CACHE/pkgbuild-$rel$sfx
+	root=$VMEM_EXP_CACHE/pkgbuild-$name
 	pkgs=dpkg-dev,lintian,apt-utils${cross:+,crossbuild-essential-$cross}
 	;;
 *)

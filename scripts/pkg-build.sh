@@ -55,8 +55,8 @@ echo "deb [signed-by=/srv/vmem-exp-repo/key.gpg] file:/srv/vmem-exp-repo ./" \
 # leaves after removing N for a kernel no longer installed, deletes the
 # index, and installs N+1 without running depmod: modprobe then does not
 # find it.) The image's postinst would make an initramfs the guest never
-# boots (in an arm64 root, run through qemu-user, that took 8 of 10
-# minutes): the kernel's own hook skips it with INITRD=No.
+# boots (most of the arm64 root's time under qemu-user: docs/testing.md):
+# the kernel's own hook skips it with INITRD=No.
 export INITRD=No
 # shellcheck disable=SC2086 # a list of packages
 step "pkg-kernel-${root##*/}" "${root##*/}: linux-image and linux-headers-$K_VER, dkms (apt)" \

@@ -18,7 +18,7 @@ set -eu
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/common.sh
 . scripts/common.sh
-rel=${1%%:*} arch=${1#"${1%%:*}"} arch=${arch#:}
+rel=${1%%:*} arch=$(apt_arch "$1") name=$(apt_name "$1")
 mkdir -p "$2"
 out=$(cd "$2" && pwd)
 root=$(scripts/guest-root.sh pkgbuild "$1")
@@ -47,11 +47,11 @@ build_deps() {
 	DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get build-dep -y \
 		--no-install-recommends ${arch:+-a "$arch"} "$build/vmem-exp"
 }
-step "pkgbuild-$rel${arch:+-$arch}-deps" "${root##*/}: the Build-Depends (apt-get build-dep)" build_deps
+step "pkgbuild-$name-deps" "${root##*/}: the Build-Depends (apt-get build-dep)" build_deps
 dpkg_build() {
 	chroot "$root" sh -c "cd $build/vmem-exp && dpkg-buildpackage -b -us -uc ${arch:+-a $arch}"
 }
-step "pkgbuild-$rel${arch:+-$arch}${3:+-$3}" \
+step "pkgbuild-$name${3:+-$3}" \
 	"${root##*/}: the Debian packages (dpkg-buildpackage -b -us -uc${arch:+ -a $arch})" dpkg_build
 # Every tag lintian --pedantic reports that debian/*.lintian-overrides
 # does not is a failure.
