@@ -18,7 +18,8 @@ root_build "$root" gst-build "${root##*/}: the GStreamer plugin and programs, bu
 	cc -O2 -Wall -Wextra -Werror -o gst-appsrc examples/gst-appsrc.c \
 		$(pkg-config --cflags --libs gstreamer-app-1.0)
 	cc -O2 -Wall -Wextra -Werror -o gst-cases tests/gst-cases.c \
-		$(pkg-config --cflags --libs gstreamer-app-1.0 gstreamer-allocators-1.0)
+		$(pkg-config --cflags --libs gstreamer-app-1.0 gstreamer-allocators-1.0 \
+			gstreamer-video-1.0)
 	cc -O2 -Wall -Wextra -Werror -o frame-copy bench/frame-copy.c
 	test -f build/gst/libgstvmemexp.so' \
 	Makefile VERSION gst lib include examples/gst-appsrc.c tests/gst-cases.c \

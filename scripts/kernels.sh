@@ -148,6 +148,14 @@ kernel_table() {
 		K_NAME=bookworm-gst K_REL=bookworm K_GUEST=gst
 		K_TESTS=vividloop
 		K_TIMEOUT=300 ;;
+	sid-gst)
+		# The same on sid's kernel (udmabuf built in) and userspace
+		# (GStreamer 1.28, whose own GstUdmabufAllocator and
+		# GstVideoDmabufPool meet the plugin there: tests/gst-cases.c,
+		# udmabuf).
+		K_NAME=sid-gst K_REL=sid K_GUEST=gst
+		K_TESTS=vividloop
+		K_TIMEOUT=300 ;;
 	bookworm-gst-bench)
 		# The same guest for make bench's pipeline section
 		# (scripts/bench-gst.sh: bench/gst-pipelines.sh alone), with

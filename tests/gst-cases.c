@@ -3,7 +3,7 @@
  * gst-cases: what the vmemexport element does with buffers that an
  * application shapes on purpose, checked buffer by buffer (tests/gst.sh).
  *
- *   gst-cases resize|recache|tee|tail|sync
+ *   gst-cases resize|recache|tee|tail|sync|udmabuf
  *
  * Each pushes frames through "appsrc ! vmemexport ! fakesink" and looks at
  * what reaches fakesink's handoff: one buffer at a time, the next pushed
@@ -33,6 +33,19 @@
  *          dma-buf, in the map's directions (this file's ioctl() counts
  *          them), and none mmap()s it: the allocator mapped it read-write
  *          once and keeps that mapping (this file's mmap() counts).
+ * udmabuf  (GStreamer 1.28 and later, which has GstUdmabufAllocator and
+ *          GstVideoDmabufPool) the two working together with ours: a
+ *          frame of GstUdmabufAllocator's memory passes through vmemexport
+ *          as it is (the same memory, counted zero copy, nothing exported
+ *          or copied); a GstVideoDmabufPool given the "vmemexp" allocator
+ *          keeps it (a dma-buf allocator of its own alloc(): the pool
+ *          replaces only others by udmabuf), its buffers go back to it
+ *          through its implicit sync (DMA_BUF_IOCTL_EXPORT_SYNC_FILE on
+ *          each of our dma-bufs, which must succeed: this file's ioctl()
+ *          counts) and pass through vmemexport as they are. Prints how
+ *          GstUdmabufAllocator's memory maps beside ours (syncs and mmap()
+ *          per map), for the comparison in gst/README.md. Exits 77 before
+ *          1.28.
  * Prints "gst-cases: " lines, the failures among them; exits 0 if none.
  * Every process calls gst_deinit(), for GST_TRACERS=leaks.
  */
@@ -49,6 +62,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
+#if GST_CHECK_VERSION(1, 28, 0)
+#include <gst/allocators/gstudmabufallocator.h>
+#include <gst/video/video.h>
+#include <gst/video/gstvideodmabufpool.h>
+#endif
 
 #define RAW_CAPS "application/x-vmemexp-test"
 #define SINK "fakesink name=sink signal-handoffs=true sync=false enable-last-sample=false"
@@ -78,6 +96,7 @@ struct seen {
 	gboolean mapped;
 	off_t fd_size;		/* the dma-buf's size (it has whole pages) */
 	gsize tail;		/* bytes of TAIL in it past the buffer's data */
+	const GstMemory *mem;	/* its one memory (compared, never used) */
 };
 
 static struct seen seen;
@@ -132,6 +151,7 @@ static void handoff(GstElement *sink, GstBuffer *buf, GstPad *pad, gpointer data
 	(void)data;
 	g_mutex_lock(&seen.lock);
 	seen.size = gst_buffer_get_size(buf);
+	seen.mem = mem;
 	seen.dmabuf = mem && gst_is_dmabuf_memory(mem);
 	seen.readonly = mem && GST_MEMORY_IS_READONLY(mem);
 	fl = seen.dmabuf ? fcntl(gst_dmabuf_memory_get_fd(mem), F_GETFL) : -1;
@@ -535,6 +555,8 @@ static guint64 sync_flags[8];
 static int n_syncs;
 /* How often the libraries mmap() sync_fd. */
 static int n_mmaps;
+/* DMA_BUF_IOCTL_EXPORT_SYNC_FILE calls of the libraries, and failures. */
+static int n_exports, n_export_errors;
 
 /* Come before libc's for the libraries' calls: count, then forward. */
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
@@ -554,13 +576,23 @@ int ioctl(int fd, unsigned long req, ...)
 {
 	va_list ap;
 	void *arg;
+	long ret;
 
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
+
 	if (req == DMA_BUF_IOCTL_SYNC && fd == sync_fd && n_syncs < 8)
 		sync_flags[n_syncs++] = ((struct dma_buf_sync *)arg)->flags;
-	return syscall(SYS_ioctl, fd, req, arg);
+	ret = syscall(SYS_ioctl, fd, req, arg);
+#ifdef DMA_BUF_IOCTL_EXPORT_SYNC_FILE
+	if (req == DMA_BUF_IOCTL_EXPORT_SYNC_FILE) {
+		g_atomic_int_inc(&n_exports);
+		if (ret < 0)
+			g_atomic_int_inc(&n_export_errors);
+	}
+#endif
+	return ret;
 }
 
 static void map_synced(GstMemory *mem, GstMapFlags flags, guint64 dir,
@@ -626,6 +658,206 @@ static int sync_case(void)
 	return failures != 0;
 }
 
+#if GST_CHECK_VERSION(1, 28, 0)
+/* The syncs and mmap()s of one read-write map of @mem, printed as @whose. */
+static void map_counted(GstMemory *mem, const char *whose)
+{
+	GstMapInfo map;
+	int syncs = -1;
+
+	sync_fd = gst_dmabuf_memory_get_fd(mem);
+	n_syncs = 0;
+	n_mmaps = 0;
+	if (gst_memory_map(mem, &map, GST_MAP_READWRITE)) {
+		gst_memory_unmap(mem, &map);
+		syncs = n_syncs;
+	}
+	printf("gst-cases: a read-write map of %s memory: %d DMA_BUF_IOCTL_SYNC, %d mmap()\n",
+	       whose, syncs, n_mmaps);
+	sync_fd = -1;
+}
+
+/* Pushes @buf (ours no more) through @p: out as it came, nothing exported. */
+static void pass_through(struct pipe *p, GstBuffer *buf, const char *what)
+{
+	const GstMemory *mem = gst_buffer_peek_memory(buf, 0);
+	gsize size = gst_buffer_get_size(buf);
+	guint64 zero, exported, copied;
+
+	if (!push(p, buf, what))
+		return;
+	g_mutex_lock(&seen.lock);
+	if (seen.mem != mem || seen.size != size || !seen.uniform || seen.first != 0x5a)
+		fail("%s: out came %s memory, %zu bytes, %s0x%02x (expected the memory pushed, %zu bytes of 0x5a)",
+		     what, seen.mem == mem ? "the same" : "another", seen.size,
+		     seen.uniform ? "all " : "not all the same, first ", seen.first, size);
+	g_mutex_unlock(&seen.lock);
+	zero = counter(p, "zero-copy-frames");
+	exported = counter(p, "exported-frames");
+	copied = counter(p, "copied-frames");
+	if (!zero || exported || copied)
+		fail("%s: vmemexport counted %" G_GUINT64_FORMAT " zero copy, %"
+		     G_GUINT64_FORMAT " exported, %" G_GUINT64_FORMAT
+		     " copied (expected zero copy, neither exported nor copied)",
+		     what, zero, exported, copied);
+	else
+		printf("gst-cases: %s: passed through as it is, zero copy\n", what);
+}
+
+/* A buffer of one memory of @alloc, @size bytes of 0x5a. */
+static GstBuffer *filled(GstAllocator *alloc, gsize size)
+{
+	GstMemory *mem = gst_allocator_alloc(alloc, size, NULL);
+	GstMapInfo map;
+	GstBuffer *buf;
+
+	if (!mem)
+		return NULL;
+	buf = gst_buffer_new();
+	gst_buffer_append_memory(buf, mem);
+	if (gst_buffer_map(buf, &map, GST_MAP_WRITE)) {
+		memset(map.data, 0x5a, map.size);
+		gst_buffer_unmap(buf, &map);
+	}
+	return buf;
+}
+
+/*
+ * A GstVideoDmabufPool given the "vmemexp" allocator, two buffers of a
+ * 64x64 YUY2 frame; each acquired twice (the pool must have them back
+ * after each release, through its implicit sync), then one pushed.
+ */
+static void video_dmabuf_pool(struct pipe *p, GstAllocator *ours)
+{
+	GstBufferPool *pool = gst_video_dmabuf_pool_new();
+	GstVideoAlignment align;
+	GstStructure *config;
+	GstAllocator *got = NULL;
+	GstVideoInfo info;
+	GstBuffer *buf[2] = { NULL, NULL };
+	GstCaps *caps;
+	int i, round;
+
+	caps = gst_caps_from_string("video/x-raw,format=YUY2,width=64,height=64");
+	gst_video_info_from_caps(&info, caps);
+	gst_video_alignment_reset(&align);
+	config = gst_buffer_pool_get_config(pool);
+	gst_buffer_pool_config_set_params(config, caps, info.size, 2, 2);
+	gst_buffer_pool_config_set_allocator(config, ours, NULL);
+	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT);
+	gst_buffer_pool_config_set_video_alignment(config, &align);
+	gst_caps_unref(caps);
+	/* It raises the alignment and says so by refusing: take its config. */
+	if (!gst_buffer_pool_set_config(pool, config)) {
+		config = gst_buffer_pool_get_config(pool);
+		if (!gst_buffer_pool_set_config(pool, config)) {
+			fail("GstVideoDmabufPool: refused its own updated config");
+			goto out;
+		}
+	}
+	config = gst_buffer_pool_get_config(pool);
+	gst_buffer_pool_config_get_allocator(config, &got, NULL);
+	if (got != ours)
+		fail("GstVideoDmabufPool given the vmemexp allocator: it uses %s",
+		     got ? GST_OBJECT_NAME(got) : "none");
+	gst_structure_free(config);
+	if (!gst_buffer_pool_set_active(pool, TRUE)) {
+		fail("GstVideoDmabufPool with the vmemexp allocator: does not start");
+		goto out;
+	}
+	g_atomic_int_set(&n_exports, 0);
+	g_atomic_int_set(&n_export_errors, 0);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 2; i++) {
+			GstBufferPoolAcquireParams dontwait = {
+				.flags = GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT,
+			};
+
+			if (gst_buffer_pool_acquire_buffer(pool, &buf[i], &dontwait) != GST_FLOW_OK) {
+				fail("GstVideoDmabufPool: buffer %d of round %d not back in the pool",
+				     i, round);
+				goto out;
+			}
+			if (gst_buffer_peek_memory(buf[i], 0)->allocator != ours)
+				fail("GstVideoDmabufPool: a buffer's memory is not the vmemexp allocator's");
+		}
+		for (i = 0; i < 2; i++)
+			gst_clear_buffer(&buf[i]);
+	}
+	if (g_atomic_int_get(&n_exports) < 4 || g_atomic_int_get(&n_export_errors))
+		fail("GstVideoDmabufPool's release: %d DMA_BUF_IOCTL_EXPORT_SYNC_FILE on our dma-bufs, %d failed (expected one a release, none failed)",
+		     g_atomic_int_get(&n_exports), g_atomic_int_get(&n_export_errors));
+	else
+		printf("gst-cases: GstVideoDmabufPool with the vmemexp allocator: kept it; %d releases, each through DMA_BUF_IOCTL_EXPORT_SYNC_FILE on our dma-buf\n",
+		       g_atomic_int_get(&n_exports));
+	if (gst_buffer_pool_acquire_buffer(pool, &buf[0], NULL) == GST_FLOW_OK) {
+		GstMapInfo map;
+
+		if (gst_buffer_map(buf[0], &map, GST_MAP_WRITE)) {
+			memset(map.data, 0x5a, map.size);
+			gst_buffer_unmap(buf[0], &map);
+		}
+		pass_through(p, buf[0], "a GstVideoDmabufPool buffer of the vmemexp allocator");
+		buf[0] = NULL;
+	}
+out:
+	for (i = 0; i < 2; i++)
+		gst_clear_buffer(&buf[i]);
+	gst_buffer_pool_set_active(pool, FALSE);
+	if (got)
+		gst_object_unref(got);
+	gst_object_unref(pool);
+}
+
+static int udmabuf(void)
+{
+	GstAllocator *udma = gst_udmabuf_allocator_get(), *ours;
+	struct pipe p = { 0 };
+	GstPlugin *plugin;
+	GstBuffer *buf;
+
+	plugin = gst_plugin_load_by_name("vmemexp");
+	if (plugin)
+		gst_object_unref(plugin);
+	ours = gst_allocator_find("vmemexp");
+	if (!udma || !ours) {
+		fail("no %s allocator", udma ? "vmemexp" : "udmabuf (no /dev/udmabuf?)");
+		goto out;
+	}
+	if (!start(&p, "appsrc name=src format=time caps=" RAW_CAPS
+		   " ! vmemexport name=exp ! " SINK))
+		goto out;
+	buf = filled(udma, 3 * PAGE);
+	if (!buf) {
+		fail("GstUdmabufAllocator: no memory of 3 pages");
+		goto out;
+	}
+	map_counted(gst_buffer_peek_memory(buf, 0), "GstUdmabufAllocator's");
+	pass_through(&p, buf, "a frame of GstUdmabufAllocator's memory");
+	buf = filled(ours, 3 * PAGE);
+	if (buf) {
+		map_counted(gst_buffer_peek_memory(buf, 0), "the vmemexp allocator's");
+		gst_buffer_unref(buf);
+	}
+	video_dmabuf_pool(&p, ours);
+out:
+	stop(&p);
+	if (udma)
+		gst_object_unref(udma);
+	if (ours)
+		gst_object_unref(ours);
+	return failures != 0;
+}
+#else
+static int udmabuf(void)
+{
+	printf("gst-cases: GStreamer %d.%d has no GstUdmabufAllocator (1.28 and later)\n",
+	       GST_VERSION_MAJOR, GST_VERSION_MINOR);
+	return 77;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	int ret = 2;
@@ -643,9 +875,11 @@ int main(int argc, char **argv)
 		ret = tail();
 	else if (argc == 2 && !strcmp(argv[1], "sync"))
 		ret = sync_case();
+	else if (argc == 2 && !strcmp(argv[1], "udmabuf"))
+		ret = udmabuf();
 	else
-		fprintf(stderr, "usage: gst-cases resize|recache|tee|tail|sync\n");
-	if (ret != 2)
+		fprintf(stderr, "usage: gst-cases resize|recache|tee|tail|sync|udmabuf\n");
+	if (ret != 2 && ret != 77)
 		printf("gst-cases: %s: %s\n", argv[1], failures ? "FAILED" : "passed");
 	g_mutex_clear(&seen.lock);
 	g_cond_clear(&seen.cond);

@@ -21,7 +21,7 @@ if [ -z "$cap" ] || [ -z "$out" ]; then
 	echo "not ok 1 vivid instance 0 has a capture and an output device"
 	exit 1
 fi
-echo "1..27"
+echo "1..28"
 
 vivid_loop
 
@@ -213,6 +213,20 @@ gst_case tail "in-place export: no dma-buf shows bytes past a memory that are no
 # with one DMA_BUF_IOCTL_SYNC start and one end, in the map's directions.
 gst_case sync "allocator: the registered one's memory, each map bracketed by one sync start and one end, none mmap()s it (mapped once, kept)"
 
+# GStreamer 1.28's own virtual-memory dma-bufs beside ours: its
+# GstUdmabufAllocator's memory passes through vmemexport as it is, and its
+# GstVideoDmabufPool keeps the vmemexp allocator and releases our dma-bufs
+# through DMA_BUF_IOCTL_EXPORT_SYNC_FILE. Before 1.28 there is neither.
+udma="GStreamer 1.28's GstUdmabufAllocator memory and GstVideoDmabufPool (given the vmemexp allocator) through vmemexport, as they are"
+/mnt/gst-cases udmabuf > /tmp/udmabuf.log 2>&1
+rc=$?
+if [ $rc = 77 ]; then
+	ok "$udma # SKIP $(sed -n 's/^gst-cases: //p' /tmp/udmabuf.log | head -n 1)"
+else
+	check $rc "$udma"
+	grep '^gst-cases:' /tmp/udmabuf.log | diag
+fi
+
 # 1,000 frames: nothing left alive, no pin left held.
 p0=$(pins) b0=$(live)
 gst-launch-1.0 -q videotestsrc num-buffers=1000 ! "$CAPS" ! vmemexport ! \
@@ -235,7 +249,7 @@ gst-launch-1.0 -q videotestsrc num-buffers=30 ! "$CAPS" ! v4l2sink device="$out"
 echo "# v4l2sink alone (io-mode=mmap, no vmemexport) leaves alive at exit:" \
 	"$(grep -Eo "$ALIVE"'[A-Za-z0-9]*' /tmp/control.log | sed 's/.*(string)//' | tr '\n' ' ')"
 noleaks /tmp/inspect /tmp/inspect-nodev.log /tmp/nodev.log /tmp/noperm.log /tmp/ref.log \
-	/tmp/resize.log /tmp/recache.log /tmp/tee.log /tmp/tail.log /tmp/sync.log
+	/tmp/resize.log /tmp/recache.log /tmp/tee.log /tmp/tail.log /tmp/sync.log /tmp/udmabuf.log
 check $? "every pipeline above not into v4l2sink: the leaks tracer ran and found nothing alive at exit"
 noleaks -s "$V4L2SINK_OWN" /tmp/pool.log /tmp/app.log /tmp/unal.log \
 	/tmp/bounded.log /tmp/k.log
