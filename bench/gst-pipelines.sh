@@ -8,21 +8,27 @@
 # one size are interleaved (each round runs every pipeline once, the
 # order rotating), so load from outside biases all alike. Prints "# csv,"
 # lines (kind, frame bytes, metric, value) for scripts/bench-report.sh:
-# cpurun, a frame's CPU in microseconds without the process's start and
-# end (the difference of a run of n frames and one of 60), and cpuwhole,
-# the whole process's CPU over n frames, per round; the CPU of one copy
+# cpurun, a frame's CPU in microseconds after the first WARMUP, measured
+# in the process (its start and end left out), and cpuwhole, the whole
+# process's CPU over its frames, per round; frames, a run's frames; the CPU of one copy
 # of a frame as the copied path makes it (copy) and of the application's
 # drawing of one (draw), bench/frame-copy.c, once a round;
-# and, from one more traced run of each pipeline, how often each function
-# of the dma-buf path is called per frame (ftrace's function tracer).
+# and, from one more traced run of each pipeline (tracedframes: its
+# frames), how often each function of the dma-buf path is called per
+# frame (ftrace's function tracer).
 # shellcheck source=tests/gst-lib.sh
 . /mnt/gst-lib.sh
 unset GST_TRACERS
 export GST_DEBUG=1
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-7}
 SIZES=${SIZES:-640x480 1280x720}
 KINDS="stock vmemexport inplace copied"
 T=/sys/kernel/tracing
+# The frames of the traced run of each pipeline.
+TRACED_FRAMES=120
+# The frames a run's CPU per frame leaves out, as examples/gst-appsrc.c's
+# -c does.
+WARMUP=60
 # The functions counted: ours, vb2-vmalloc's dma-buf ops, the dma-buf
 # core's, and the kernel mapping underneath.
 TRACED="vmem_exp_attach vmem_exp_detach vmem_exp_map_dma_buf
@@ -41,26 +47,29 @@ echo "# kernel $(uname -r); $(gst-launch-1.0 --version | head -n 1)"
 gst-inspect-1.0 vmemexport > /dev/null 2>&1
 
 # run KIND FRAMES: runs KIND's pipeline for FRAMES frames of $W x $H;
-# prints the process's user + sys CPU in microseconds.
+# prints the CPU of a frame after the first WARMUP, measured in the process
+# (bench/gst-cpu.c; gst-appsrc -c), and the whole process's user + sys
+# CPU, in microseconds.
 run() {
 	caps="video/x-raw,format=YUY2,width=$W,height=$H,framerate=30/1"
-	sink="v4l2sink device=$out sync=false"
-	# shellcheck disable=SC2086 # $sink: the element and its properties
+	sink="v4l2sink name=sink device=$out sync=false"
 	case $1 in
-	stock) set -- gst-launch-1.0 -q videotestsrc num-buffers="$2" ! \
-		"$caps" ! $sink io-mode=mmap ;;
-	vmemexport) set -- gst-launch-1.0 -q videotestsrc num-buffers="$2" ! \
-		"$caps" ! vmemexport ! $sink io-mode=dmabuf-import ;;
-	inplace) set -- /mnt/gst-appsrc -s "${W}x$H" -n "$2" \
+	stock) set -- /mnt/gst-cpu $WARMUP "videotestsrc num-buffers=$2 ! $caps ! \
+		$sink io-mode=mmap" ;;
+	vmemexport) set -- /mnt/gst-cpu $WARMUP "videotestsrc num-buffers=$2 ! \
+		$caps ! vmemexport ! $sink io-mode=dmabuf-import" ;;
+	inplace) set -- /mnt/gst-appsrc -c -s "${W}x$H" -n "$2" \
 		"$sink io-mode=dmabuf-import" ;;
-	copied) set -- /mnt/gst-appsrc -u -s "${W}x$H" -n "$2" \
+	copied) set -- /mnt/gst-appsrc -c -u -s "${W}x$H" -n "$2" \
 		"$sink io-mode=dmabuf-import" ;;
 	esac
 	# times: the shell's, then its children's user and sys (NmS.SSSs).
-	( "$@" > /tmp/run.log 2>&1 || { : > /tmp/failed
+	whole=$( ( "$@" > /tmp/run.log 2>&1 || { : > /tmp/failed
 		echo "# $* failed: $(tail -n 1 /tmp/run.log)" >&2; }
 	  times ) | tail -n 1 | tr 'ms' '  ' |
-		awk '{ printf "%.0f\n", (($1 + $3) * 60 + $2 + $4) * 1e6 }'
+		awk '{ printf "%.0f\n", (($1 + $3) * 60 + $2 + $4) * 1e6 }')
+	frame=$(sed -n 's/.*, \([0-9]*\) us .*per frame$/\1/p' /tmp/run.log)
+	echo "${frame:-0} $whole"
 }
 
 # The output's timings: HDMI at W x H (vivid takes its output format from them).
@@ -98,17 +107,18 @@ for size in $SIZES; do
 	W=${size%x*} H=${size#*x}
 	timings
 	# A first, untimed run of each: the registry, caches, translated code.
-	for k in $KINDS; do run $k 30 > /dev/null; done
+	for k in $KINDS; do run $k 90 > /dev/null; done
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
 		r=$((r + 1))
 		# The order rotates: round r starts at the r-th kind.
 		order=$(echo "$KINDS $KINDS" | cut -d ' ' -f "$(( (r - 1) % 4 + 1 ))-$(( (r - 1) % 4 + 4 ))")
-		# A frame's cost: that of n frames less that of 60, the
-		# process's start and end being the same in both. Those
-		# vary by a second or more under TCG, so the application's
-		# pipelines, a few milliseconds a frame, run more frames
-		# (vivid takes them at its output's frame rate).
+		# Under TCG the start of a process varies by a second or more:
+		# a frame's CPU is measured in the process, after its first
+		# WARMUP (cpurun), beside the whole run's over its frames
+		# (cpuwhole).
+		# The application's pipelines, a few milliseconds a frame, run
+		# more frames (vivid takes them at its output's frame rate).
 		for k in $order; do
 			case $k.$W in
 			stock.640 | vmemexport.640) n=600 ;;
@@ -116,16 +126,19 @@ for size in $SIZES; do
 			*.640) n=3000 ;;
 			*) n=1200 ;;
 			esac
-			us=$(run "$k" $n)
-			short=$(run "$k" 60)
-			echo "# csv,$k,$((W * H * 2)),cpurun,$(((us - short) / (n - 60)))"
-			echo "# csv,$k,$((W * H * 2)),cpuwhole,$((us / n))"
+			[ $r != 1 ] || echo "# csv,$k,$((W * H * 2)),frames,$n"
+			r2=$(run "$k" $n)
+			echo "# csv,$k,$((W * H * 2)),cpurun,${r2% *}"
+			echo "# csv,$k,$((W * H * 2)),cpuwhole,$((${r2#* } / n))"
 		done
 		# The copy alone and the drawing, beside them.
 		/mnt/frame-copy "${W}x$H" 11 | awk -v b="$((W * H * 2))" '
 			{ printf "# csv,copy,%d,cpurun,%s\n# csv,draw,%d,cpurun,%s\n", b, $2, b, $4 }'
 	done
-	for k in $KINDS; do trace "$k" 60; done
+	for k in $KINDS; do
+		echo "# csv,$k,$((W * H * 2)),tracedframes,$TRACED_FRAMES"
+		trace "$k" $TRACED_FRAMES
+	done
 done
 if [ -e /tmp/failed ]; then
 	echo "not ok 1 every pipeline ran"

@@ -117,6 +117,19 @@ copy_table() {
 	}' "$1"
 }
 
+# frames KERNEL: the frames of a run of each pipeline at each size, as
+# bench/gst-pipelines.sh's "frames" rows give them.
+frames() {
+	awk -F, -v k="$1" "$frame_fn"'$1 == k && $5 == "frames" {
+		l = l (l == "" ? "" : ", ") $4 " " frame($3) " " $6
+	} END { print l }' "$csv"
+}
+
+# wu: the frames a run's CPU per frame leaves out (bench/gst-pipelines.sh).
+wu() {
+	sed -n 's/^WARMUP=//p' bench/gst-pipelines.sh
+}
+
 # The GStreamer pipelines (scripts/bench-gst.sh, bench/gst-pipelines.sh).
 pipelines() {
 	# shellcheck disable=SC2013 # kernel names, one word each
@@ -133,10 +146,11 @@ pipelines() {
 		echo "with \`vmemexport ! v4l2sink io-mode=dmabuf-import\`; **in place**"
 		echo "\`examples/gst-appsrc\` (page-aligned frames, exported in place); **copied**"
 		echo "\`gst-appsrc -u\` (copied by vmemexport). Medians of the rounds (runs"
-		echo "column), the pipelines interleaved in each round. **per frame**: a run of"
-		echo "n frames less a run of 60, over the difference (a process's start and"
-		echo "end, seconds under TCG, left out; n is 600 for stock and vmemexport, 3000"
-		echo "in place and copied, and 300 and 1200 at 1280x720); **whole**: the whole"
+		echo "column), the pipelines interleaved in each round. **per frame**: the"
+		echo "process's CPU from the end of its first $(wu) frames to its end of"
+		echo "stream, over the frames in between, measured in the process"
+		echo "(bench/gst-cpu.c; \`gst-appsrc -c\`: the process's start and end,"
+		echo "seconds under TCG, left out); frames a run: $(frames "$k"); **whole**: the whole"
 		echo "run's CPU over its frames, as a user would time it. Times are of TCG"
 		echo "emulation with one guest CPU: only the ratios compare."
 		echo
@@ -152,7 +166,7 @@ pipelines() {
 		copy_table "$work/cpurun"
 		echo
 		echo "Calls per frame of the dma-buf path's functions, from one more run of"
-		echo "60 frames of each pipeline under ftrace's function tracer:"
+		echo "$(awk -F, -v k="$k" '$1 == k && $5 == "tracedframes" { print $6; exit }' "$csv") frames of each pipeline under ftrace's function tracer:"
 		echo
 		echo "| frame | pipeline | calls per frame |"
 		echo "|---|---|---|"
