@@ -53,34 +53,54 @@ cell() {
 }
 
 # median KERNEL METRIC: lines "kind bytes median runs" of the pipeline
-# rows (scripts/bench-gst.sh) of KERNEL and METRIC.
+# rows (scripts/bench-gst.sh) of KERNEL and METRIC, and "A/B bytes median
+# runs" of the ratios vmemexport/stock and inplace/copied: the median of
+# each round's ratio (a round runs every pipeline once, back to back, so
+# what slows the host for a while slows both sides of its ratio).
 median() {
-	awk -F, -v k="$1" -v m="$2" '$1 == k && $5 == m {
+	awk -F, -v k="$1" -v m="$2" '
+	function med(a, c,    x, y, t) {
+		for (x = 1; x <= c; x++)
+			for (y = x + 1; y <= c; y++)
+				if (a[y] < a[x]) {
+					t = a[x]; a[x] = a[y]; a[y] = t
+				}
+		return c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
+	}
+	$1 == k && $5 == m {
 		key = $3 " " $4
 		if (!(key in n)) order[++nk] = key
 		v[key, ++n[key]] = $6
+		if (!($4 in sizes)) size[++ns] = $4
+		sizes[$4] = 1
 	} END {
+		split("vmemexport stock inplace copied", pair, " ")
+		for (j = 1; j <= ns; j++)
+			for (p = 1; p < 4; p += 2) {
+				a = pair[p] " " size[j]
+				b = pair[p + 1] " " size[j]
+				c = n[a] < n[b] ? n[a] : n[b]
+				for (i = 1; i <= c; i++)
+					r[i] = v[b, i] > 0 ? v[a, i] / v[b, i] : 0
+				if (c)
+					print pair[p] "/" pair[p + 1], size[j], med(r, c), c
+			}
 		for (i = 1; i <= nk; i++) {
 			key = order[i]
-			for (a = 1; a <= n[key]; a++)
-				for (b = a + 1; b <= n[key]; b++)
-					if (v[key, b] < v[key, a]) {
-						t = v[key, a]; v[key, a] = v[key, b]; v[key, b] = t
-					}
-			c = n[key]
-			med = c % 2 ? v[key, (c + 1) / 2] : (v[key, c / 2] + v[key, c / 2 + 1]) / 2
-			print key, med, c
+			for (j = 1; j <= n[key]; j++)
+				r[j] = v[key, j]
+			print key, med(r, n[key]), n[key]
 		}
 	}' "$csv"
 }
 
 # pipeline_row FILE BYTES: a table row of the medians in FILE (median's
-# lines) at frame size BYTES: each kind's, and the two ratios.
+# lines) at frame size BYTES: each kind's, and the two ratios' (of rounds).
 pipeline_row() {
 	awk -v b="$2" '$2 == b { m[$1] = $3; n = $4 } END {
 		if (!("stock" in m)) exit
-		r1 = m["stock"] > 0 ? sprintf("%.2f", m["vmemexport"] / m["stock"]) : "–"
-		r2 = m["copied"] > 0 ? sprintf("%.2f", m["inplace"] / m["copied"]) : "–"
+		r1 = m["vmemexport/stock"] > 0 ? sprintf("%.2f", m["vmemexport/stock"]) : "–"
+		r2 = m["inplace/copied"] > 0 ? sprintf("%.2f", m["inplace/copied"]) : "–"
 		printf " | %d | %.1f | %.1f | **%s** | %.1f | %.1f | **%s** |\n", n,
 			m["stock"] / 1000, m["vmemexport"] / 1000, r1,
 			m["inplace"] / 1000, m["copied"] / 1000, r2
@@ -121,8 +141,14 @@ copy_table() {
 # bench/gst-pipelines.sh's "frames" rows give them.
 frames() {
 	awk -F, -v k="$1" "$frame_fn"'$1 == k && $5 == "frames" {
-		l = l (l == "" ? "" : ", ") $4 " " frame($3) " " $6
-	} END { print l }' "$csv"
+		f = frame($4)
+		if (!(f in l)) order[++n] = f
+		l[f] = l[f] (l[f] == "" ? "" : ", ") $3 " " $6
+	} END {
+		for (i = 1; i <= n; i++)
+			printf "%s%s: %s", (i > 1 ? "; " : ""), order[i], l[order[i]]
+		print ""
+	}' "$csv"
 }
 
 # wu: the frames a run's CPU per frame leaves out (bench/gst-pipelines.sh).
@@ -146,11 +172,12 @@ pipelines() {
 		echo "with \`vmemexport ! v4l2sink io-mode=dmabuf-import\`; **in place**"
 		echo "\`examples/gst-appsrc\` (page-aligned frames, exported in place); **copied**"
 		echo "\`gst-appsrc -u\` (copied by vmemexport). Medians of the rounds (runs"
-		echo "column), the pipelines interleaved in each round. **per frame**: the"
+		echo "column), the pipelines interleaved in each round; a ratio is the"
+		echo "median of the rounds' ratios. **per frame**: the"
 		echo "process's CPU from the end of its first $(wu) frames to its end of"
 		echo "stream, over the frames in between, measured in the process"
 		echo "(bench/gst-cpu.c; \`gst-appsrc -c\`: the process's start and end,"
-		echo "seconds under TCG, left out); frames a run: $(frames "$k"); **whole**: the whole"
+		echo "seconds under TCG, left out; frames a run, $(frames "$k")); **whole**: the whole"
 		echo "run's CPU over its frames, as a user would time it. Times are of TCG"
 		echo "emulation with one guest CPU: only the ratios compare."
 		echo
@@ -211,7 +238,7 @@ pipelines() {
 	echo "![export / memcpy](export-memcpy.png) ![touch / original](touch-original.png)"
 	pipelines
 	# shellcheck disable=SC2013 # kernel names, one word each
-	for k in $(awk -F, 'NR > 1 && $5 !~ /^(cpu|calls:)/ && !s[$1]++ { print $1 }' "$csv"); do
+	for k in $(awk -F, 'NR > 1 && $5 !~ /^(cpu|calls:|frames|tracedframes)/ && !s[$1]++ { print $1 }' "$csv"); do
 		rel=$(awk -F, -v k="$k" '$1 == k { print $2; exit }' "$csv")
 		echo
 		echo "## $k ($rel)"
