@@ -688,9 +688,10 @@ static void pass_through(struct pipe *p, GstBuffer *buf, const char *what)
 		return;
 	g_mutex_lock(&seen.lock);
 	if (seen.mem != mem || seen.size != size || !seen.uniform || seen.first != 0x5a)
-		fail("%s: out came %s memory, %zu bytes, %s0x%02x (expected the memory pushed, %zu bytes of 0x5a)",
+		fail("%s: out came %s memory, %zu bytes, %s0x%02x %s, %zu bytes of 0x5a)",
 		     what, seen.mem == mem ? "the same" : "another", seen.size,
-		     seen.uniform ? "all " : "not all the same, first ", seen.first, size);
+		     seen.uniform ? "all " : "not all the same, first ", seen.first,
+		     "(expected the memory pushed", size);
 	g_mutex_unlock(&seen.lock);
 	zero = counter(p, "zero-copy-frames");
 	exported = counter(p, "exported-frames");
@@ -774,23 +775,27 @@ static void video_dmabuf_pool(struct pipe *p, GstAllocator *ours)
 				.flags = GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT,
 			};
 
-			if (gst_buffer_pool_acquire_buffer(pool, &buf[i], &dontwait) != GST_FLOW_OK) {
-				fail("GstVideoDmabufPool: buffer %d of round %d not back in the pool",
-				     i, round);
+			if (gst_buffer_pool_acquire_buffer(pool, &buf[i], &dontwait) !=
+			    GST_FLOW_OK) {
+				fail("GstVideoDmabufPool: buffer %d of round %d %s",
+				     i, round, "not back in the pool");
 				goto out;
 			}
 			if (gst_buffer_peek_memory(buf[i], 0)->allocator != ours)
-				fail("GstVideoDmabufPool: a buffer's memory is not the vmemexp allocator's");
+				fail("GstVideoDmabufPool: a buffer's memory is %s",
+				     "not the vmemexp allocator's");
 		}
 		for (i = 0; i < 2; i++)
 			gst_clear_buffer(&buf[i]);
 	}
 	if (g_atomic_int_get(&n_exports) < 4 || g_atomic_int_get(&n_export_errors))
-		fail("GstVideoDmabufPool's release: %d DMA_BUF_IOCTL_EXPORT_SYNC_FILE on our dma-bufs, %d failed (expected one a release, none failed)",
-		     g_atomic_int_get(&n_exports), g_atomic_int_get(&n_export_errors));
+		fail("GstVideoDmabufPool's release: %d %s on our dma-bufs, %d failed %s",
+		     g_atomic_int_get(&n_exports), "DMA_BUF_IOCTL_EXPORT_SYNC_FILE",
+		     g_atomic_int_get(&n_export_errors), "(expected one a release, none failed)");
 	else
-		printf("gst-cases: GstVideoDmabufPool with the vmemexp allocator: kept it; %d releases, each through DMA_BUF_IOCTL_EXPORT_SYNC_FILE on our dma-buf\n",
-		       g_atomic_int_get(&n_exports));
+		printf("gst-cases: GstVideoDmabufPool with the vmemexp allocator: kept it; %d %s\n",
+		       g_atomic_int_get(&n_exports),
+		       "releases, each through DMA_BUF_IOCTL_EXPORT_SYNC_FILE on our dma-buf");
 	if (gst_buffer_pool_acquire_buffer(pool, &buf[0], NULL) == GST_FLOW_OK) {
 		GstMapInfo map;
 
