@@ -131,7 +131,7 @@ copy_table() {
 			w = frame(f)
 			printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f |\n", w,
 				m["copy", f] / 1000, m["draw", f] / 1000,
-				m["copied", f] / 1000, m["inplace", f] / m["copied", f],
+				m["copied", f] / 1000, m["inplace/copied", f],
 				(m["copied", f] - m["copy", f]) / m["copied", f]
 		}
 	}' "$1"
