@@ -156,14 +156,14 @@ kernel_table() {
 		K_NAME=sid-gst K_REL=sid K_GUEST=gst
 		K_TESTS=vividloop
 		K_TIMEOUT=300 ;;
-	bookworm-gst-bench)
-		# The same guest for make bench's pipeline section
+	bookworm-gst-bench | sid-gst-bench)
+		# The same guests for make bench's pipeline section
 		# (scripts/bench-gst.sh: bench/gst-pipelines.sh alone), with
 		# one CPU: under TCG a guest's clock runs on while the host
 		# has its CPU thread off a core, and the time goes to
 		# whatever task the guest was running; one CPU thread leaves
 		# the host's second core to QEMU's others (virtio-9p).
-		K_NAME=bookworm-gst-bench K_REL=bookworm K_GUEST=gst
+		K_NAME=$1 K_REL=${1%-gst-bench} K_GUEST=gst
 		K_SMP=1
 		K_TIMEOUT=3600 ;;
 	sid-wayland)
