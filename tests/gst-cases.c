@@ -686,12 +686,10 @@ static void pass_through(struct pipe *p, GstBuffer *buf, const char *what)
 
 	if (!push(p, buf, what))
 		return;
+	expect(what, size, 0x5a);
 	g_mutex_lock(&seen.lock);
-	if (seen.mem != mem || seen.size != size || !seen.uniform || seen.first != 0x5a)
-		fail("%s: out came %s memory, %zu bytes, %s0x%02x %s, %zu bytes of 0x5a)",
-		     what, seen.mem == mem ? "the same" : "another", seen.size,
-		     seen.uniform ? "all " : "not all the same, first ", seen.first,
-		     "(expected the memory pushed", size);
+	if (seen.mem != mem)
+		fail("%s: out came another memory (expected the memory pushed)", what);
 	g_mutex_unlock(&seen.lock);
 	zero = counter(p, "zero-copy-frames");
 	exported = counter(p, "exported-frames");
@@ -705,22 +703,29 @@ static void pass_through(struct pipe *p, GstBuffer *buf, const char *what)
 		printf("gst-cases: %s: passed through as it is, zero copy\n", what);
 }
 
+/* Fills @buf with 0x5a, as pass_through() expects it; returns @buf. */
+static GstBuffer *paint(GstBuffer *buf)
+{
+	GstMapInfo map;
+
+	if (gst_buffer_map(buf, &map, GST_MAP_WRITE)) {
+		memset(map.data, 0x5a, map.size);
+		gst_buffer_unmap(buf, &map);
+	}
+	return buf;
+}
+
 /* A buffer of one memory of @alloc, @size bytes of 0x5a. */
 static GstBuffer *filled(GstAllocator *alloc, gsize size)
 {
 	GstMemory *mem = gst_allocator_alloc(alloc, size, NULL);
-	GstMapInfo map;
 	GstBuffer *buf;
 
 	if (!mem)
 		return NULL;
 	buf = gst_buffer_new();
 	gst_buffer_append_memory(buf, mem);
-	if (gst_buffer_map(buf, &map, GST_MAP_WRITE)) {
-		memset(map.data, 0x5a, map.size);
-		gst_buffer_unmap(buf, &map);
-	}
-	return buf;
+	return paint(buf);
 }
 
 /*
@@ -797,13 +802,8 @@ static void video_dmabuf_pool(struct pipe *p, GstAllocator *ours)
 		       g_atomic_int_get(&n_exports),
 		       "releases, each through DMA_BUF_IOCTL_EXPORT_SYNC_FILE on our dma-buf");
 	if (gst_buffer_pool_acquire_buffer(pool, &buf[0], NULL) == GST_FLOW_OK) {
-		GstMapInfo map;
-
-		if (gst_buffer_map(buf[0], &map, GST_MAP_WRITE)) {
-			memset(map.data, 0x5a, map.size);
-			gst_buffer_unmap(buf[0], &map);
-		}
-		pass_through(p, buf[0], "a GstVideoDmabufPool buffer of the vmemexp allocator");
+		pass_through(p, paint(buf[0]),
+			     "a GstVideoDmabufPool buffer of the vmemexp allocator");
 		buf[0] = NULL;
 	}
 out:
