@@ -155,8 +155,8 @@ check $rc "appsrc, application-allocated page-aligned frames: pipeline runs, 0 b
 grep -E 'gst-appsrc:|ERROR|WARN' /tmp/app.log | head -n 20 | diag
 s=$(stats /tmp/app.log)
 echo "# appsrc aligned: $s"
-# One export per frame the application made (as many as the sink held at
-# once, and one more), each reused from then on.
+# One export per frame the application made (it makes one only when none
+# is free), each reused from then on.
 made=$(sed -n 's/^gst-appsrc: 600 frames pushed, \([0-9]*\) made, .*/\1/p' /tmp/app.log)
 made=${made:-0}
 case $made.$s in
@@ -167,7 +167,7 @@ esac
 # to a V4L2 buffer only when another was there, so the application's
 # frames are attached once to each buffer they meet at the start and then
 # kept; pushed from a thread of the application's own they met another
-# buffer nearly every frame (about 600 attaches; docs/profiling.md).
+# buffer nearly every frame (601 attaches; docs/profiling.md).
 if [ $traced = 0 ]; then
 	ok "appsrc aligned: vb2 keeps the application's dma-bufs on its buffers # SKIP no tracefs or function tracer"
 elif [ "$attached" -le 30 ]; then
