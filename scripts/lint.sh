@@ -3,8 +3,9 @@
 # make lint: checkpatch --strict on every source file, a sparse pass over
 # the module and the test-only module (make C=2) and a W=1 build against
 # bookworm's kernel headers, all warnings fatal; shellcheck over the
-# harness's and make bench's shell scripts (following what they source);
-# and the checks of one fact in two places and of function length below.
+# harness's, the guests' and make bench's shell scripts (following what
+# they source); and the checks of one fact in two places and of function
+# length below.
 # checkpatch.pl ships in Debian's linux-source-6.1 tarball, the same one
 # make check-debug builds its kernel from (scripts/common.sh,
 # source_tarball); it is unpacked once into $VMEM_EXP_CACHE.
@@ -139,6 +140,6 @@ fi
 rm -rf "$tmp"
 
 echo "lint: shellcheck"
-shellcheck -x $(git ls-files 'scripts/*.sh' 'bench/*.sh') tests/run.sh tests/init .ci/run || status=1
+shellcheck -x $(git ls-files 'scripts/*.sh' 'tests/*.sh' 'bench/*.sh') tests/init .ci/run || status=1
 [ "$status" = 0 ] && echo "lint: clean"
 exit "$status"

@@ -5,6 +5,7 @@
 # The design document's integration case with stock tools: videotestsrc
 # draws into memory that vmemexport exported, v4l2sink hands the dma-bufs
 # to vivid's HDMI output, and vivid's capture loops the picture back.
+# shellcheck source=tests/gst-lib.sh
 . /mnt/gst-lib.sh
 # A demonstration: without the leaks tracer the tests run under (its
 # GST_TRACER:7 log would be shown).
@@ -15,7 +16,7 @@ echo "1..1"
 # 24th line (as tests/demo.c draws it).
 thumbnail() {
 	y=0
-	while [ $y -lt $H ]; do
+	while [ $y -lt "$H" ]; do
 		dd if="$1" bs=$((W * 2)) skip=$y count=1 2>/dev/null | od -An -v -tu1 |
 			awk -v ramp=' .:-=+*#%@' '{ for (i = 1; i <= NF; i++) b[n++] = $i }
 			END { for (x = 0; x < n; x += 32)
@@ -43,14 +44,14 @@ if [ -s /tmp/cap.yuv ]; then
 fi
 s=$(stats /tmp/pool.log)
 echo "#     vmemexport counted: ${s#stream: }"
-if [ $looped = 0 ]; then
+if [ "$looped" = 0 ]; then
 	echo "#     byte for byte the frame videotestsrc drew: $FRAME bytes, none copied"
 fi
 case $s in
 *", 0 bytes copied") copied=0 ;;
 *) copied=1 ;;
 esac
-if [ $rc = 0 ] && [ $looped = 0 ] && [ $copied = 0 ]; then
+if [ "$rc" = 0 ] && [ "$looped" = 0 ] && [ "$copied" = 0 ]; then
 	echo "ok 1 GStreamer's picture arrived through vmem-exp with zero bytes copied"
 else
 	tail -n 20 /tmp/pool.log | sed 's/^/# /'

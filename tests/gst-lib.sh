@@ -3,6 +3,7 @@
 # Sourced by tests/gst.sh and tests/gst-demo.sh in the GStreamer guest's
 # Debian root: the environment, vivid instance 0's devices, its HDMI
 # loopback, and capturing what it loops back.
+# shellcheck disable=SC2034 # what it sets is for the scripts that source it
 export GST_PLUGIN_PATH=/mnt GST_REGISTRY=/tmp/gst-registry.bin HOME=/tmp
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 # Every pipeline runs under the leaks tracer. GStreamer 1.22's logs, at

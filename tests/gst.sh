@@ -7,6 +7,7 @@
 # vivid's capture loopback; they must be identical, and the element must
 # report zero copies (the appsrc path with unaligned frames must report
 # copies). 1,000 frames must leave no dma-buf alive and no pin held.
+# shellcheck source=tests/gst-lib.sh
 . /mnt/gst-lib.sh
 n=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
@@ -117,7 +118,7 @@ case $s in
 "stream: 600 frames, 600 zero-copy"*", 0 copied, 0 bytes copied") ok "pool: 600 of 600 frames zero copy, 0 bytes copied" ;;
 *) notok "pool: 600 of 600 frames zero copy, 0 bytes copied" ;;
 esac
-if [ $looped = 0 ]; then
+if [ "$looped" = 0 ]; then
 	ok "pool: the frame vivid looped back is videotestsrc's, byte for byte ($FRAME bytes)"
 else
 	notok "pool: the frame vivid looped back is videotestsrc's, byte for byte"
@@ -145,12 +146,12 @@ attaches_off() {
 }
 
 # The application's own page-aligned frames through appsrc (examples/gst-appsrc.c).
-head -c $FRAME /dev/zero | tr '\0' '\200' > /tmp/ref80.yuv
+head -c "$FRAME" /dev/zero | tr '\0' '\200' > /tmp/ref80.yuv
 attaches_on && traced=1 || traced=0
 GST_DEBUG="*:2,vmemexport:4,$LEAKS" /mnt/gst-appsrc -f 128 -n 600 \
 	"v4l2sink device=$out io-mode=dmabuf-import" > /tmp/app.log 2>&1 &
 await_loopback /tmp/ref80.yuv $!
-[ $traced = 0 ] || attached=$(attaches_off)
+[ "$traced" = 0 ] || attached=$(attaches_off)
 check $rc "appsrc, application-allocated page-aligned frames: pipeline runs, 0 bytes copied"
 grep -E 'gst-appsrc:|ERROR|WARN' /tmp/app.log | head -n 20 | diag
 s=$(stats /tmp/app.log)
@@ -168,14 +169,14 @@ esac
 # frames are attached once to each buffer they meet at the start and then
 # kept; pushed from a thread of the application's own they met another
 # buffer nearly every frame (601 attaches; docs/profiling.md).
-if [ $traced = 0 ]; then
+if [ "$traced" = 0 ]; then
 	ok "appsrc aligned: vb2 keeps the application's dma-bufs on its buffers # SKIP no tracefs or function tracer"
 elif [ "$attached" -le 30 ]; then
 	ok "appsrc aligned: vb2 keeps the application's dma-bufs on its buffers ($attached attaches for 600 frames)"
 else
 	notok "appsrc aligned: vb2 keeps the application's dma-bufs on its buffers ($attached attaches for 600 frames, at most 30)"
 fi
-if [ $looped = 0 ]; then
+if [ "$looped" = 0 ]; then
 	ok "appsrc aligned: the frame vivid looped back is the application's, byte for byte"
 else
 	notok "appsrc aligned: the frame vivid looped back is the application's, byte for byte"
@@ -193,7 +194,7 @@ case $s in
 *) false ;;
 esac
 check $? "appsrc unaligned: 600 frames copied and counted ($((600 * FRAME)) bytes)"
-[ $looped = 0 ]
+[ "$looped" = 0 ]
 check $? "appsrc unaligned: the copied frame vivid looped back is the application's, byte for byte"
 
 # While a stream plays, upstream draws into the element's pool and every
@@ -220,9 +221,10 @@ e1=$(exports)
 # names), not those of others (the one GstBaseTransform makes for its src
 # pad when v4l2sink offers none, of system memory).
 npool=0
-for pool in $(sed -n 's/.*offering upstream pool \([^ ]*\) .*/\1/p' /tmp/bounded.log | sort -u); do
+sed -n 's/.*offering upstream pool \([^ ]*\) .*/\1/p' /tmp/bounded.log | sort -u > /tmp/pools
+while read -r pool; do
 	npool=$((npool + $(grep -c "<$pool> allocated buffer" /tmp/bounded.log)))
-done
+done < /tmp/pools
 echo "# 240 frames at 30/s: $((e1 - e0)) exports, $npool buffers in the pool;" \
 	"buffers alive:pages pinned while it played:$samples"
 check $rc "240 frames at 30 frames/s through the pool into v4l2sink"

@@ -17,6 +17,7 @@ ok() { n=$((n + 1)); echo "ok $n $1"; }
 notok() { n=$((n + 1)); echo "not ok $n $1"; }
 check() { if [ "$1" = 0 ]; then ok "$2"; else notok "$2"; fi; }
 diag() { sed 's/^/# /'; }
+# shellcheck source=/dev/null # the guest's, not the host's
 echo "# $(. /etc/os-release && echo "$PRETTY_NAME"); $(gst-launch-1.0 --version | head -n 1)"
 echo "1..$((15 + $(grep -c . /mnt/host.tap)))"
 
