@@ -53,7 +53,7 @@ struct app {
 	gsize frame_size, skew;
 	int fill, npush, pushed;
 	gboolean done;		/* end of stream sent (or the frames ran out) */
-	gboolean starved;	/* no frame was free and MAX_FRAMES were made */
+	gboolean starved;	/* no frame was free, and none could be made */
 	struct timespec t0;	/* the CPU clock at frame WARMUP */
 	int nframes;		/* frames made: frames[0 .. nframes - 1] */
 	GMutex lock;		/* protects back (frame_done runs in any thread) */
@@ -73,7 +73,7 @@ static void frame_done(gpointer data, GstMiniObject *gone)
 	g_mutex_unlock(&app.lock);
 }
 
-/* The frame back longest, else a new one; -1 if MAX_FRAMES are out. */
+/* The frame back longest, else a new one; -1 if none can be made. */
 static int take_frame(void)
 {
 	int i = -1;
@@ -195,8 +195,8 @@ int main(int argc, char **argv)
 		g_error_free(err);
 	}
 	if (app.starved)
-		fprintf(stderr, "gst-appsrc: the pipeline held all %d frames\n",
-			MAX_FRAMES);
+		fprintf(stderr, "gst-appsrc: no frame free, and no new one (%d made, at most %d)\n",
+			app.nframes, MAX_FRAMES);
 	g_object_get(exp, "zero-copy-frames", &zero_copy, "copied-frames", &copied,
 		     "bytes-copied", &bytes, NULL);
 	printf("gst-appsrc: %d frames pushed, %d made, %" G_GUINT64_FORMAT
